@@ -1,0 +1,60 @@
+"""Chart builders shared by the lessons: DataFrame in, alt.Chart out, no Streamlit.
+
+Every builder takes tidy (long) DataFrames and colours runs with core.palette, so a category
+keeps its colour across pages. `presenter()` scales fonts and marks for a projector.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from core.palette import color_scale
+
+WIDTH = "container"
+
+
+def _run_color(labels: list[str], title: str = "Run") -> alt.Color:
+    return alt.Color("run:N", scale=color_scale(labels), title=title,
+                     legend=alt.Legend(orient="bottom"))
+
+
+def loss_chart(steps: pd.DataFrame, title: str = "Training loss", smooth: int = 10,
+               order: list[str] | None = None) -> alt.Chart:
+    """Training loss per step, one line per run (`run` column); thin raw line, bold moving average."""
+    labels = order or list(dict.fromkeys(steps["run"]))
+    base = alt.Chart(steps).encode(
+        x=alt.X("step:Q", title="Training step"),
+        color=_run_color(labels),
+    )
+    raw = base.mark_line(opacity=0.25, strokeWidth=1).encode(y=alt.Y("loss:Q", title="Cross-entropy loss"))
+    avg = base.transform_window(
+        smooth_loss="mean(loss)", frame=[-smooth + 1, 0], groupby=["run"], sort=[{"field": "step"}]
+    ).mark_line(strokeWidth=2.5).encode(
+        y="smooth_loss:Q",
+        tooltip=["run:N", "step:Q", alt.Tooltip("loss:Q", format=".4f"),
+                 alt.Tooltip("smooth_loss:Q", title=f"mean of last {smooth}", format=".4f")],
+    )
+    return (raw + avg).properties(title=title, height=280, width=WIDTH)
+
+
+def accuracy_chart(epochs: pd.DataFrame, title: str = "Validation accuracy",
+                   order: list[str] | None = None) -> alt.Chart:
+    """Validation accuracy per epoch, one line with points per run."""
+    labels = order or list(dict.fromkeys(epochs["run"]))
+    return alt.Chart(epochs).mark_line(point=alt.OverlayMarkDef(size=70), strokeWidth=2.5).encode(
+        x=alt.X("epoch:O", title="Epoch", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("val_acc:Q", title="Validation accuracy", axis=alt.Axis(format="%"),
+                scale=alt.Scale(zero=False)),
+        color=_run_color(labels),
+        tooltip=["run:N", "epoch:O", alt.Tooltip("val_acc:Q", format=".2%"),
+                 alt.Tooltip("val_loss:Q", format=".4f")],
+    ).properties(title=title, height=280, width=WIDTH)
+
+
+def presenter(chart: alt.TopLevelMixin, on: bool) -> alt.TopLevelMixin:
+    """Larger fonts and thicker marks for a projector; unchanged when `on` is False."""
+    if not on:
+        return chart
+    return chart.configure_axis(labelFontSize=18, titleFontSize=20).configure_legend(
+        labelFontSize=18, titleFontSize=20, symbolSize=300).configure_title(fontSize=24).configure_header(
+        labelFontSize=18, titleFontSize=20)

@@ -1,0 +1,155 @@
+"""MNIST / FashionMNIST as normalised tensors on the training device.
+
+Online, torchvision downloads the full datasets into data/cache/ (git-ignored). Offline, or when
+the download fails for any reason, MNIST falls back to the bundled sample in data/mnist/: the
+10,000 official MNIST test images, split deterministically into 8,000 train / 2,000 validation.
+The returned `Dataset.note` says which data is in use, so the app can show it.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import gzip
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+BUNDLED_DIR = DATA_DIR / "mnist"
+CACHE_DIR = DATA_DIR / "cache"
+SPLIT_SEED = 20_101  # fixed: the bundled train/validation split never depends on the user's seed
+BUNDLED_VAL = 2_000
+DOWNLOAD_TIMEOUT_S = 10
+
+DATASETS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST"}
+# (mean, std) of the training pixels in [0, 1]
+NORMALISATION = {"mnist": (0.1307, 0.3081), "fashion_mnist": (0.2860, 0.3530)}
+CLASSES = {
+    "mnist": tuple(str(i) for i in range(10)),
+    "fashion_mnist": ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                      "Sneaker", "Bag", "Ankle boot"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Train/validation tensors on one device. Images are (N, 1, 28, 28) float32, normalised."""
+
+    name: str  # the dataset actually in use: "mnist" or "fashion_mnist"
+    source: str  # "download" or "bundled"
+    note: str  # one sentence for the screen: what data this is and why
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+    classes: tuple[str, ...]
+
+    @property
+    def device(self) -> torch.device:
+        return self.x_train.device
+
+    def subset(self, n_train: int | None = None, n_val: int | None = None) -> "Dataset":
+        """The first n examples of each split (the order is already shuffled and fixed)."""
+        return Dataset(self.name, self.source, self.note,
+                       self.x_train[:n_train], self.y_train[:n_train],
+                       self.x_val[:n_val], self.y_val[:n_val], self.classes)
+
+    def pixels(self, images: torch.Tensor) -> torch.Tensor:
+        """Undo the normalisation: images back to [0, 1] pixel intensities."""
+        mean, std = NORMALISATION[self.name]
+        return images * std + mean
+
+
+class DownloadError(RuntimeError):
+    pass
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Read a (gzip-compressed) IDX file as a uint8 numpy array of its stated shape."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    if raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise ValueError(f"{path.name} is not an unsigned-byte IDX file")
+    ndim = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+@functools.lru_cache(maxsize=1)
+def load_bundled_mnist() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The bundled 10k MNIST test images split 8,000 / 2,000 by a fixed seeded permutation (uint8)."""
+    images = torch.from_numpy(read_idx(BUNDLED_DIR / "t10k-images-idx3-ubyte.gz").copy())
+    labels = torch.from_numpy(read_idx(BUNDLED_DIR / "t10k-labels-idx1-ubyte.gz").astype(np.int64))
+    perm = torch.randperm(len(labels), generator=torch.Generator().manual_seed(SPLIT_SEED))
+    images, labels = images[perm], labels[perm]
+    n_train = len(labels) - BUNDLED_VAL
+    return images[:n_train], labels[:n_train], images[n_train:], labels[n_train:]
+
+
+@contextlib.contextmanager
+def _socket_timeout(seconds: float):
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(old)
+
+
+def download_torchvision(name: str, root: Path = CACHE_DIR):
+    """Full train and test splits through torchvision (uint8 tensors); DownloadError on failure."""
+    import torchvision  # imported lazily: the offline path does not need it
+
+    cls = getattr(torchvision.datasets, DATASETS[name])
+    try:
+        with _socket_timeout(DOWNLOAD_TIMEOUT_S), open(os.devnull, "w") as devnull, \
+                contextlib.redirect_stdout(devnull), contextlib.redirect_stderr(devnull):
+            train = cls(root=str(root), train=True, download=True)
+            test = cls(root=str(root), train=False, download=True)
+    except Exception as exc:  # no network, a mirror down, a partial file: all mean "use the sample"
+        raise DownloadError(f"{DATASETS[name]} could not be downloaded ({type(exc).__name__})") from exc
+    return train.data, train.targets, test.data, test.targets
+
+
+def offline_requested() -> bool:
+    return os.environ.get("DLVL_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+
+
+@functools.lru_cache(maxsize=4)
+def _load_uint8(name: str, offline: bool):
+    """(tensors, actual name, source, note), cached per process: a failed download is tried once."""
+    if name not in DATASETS:
+        raise ValueError(f"Unknown dataset '{name}'. Choose one of: {', '.join(DATASETS)}.")
+    reason = "offline mode is on"
+    if not offline:
+        try:
+            tensors = download_torchvision(name)
+            return (tensors, name, "download",
+                    f"Full {DATASETS[name]}: {len(tensors[1]):,} training and {len(tensors[3]):,} validation images.")
+        except DownloadError as exc:
+            reason = str(exc)
+    tensors = load_bundled_mnist()
+    what = "" if name == "mnist" else f"{DATASETS[name]} is not available, so this uses "
+    note = (f"Offline: {what}the bundled MNIST sample ({len(tensors[1]):,} training / "
+            f"{len(tensors[3]):,} validation images from the MNIST test set), because {reason}.")
+    return tensors, "mnist", "bundled", note
+
+
+def load_dataset(name: str = "mnist", device: str | torch.device = "cpu", offline: bool | None = None) -> Dataset:
+    """Load a dataset as normalised float tensors on `device`, falling back to the bundled sample."""
+    offline = offline_requested() if offline is None else offline
+    (xtr, ytr, xva, yva), actual, source, note = _load_uint8(name, offline)
+    mean, std = NORMALISATION[actual]
+    device = torch.device(device)
+
+    def prep(images: torch.Tensor) -> torch.Tensor:
+        x = images.to(device=device, dtype=torch.float32).div_(255.0)
+        return x.sub_(mean).div_(std).unsqueeze(1)
+
+    return Dataset(actual, source, note, prep(xtr), ytr.to(device), prep(xva), yva.to(device),
+                   CLASSES[actual])

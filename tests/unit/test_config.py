@@ -1,0 +1,59 @@
+from dataclasses import dataclass
+
+import pytest
+
+from core.config import Config, check_range
+from core.settings import GlobalSettings
+from core.training import TrainSettings
+
+
+@dataclass(frozen=True)
+class Demo(Config):
+    hidden: tuple[int, ...] = (50, 50)
+    names: tuple[str, ...] = ("sigmoid", "relu")
+    lr: float = 0.1
+    flag: bool = False
+    label: str = "x"
+
+    def validate(self):
+        check_range("lr", self.lr, 0.0001, 10)
+        if not self.hidden:
+            raise ValueError("need a hidden layer")
+
+
+def test_round_trip_through_query_params():
+    cfg = Demo(hidden=(128, 64, 32), names=("tanh",), lr=0.003, flag=True, label="hello")
+    back, messages = Demo.from_query(cfg.to_query())
+    assert back == cfg and messages == []
+    assert cfg.to_query()["hidden"] == "128,64,32"
+
+
+@pytest.mark.parametrize("cls", [GlobalSettings, TrainSettings])
+def test_real_configs_round_trip(cls):
+    cfg = cls()
+    assert cls.from_query(cfg.to_query()) == (cfg, [])
+
+
+def test_bad_params_are_reported_and_defaulted():
+    cfg, messages = Demo.from_query({"lr": "abc", "hidden": "", "flag": "maybe", "bogus": "1",
+                                     "label": "ok"})
+    assert cfg == Demo(label="ok")
+    text = " ".join(messages)
+    assert "lr='abc'" in text and "flag='maybe'" in text and "unknown URL parameter 'bogus'" in text
+    assert "need a hidden layer" in text  # an empty list fails validation, default kept
+
+
+def test_out_of_range_and_non_finite_values_are_rejected():
+    cfg, messages = Demo.from_query({"lr": "1e9"})
+    assert cfg.lr == 0.1 and "between" in messages[0]
+    cfg, messages = Demo.from_query({"lr": "nan"})
+    assert cfg.lr == 0.1 and "finite" in messages[0]
+
+
+def test_ignored_keys_pass_silently_and_lists_take_last_value():
+    cfg, messages = Demo.from_query({"seed": "3", "lr": ["0.5", "0.2"]}, ignore=["seed"])
+    assert cfg.lr == 0.2 and messages == []
+
+
+def test_configs_are_hashable_cache_keys():
+    assert hash(Demo()) == hash(Demo()) and {Demo(): 1}[Demo()] == 1
