@@ -1,0 +1,31 @@
+"""Landing page: what the lab is and what each lesson teaches."""
+import streamlit as st
+
+from core.devices import resolve_device
+from ui.lessons import LESSONS
+
+settings = st.session_state["settings"]
+
+st.title("Deep Learning Visual Lab")
+st.markdown(
+    "Watch the fundamentals of deep learning happen in real PyTorch models. Every curve, "
+    "histogram and number on these pages comes from a network trained live, on "
+    f"**{resolve_device(settings.device).name.upper()}**, on real MNIST digits. Change a setting, press "
+    "**Train**, and see what it does. The address bar always holds a link to the exact view you see.")
+
+st.subheader("Lessons")
+for lesson in LESSONS:
+    with st.container(border=True):
+        if lesson.exists:
+            st.page_link(f"pages/{lesson.file}", label=f"**{lesson.title}**", icon=lesson.icon)
+        else:
+            st.markdown(f"{lesson.title} · *coming soon*")
+        st.caption(lesson.teaches)
+
+st.subheader("How to use it")
+st.markdown(
+    "- The sidebar holds what every lesson shares: the device models train on, the random seed, the "
+    "dataset, and **presenter mode** (larger text and charts for a projector).\n"
+    "- Same seed, same settings, same numbers: share the address bar's link and a class sees the "
+    "identical experiment — and the server trains it only once.\n"
+    "- Every chart's ⋯ menu saves it as PNG or SVG; the button under it downloads its data as CSV.")

@@ -1,0 +1,36 @@
+"""Every registered page opens in a real browser without an exception; the sidebar persists."""
+import pytest
+
+from tests.e2e.conftest import assert_no_exception, wait_for_app
+from ui.lessons import available_lessons
+
+PATHS = [""] + [lesson.url_path for lesson in available_lessons()]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p or "home")
+def test_page_opens_without_exception(server, page, path):
+    page.goto(f"{server}/{path}")
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert page.get_by_label("Random seed", exact=True).is_visible()
+    if path:
+        page.wait_for_selector('[data-testid="stVegaLiteChart"]')  # every lesson draws a chart
+
+
+def test_sidebar_choices_persist_across_pages(server, page):
+    page.goto(server)
+    wait_for_app(page)
+    seed = page.get_by_label("Random seed", exact=True)
+    seed.fill("17")
+    seed.press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('seed') === '17'")
+    page.get_by_label("Presenter mode", exact=True).check(force=True)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('presenter') === 'true'")
+    for path in PATHS[1:] + [""]:
+        nav = page.locator('[data-testid="stSidebarNav"] a[href$="/' + path + '"]')
+        nav.first.click()
+        page.wait_for_url(f"**/{path}*")
+        wait_for_app(page)
+        assert_no_exception(page)
+        assert page.get_by_label("Random seed", exact=True).input_value() == "17"
+        assert page.get_by_label("Presenter mode", exact=True).is_checked()

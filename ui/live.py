@@ -1,0 +1,44 @@
+"""Live training display: a progress bar and loss/accuracy charts that grow while runs train."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.charts import accuracy_chart, loss_chart, presenter
+from core.training import Progress
+
+
+def combine(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Stack per-run frames into one tidy frame with a `run` column."""
+    parts = [df.assign(run=label) for label, df in frames.items() if len(df)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+class LiveTraining:
+    """Callable progress sink for core.training; draws into placeholders made at construction."""
+
+    def __init__(self, order: list[str], big: bool = False, what: str = "Training"):
+        self.order, self.big, self.what = order, big, what
+        self.bar = st.progress(0.0, text=f"{what}…")
+        left, right = st.columns(2)
+        self.loss_slot, self.acc_slot = left.empty(), right.empty()
+        self.steps: dict[str, pd.DataFrame] = {}
+        self.epochs: dict[str, pd.DataFrame] = {}
+
+    def __call__(self, p: Progress) -> None:
+        self.steps[p.label], self.epochs[p.label] = p.steps, p.epochs
+        status = f" — diverged at step {p.diverged_at}" if p.diverged_at else ""
+        self.bar.progress(p.fraction, text=f"{self.what} {p.label}: step {p.step}/{p.total_steps}, "
+                                           f"epoch {p.epoch}{status}")
+        steps = combine(self.steps)
+        if len(steps):
+            self.loss_slot.altair_chart(presenter(loss_chart(steps, order=self.order), self.big),
+                                        use_container_width=True)
+        epochs = combine(self.epochs)
+        if len(epochs):
+            self.acc_slot.altair_chart(presenter(accuracy_chart(epochs, order=self.order), self.big),
+                                       use_container_width=True)
+
+    def clear(self) -> None:
+        for slot in (self.bar, self.loss_slot, self.acc_slot):
+            slot.empty()
