@@ -1,7 +1,7 @@
 """Every registered page opens in a real browser without an exception; the sidebar persists."""
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, wait_for_app
+from tests.e2e.harness import assert_no_exception, wait_for_app
 from ui.lessons import available_lessons
 
 PATHS = [""] + [lesson.url_path for lesson in available_lessons()]

@@ -1,0 +1,53 @@
+"""`make bench`: engine vs DataLoader speed, CNN speed, memory and page load times, in one run.
+
+Prints a table and writes bench/results.json (git-ignored). Numbers, not assertions: the machines
+are shared and noisy, so nothing here passes or fails.
+"""
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import sys
+from pathlib import Path
+
+import torch
+
+from bench.mlp import bench_cnn, bench_mlp
+from bench.pages import bench_pages
+
+
+def main() -> int:
+    results: dict = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+                     "python": platform.python_version(), "cpu_count": __import__("os").cpu_count()}
+    print("Benchmarking the MLP (784-50-50-10 sigmoid, SGD lr 0.01 momentum 0.9, batch 64)…", flush=True)
+    results.update(bench_mlp())
+    print("Benchmarking the lesson CNN…", flush=True)
+    results.update(bench_cnn())
+    results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("Timing page loads in headless Chromium…", flush=True)
+    results.update(bench_pages())
+
+    print()
+    print(f"{'measure':<44}{'value':>14}")
+    print("-" * 58)
+    rows = [
+        ("MLP, DataLoader(ToTensor) loop  samples/s", f"{results['dataloader_samples_per_s']:,.0f}"),
+        ("MLP, core engine + grad probes  samples/s", f"{results['engine_samples_per_s']:,.0f}"),
+        ("mlp_speedup (engine / DataLoader)", f"{results['mlp_speedup']:.2f}x"),
+        ("CNN, core engine                samples/s", f"{results['cnn_samples_per_s']:,.0f}"),
+        ("peak RSS, training process      MB", f"{results['peak_rss_mb']:,.0f}"),
+        ("server RSS after all pages      MB", f"{results['server_rss_mb_after_pages']:,.0f}"),
+    ]
+    rows += [(f"page {p['page']:<14} cold / cached  s", f"{p['cold_s']:.2f} / {p['cached_s']:.2f}")
+             for p in results["pages"]]
+    for name, value in rows:
+        print(f"{name:<44}{value:>14}")
+    out = Path(__file__).resolve().parent / "results.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
