@@ -11,11 +11,14 @@ import pandas as pd
 from core.palette import color_scale
 
 WIDTH = "container"
+# Streamlit sizes the whole chart (title, axes and legend included) to the spec's height, so the
+# heights below are totals, chosen to leave a plot area of about 250 px.
+HEIGHT = 400
 
 
 def _run_color(labels: list[str], title: str = "Run") -> alt.Color:
     return alt.Color("run:N", scale=color_scale(labels), title=title,
-                     legend=alt.Legend(orient="bottom"))
+                     legend=alt.Legend(orient="bottom", symbolOpacity=1, symbolStrokeWidth=3))
 
 
 def loss_chart(steps: pd.DataFrame, title: str = "Training loss", smooth: int = 10,
@@ -34,7 +37,7 @@ def loss_chart(steps: pd.DataFrame, title: str = "Training loss", smooth: int = 
         tooltip=["run:N", "step:Q", alt.Tooltip("loss:Q", format=".4f"),
                  alt.Tooltip("smooth_loss:Q", title=f"mean of last {smooth}", format=".4f")],
     )
-    return (raw + avg).properties(title=title, height=280, width=WIDTH)
+    return (raw + avg).properties(title=title, height=HEIGHT, width=WIDTH)
 
 
 def accuracy_chart(epochs: pd.DataFrame, title: str = "Validation accuracy",
@@ -48,7 +51,7 @@ def accuracy_chart(epochs: pd.DataFrame, title: str = "Validation accuracy",
         color=_run_color(labels),
         tooltip=["run:N", "epoch:O", alt.Tooltip("val_acc:Q", format=".2%"),
                  alt.Tooltip("val_loss:Q", format=".4f")],
-    ).properties(title=title, height=280, width=WIDTH)
+    ).properties(title=title, height=HEIGHT, width=WIDTH)
 
 
 def presenter(chart: alt.TopLevelMixin, on: bool) -> alt.TopLevelMixin:

@@ -13,7 +13,7 @@ from core.charts import presenter
 def show_chart(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, big: bool = False,
                key: str | None = None) -> None:
     """An Altair chart (its menu exports PNG/SVG) and a button that downloads its data as CSV."""
-    st.altair_chart(presenter(chart, big), use_container_width=True)
+    st.altair_chart(presenter(chart, big), width="stretch")
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     st.download_button(f"Download data (CSV)", data.to_csv(index=False).encode(), file_name=f"{slug}.csv",
                        mime="text/csv", key=key or f"csv-{slug}", type="tertiary", icon=":material/download:")

@@ -1,6 +1,8 @@
 """Live training display: a progress bar and loss/accuracy charts that grow while runs train."""
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 
@@ -15,10 +17,15 @@ def combine(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 class LiveTraining:
-    """Callable progress sink for core.training; draws into placeholders made at construction."""
+    """Callable progress sink for core.training; draws into placeholders made at construction.
 
-    def __init__(self, order: list[str], big: bool = False, what: str = "Training"):
-        self.order, self.big, self.what = order, big, what
+    The progress bar moves on every report; the charts are redrawn at most every `interval` seconds
+    (and at the end of each run), so drawing never costs more time than the training it shows.
+    """
+
+    def __init__(self, order: list[str], big: bool = False, what: str = "Training", interval: float = 0.4):
+        self.order, self.big, self.what, self.interval = order, big, what, interval
+        self.drawn_at = float("-inf")
         self.bar = st.progress(0.0, text=f"{what}…")
         left, right = st.columns(2)
         self.loss_slot, self.acc_slot = left.empty(), right.empty()
@@ -30,14 +37,18 @@ class LiveTraining:
         status = f" — diverged at step {p.diverged_at}" if p.diverged_at else ""
         self.bar.progress(p.fraction, text=f"{self.what} {p.label}: step {p.step}/{p.total_steps}, "
                                            f"epoch {p.epoch}{status}")
+        run_over = p.step >= p.total_steps or p.diverged_at is not None
+        if not run_over and time.monotonic() - self.drawn_at < self.interval:
+            return
+        self.drawn_at = time.monotonic()
         steps = combine(self.steps)
         if len(steps):
             self.loss_slot.altair_chart(presenter(loss_chart(steps, order=self.order), self.big),
-                                        use_container_width=True)
+                                        width="stretch")
         epochs = combine(self.epochs)
         if len(epochs):
             self.acc_slot.altair_chart(presenter(accuracy_chart(epochs, order=self.order), self.big),
-                                       use_container_width=True)
+                                       width="stretch")
 
     def clear(self) -> None:
         for slot in (self.bar, self.loss_slot, self.acc_slot):
