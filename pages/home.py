@@ -2,7 +2,10 @@
 import streamlit as st
 
 from core.devices import resolve_device
+from ui.bootstrap import require_entrypoint
 from ui.lessons import LESSONS
+
+require_entrypoint()
 
 settings = st.session_state["settings"]
 
