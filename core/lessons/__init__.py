@@ -1,0 +1,1 @@
+"""One module per lesson: its config dataclass, its experiments and its charts."""
