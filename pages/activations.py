@@ -1,0 +1,191 @@
+"""Lesson page: activation functions and what they do to learning (/activations)."""
+import streamlit as st
+
+from core.activations import ACTIVATIONS
+from core.charts import accuracy_chart, loss_chart
+from core.devices import resolve_device
+from core.initializers import INIT_SCHEMES
+from core.lessons import activations as lesson
+from ui.bootstrap import require_entrypoint
+from ui.data import get_dataset
+from ui.layout import show_chart, takeaways
+from ui.live import LiveTraining
+from ui.runner import cached_result, run_cached
+from ui.state import initial_config, remember, seed_widgets, widget_key
+from ui.widgets import parse_sizes
+
+require_entrypoint()
+
+PAGE = "activations"
+settings = st.session_state["settings"]
+big = settings.presenter
+device = resolve_device(settings.device).name
+data = get_dataset(settings.dataset, device)
+k = lambda name: widget_key(PAGE, name)  # noqa: E731
+
+start = initial_config(PAGE, lesson.ActivationsConfig)
+seed_widgets(PAGE, {"functions": list(start.functions), "x_range": (start.x_min, start.x_max),
+                    "depth": start.depth, "depth_init": start.depth_init,
+                    "hidden": ", ".join(map(str, start.hidden)), "lr": start.lr,
+                    "momentum": start.momentum, "epochs": start.epochs, "batch_size": start.batch_size})
+
+st.title("Activation functions")
+st.markdown(
+    "A neuron computes a weighted sum $s$ of its inputs and passes it through an **activation function** "
+    "$f$. Training needs $f'(s)$: back-propagation multiplies one such derivative per layer. Where "
+    "$f'$ is close to zero the neuron is **saturated** and hardly any gradient passes through it. "
+    "Below, every curve and derivative is computed by PyTorch's autograd on the same modules the "
+    "networks train with.")
+
+# ------------------------------------------------------------------ curves
+functions = st.multiselect("Activation functions", list(ACTIVATIONS), key=k("functions"),
+                           format_func=lambda n: ACTIVATIONS[n].label)
+x_min, x_max = st.slider("x-range", -20.0, 20.0, key=k("x_range"), step=0.5)
+hidden_text = st.session_state[k("hidden")]
+
+errors = []
+try:
+    hidden = parse_sizes(hidden_text)
+except ValueError as exc:
+    errors.append(str(exc))
+    hidden = start.hidden
+try:
+    config = lesson.ActivationsConfig(
+        functions=tuple(functions), x_min=x_min, x_max=x_max, depth=st.session_state[k("depth")],
+        depth_init=st.session_state[k("depth_init")], hidden=hidden, lr=st.session_state[k("lr")],
+        momentum=st.session_state[k("momentum")], epochs=st.session_state[k("epochs")],
+        batch_size=st.session_state[k("batch_size")])
+except ValueError as exc:
+    config = None
+    errors.append(str(exc))
+if config is None or errors:
+    for e in errors:
+        st.error(e, icon=":material/error:")
+    if config is None:
+        st.stop()
+remember(PAGE, config, settings)
+order = config.labels
+
+df = lesson.curves(config.functions, config.x_min, config.x_max)
+left, right = st.columns(2)
+with left:
+    show_chart(lesson.curves_chart(df, "y", "f(x)", order), df, "activation-curves", big)
+with right:
+    show_chart(lesson.curves_chart(df, "dy", "f'(x), by autograd", order), df,
+               "activation-derivatives", big, key="csv-derivatives")
+
+share = lesson.saturated_share(df)
+cols = st.columns(min(3, len(config.functions)))
+for i, name in enumerate(config.functions):
+    act = ACTIVATIONS[name]
+    with cols[i % len(cols)]:
+        with st.container(border=True):
+            st.latex(act.formula)
+            st.latex(act.derivative)
+            st.altair_chart(lesson.function_panel(df, act.label), width="stretch")
+            st.caption(f"Grey: saturated, |f'(x)| < {lesson.SATURATION}. "
+                       f"Saturated on **{share[act.label]:.0%}** of x ∈ [{config.x_min:g}, {config.x_max:g}]; "
+                       f"max |f'| = {act.max_slope:g}.")
+
+# ------------------------------------------------------------------ depth
+st.header("Through depth: the chain rule multiplies derivatives")
+st.markdown(
+    "For a network with $L$ hidden layers, the gradient at layer $l$ is the gradient at layer $L$ "
+    "multiplied by one weight matrix and one activation derivative per layer in between. The "
+    "derivatives alone can shrink it by at most $(\\max f')^{L-l}$: for the sigmoid that is "
+    "$0.25^{L-l}$. Solid lines are measured on a real, freshly initialised network "
+    f"(width {lesson.DEPTH_WIDTH}) on {lesson.DEPTH_BATCH} MNIST images; dashed lines are the bound.")
+st.latex(r"\frac{\partial L}{\partial s_l} = \Big(\prod_{k=l}^{L-1} \operatorname{diag}\big(f'(s_k)\big)\,"
+         r"W_{k+1}^{\top}\Big)\frac{\partial L}{\partial s_L}")
+c1, c2 = st.columns(2)
+c1.slider("Depth L (hidden layers)", 1, 30, key=k("depth"))
+c2.selectbox("Initialization", list(INIT_SCHEMES), key=k("depth_init"),
+             format_func=lambda n: INIT_SCHEMES[n].label)
+grads = lesson.depth_gradients(config.functions, config.depth, data, settings.seed, init=config.depth_init)
+show_chart(lesson.depth_chart(grads, order), grads, "gradient-through-depth", big)
+first = grads[grads["layer"] == 1].set_index("label")["relative"]
+st.caption(" · ".join(f"{label}: layer 1 receives {first[label]:.1e} of layer {config.depth}'s gradient"
+                      for label in order if label in first.index))
+if "step" in config.functions:
+    st.info("The step function's derivative is exactly 0, so no gradient at all reaches its hidden "
+            "layers (nothing to draw on a log scale).", icon=":material/block:")
+
+# ------------------------------------------------------------------ training
+st.header("Training a real network")
+st.markdown(
+    f"The MLP 784 → {' → '.join(map(str, config.hidden))} → 10 trained with SGD on "
+    f"{len(data.y_train):,} MNIST images, once per selected activation: same seed, same batches, "
+    "same initial weights. Only the activation differs.")
+with st.container(border=True):
+    a, b, c, d, e = st.columns(5)
+    a.text_input("Hidden layer sizes", key=k("hidden"), help="Comma-separated, e.g. 50, 50 or 128, 64, 32")
+    b.number_input("Learning rate", 0.0001, 100.0, key=k("lr"), format="%.4f", step=0.005)
+    c.number_input("Momentum", 0.0, 0.999, key=k("momentum"), step=0.1)
+    d.number_input("Epochs", 1, 50, key=k("epochs"))
+    e.number_input("Batch size", 1, 4096, key=k("batch_size"))
+    clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
+
+key = ("activations.train", config.functions, config.hidden, config.train_settings(), settings.seed,
+       device, data.name, data.source)
+result = cached_result(key)
+if clicked and result is None:
+    live = LiveTraining(order, big, what="Training")
+    result = run_cached(key, lambda: lesson.train_compare(config, data, settings.seed, on_progress=live))
+    live.clear()
+if result is not None:
+    st.session_state[f"_last.{PAGE}"] = key
+else:
+    last = st.session_state.get(f"_last.{PAGE}")
+    result = cached_result(last) if last else None
+    if result is not None:
+        st.caption("Showing the last run; press **Train** to train with the settings above.")
+    else:
+        st.info("Press **Train** to train one network per activation (a few seconds on a CPU).",
+                icon=":material/play_circle:")
+
+if result is not None:
+    l, r = st.columns(2)
+    with l:
+        show_chart(loss_chart(result.steps, order=list(result.runs)), result.steps, "training-loss", big)
+    with r:
+        show_chart(accuracy_chart(result.epochs, order=list(result.runs)), result.epochs, "validation-accuracy", big)
+    summary = result.summary()
+    st.dataframe(summary, hide_index=True, width="stretch",
+                 column_config={"val. accuracy": st.column_config.NumberColumn(format="percent"),
+                                "seconds": st.column_config.NumberColumn(format="%.2f")})
+    for label, run in result.runs.items():
+        if run.diverged_at:
+            st.warning(f"{label} diverged at step {run.diverged_at}: the loss became NaN/inf. "
+                       "Try a smaller learning rate.", icon=":material/warning:")
+
+# ------------------------------------------------------------------ lesson
+def training_takeaway(result) -> str:
+    """What this page's own training run showed, in one sentence (not a canned claim)."""
+    if result is None:
+        return ("Press **Train**: with the same weights and batches, watch which activation's loss "
+                "falls slowest.")
+    table = result.summary().dropna(subset=["val. accuracy"]).sort_values("val. accuracy")
+    if len(table) < 2:
+        return "Select two or more functions to compare how fast each network learns."
+    low, high = table.iloc[0], table.iloc[-1]
+    return (f"In the run above, with the same weights and batches, **{low['activation']}** learned slowest "
+            f"({low['val. accuracy']:.1%} validation accuracy) and **{high['activation']}** fastest "
+            f"({high['val. accuracy']:.1%}).")
+
+
+st.header("Why the step function cannot be trained by gradient descent")
+st.markdown(
+    "The step function $H(x)$ is flat everywhere except at 0, where it jumps. Its derivative is "
+    "$0$ almost everywhere (and undefined at the jump), so every weight before it receives exactly "
+    "zero gradient: gradient descent has nothing to follow. That is why the perceptron's step was "
+    "replaced by smooth functions like the sigmoid — and why the sigmoid's own flat tails, where "
+    "$\\sigma'(x) \\to 0$, slow learning down.")
+takeaways([
+    "The sigmoid's derivative is at most 0.25: each sigmoid layer shrinks the gradient at least fourfold, "
+    "so deep sigmoid networks barely train their first layers.",
+    "tanh passes up to 1 × the gradient near 0 but saturates for |x| > 3; ReLU passes exactly 1 for "
+    "every positive input and never saturates there.",
+    training_takeaway(result),
+    "The measured gradient also depends on the weights: with PyTorch's default initialization even "
+    "ReLU networks lose gradient with depth; He initialization fixes that (see the initialization lesson).",
+])
