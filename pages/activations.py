@@ -2,16 +2,14 @@
 import streamlit as st
 
 from core.activations import ACTIVATIONS
-from core.charts import accuracy_chart, loss_chart
 from core.devices import resolve_device
 from core.initializers import INIT_SCHEMES
 from core.lessons import activations as lesson
 from ui.bootstrap import require_entrypoint
 from ui.data import get_dataset
 from ui.layout import show_chart, takeaways
-from ui.live import LiveTraining
-from ui.runner import cached_result, run_cached
 from ui.state import initial_config, remember, seed_widgets, widget_key
+from ui.training import show_comparison, train_or_last
 from ui.widgets import parse_sizes
 
 require_entrypoint()
@@ -127,36 +125,11 @@ with st.container(border=True):
 
 key = ("activations.train", config.functions, config.hidden, config.train_settings(), settings.seed,
        device, data.name, data.source)
-result = cached_result(key)
-if clicked and result is None:
-    live = LiveTraining(order, big, what="Training")
-    result = run_cached(key, lambda: lesson.train_compare(config, data, settings.seed, on_progress=live))
-    live.clear()
+result = train_or_last(
+    PAGE, key, clicked, lambda live: lesson.train_compare(config, data, settings.seed, on_progress=live),
+    order, big, "Press **Train** to train one network per activation (a few seconds on a CPU).")
 if result is not None:
-    st.session_state[f"_last.{PAGE}"] = key
-else:
-    last = st.session_state.get(f"_last.{PAGE}")
-    result = cached_result(last) if last else None
-    if result is not None:
-        st.caption("Showing the last run; press **Train** to train with the settings above.")
-    else:
-        st.info("Press **Train** to train one network per activation (a few seconds on a CPU).",
-                icon=":material/play_circle:")
-
-if result is not None:
-    l, r = st.columns(2)
-    with l:
-        show_chart(loss_chart(result.steps, order=list(result.runs)), result.steps, "training-loss", big)
-    with r:
-        show_chart(accuracy_chart(result.epochs, order=list(result.runs)), result.epochs, "validation-accuracy", big)
-    summary = result.summary()
-    st.dataframe(summary, hide_index=True, width="stretch",
-                 column_config={"val. accuracy": st.column_config.NumberColumn(format="percent"),
-                                "seconds": st.column_config.NumberColumn(format="%.2f")})
-    for label, run in result.runs.items():
-        if run.diverged_at:
-            st.warning(f"{label} diverged at step {run.diverged_at}: the loss became NaN/inf. "
-                       "Try a smaller learning rate.", icon=":material/warning:")
+    show_comparison(result, "activation", big)
 
 # ------------------------------------------------------------------ lesson
 def training_takeaway(result) -> str:
@@ -164,7 +137,7 @@ def training_takeaway(result) -> str:
     if result is None:
         return ("Press **Train**: with the same weights and batches, watch which activation's loss "
                 "falls slowest.")
-    table = result.summary().dropna(subset=["val. accuracy"]).sort_values("val. accuracy")
+    table = result.summary("activation").dropna(subset=["val. accuracy"]).sort_values("val. accuracy")
     if len(table) < 2:
         return "Select two or more functions to compare how fast each network learns."
     low, high = table.iloc[0], table.iloc[-1]

@@ -20,6 +20,7 @@ from core.config import Config, check_range
 from core.data import Dataset
 from core.gradients import layer_gradients
 from core.initializers import INIT_SCHEMES
+from core.lessons.compare import CompareResult
 from core.models import MLP, validate_sizes
 from core.palette import color_scale
 from core.seeding import seeded
@@ -193,35 +194,6 @@ def depth_chart(df: pd.DataFrame, order: list[str]) -> alt.Chart:
 
 
 # ---------------------------------------------------------------- training
-
-@dataclass
-class CompareResult:
-    runs: dict[str, TrainResult]
-
-    def tidy(self, attr: str) -> pd.DataFrame:
-        parts = [getattr(r, attr).assign(run=label) for label, r in self.runs.items() if len(getattr(r, attr))]
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["run"])
-
-    @property
-    def steps(self) -> pd.DataFrame:
-        return self.tidy("steps")
-
-    @property
-    def epochs(self) -> pd.DataFrame:
-        return self.tidy("epochs")
-
-    def summary(self) -> pd.DataFrame:
-        rows = []
-        for label, r in self.runs.items():
-            last = r.epochs.iloc[-1] if len(r.epochs) else None
-            rows.append({
-                "activation": label,
-                "val. accuracy": None if last is None else float(last["val_acc"]),
-                "val. loss": None if last is None else float(last["val_loss"]),
-                "train loss (last epoch)": None if last is None else float(last["train_loss"]),
-                "status": r.status, "seconds": r.seconds, "device": r.device})
-        return pd.DataFrame(rows)
-
 
 def train_compare(config: ActivationsConfig, data: Dataset, seed: int,
                   on_progress: Callable[[Progress], None] | None = None) -> CompareResult:

@@ -106,13 +106,13 @@ def test_compare_uses_the_same_start_and_batches(mnist):
     relu, leaky = result.runs["ReLU"], result.runs["Leaky ReLU"]
     # Leaky ReLU with slope 0.01 is nearly ReLU: same weights and batches give nearly the same losses
     np.testing.assert_allclose(relu.steps["loss"].iloc[0], leaky.steps["loss"].iloc[0], rtol=1e-2)
-    assert list(result.summary()["activation"]) == ["ReLU", "Leaky ReLU"]
+    assert list(result.summary("activation")["activation"]) == ["ReLU", "Leaky ReLU"]
     assert set(result.steps["run"]) == {"ReLU", "Leaky ReLU"}
 
 
 def test_defaults_show_the_textbook_result(mnist):
     """With the page's defaults the sigmoid network learns slowest; ReLU and tanh pass 90%."""
     result = lesson.train_compare(lesson.ActivationsConfig(), mnist, seed=0)
-    acc = result.summary().set_index("activation")["val. accuracy"]
+    acc = result.summary("activation").set_index("activation")["val. accuracy"]
     assert acc["Sigmoid"] < acc["Tanh"] - 0.05 and acc["Sigmoid"] < acc["ReLU"] - 0.05
     assert acc["ReLU"] > 0.9 and acc["Tanh"] > 0.9
