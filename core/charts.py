@@ -5,6 +5,8 @@ keeps its colour across pages. `presenter()` scales fonts and marks for a projec
 """
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -52,6 +54,17 @@ def accuracy_chart(epochs: pd.DataFrame, title: str = "Validation accuracy",
         tooltip=["run:N", "epoch:O", alt.Tooltip("val_acc:Q", format=".2%"),
                  alt.Tooltip("val_loss:Q", format=".4f")],
     ).properties(title=title, height=HEIGHT, width=WIDTH)
+
+
+def decades(values: pd.Series, most: int = 8) -> list[float] | None:
+    """Powers of ten spanning the positive `values` (at most `most` of them), for readable log-axis
+    ticks; None (Vega's own ticks) when there is nothing positive to span."""
+    values = values[values > 0]
+    if values.empty:
+        return None
+    lo, hi = math.floor(math.log10(values.min())), math.ceil(math.log10(values.max()))
+    step = max(1, math.ceil((hi - lo + 1) / most))
+    return [10.0 ** e for e in range(hi, lo - 1, -step)]
 
 
 def presenter(chart: alt.TopLevelMixin, on: bool) -> alt.TopLevelMixin:

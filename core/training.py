@@ -96,6 +96,14 @@ class Progress:
     diverged_at: int | None = None
     run_index: int = 0  # which of an experiment's runs this is
     n_runs: int = 1
+    probes: Sequence[Probe] = ()  # the run's probes, readable mid-run through probe_frame()
+
+    def probe_frame(self, name: str) -> pd.DataFrame | None:
+        """What the probe of that class name has recorded so far (copies it to the host)."""
+        for probe in self.probes:
+            if type(probe).__name__ == name:
+                return probe.frame(self.step)
+        return None
 
     @property
     def fraction(self) -> float:
@@ -162,7 +170,7 @@ def train(model: nn.Module, data: Dataset, settings: TrainSettings, *, seed: int
         if on_progress is not None:
             on_progress(Progress(label, step, total, epoch, _concat(step_rows, ["step", "epoch", "loss"]),
                                  pd.DataFrame(epoch_rows, columns=EPOCH_COLUMNS), diverged_at,
-                                 run_index, n_runs))
+                                 run_index, n_runs, tuple(probes)))
 
     start = time.perf_counter()
     step = 0

@@ -11,9 +11,10 @@ from core.charts import presenter
 
 
 def show_chart(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, big: bool = False,
-               key: str | None = None) -> None:
-    """An Altair chart (its menu exports PNG/SVG) and a button that downloads its data as CSV."""
-    st.altair_chart(presenter(chart, big), width="stretch")
+               key: str | None = None, stretch: bool = True) -> None:
+    """An Altair chart (its menu exports PNG/SVG) and a button that downloads its data as CSV.
+    Faceted and fixed-size charts pass stretch=False: they keep their own width."""
+    st.altair_chart(presenter(chart, big), width="stretch" if stretch else "content")
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     st.download_button(f"Download data (CSV)", data.to_csv(index=False).encode(), file_name=f"{slug}.csv",
                        mime="text/csv", key=key or f"csv-{slug}", type="tertiary", icon=":material/download:")

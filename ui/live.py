@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core.charts import accuracy_chart, loss_chart, presenter
 from core.training import Progress
@@ -23,17 +25,22 @@ class LiveTraining:
     (and at the end of each run), so drawing never costs more time than the training it shows.
     """
 
-    def __init__(self, order: list[str], big: bool = False, what: str = "Training", interval: float = 0.4):
-        self.order, self.big, self.what, self.interval = order, big, what, interval
+    def __init__(self, order: list[str], big: bool = False, what: str = "Training", interval: float = 0.4,
+                 extra: Callable[[dict[str, Progress], DeltaGenerator], None] | None = None):
+        """`extra(latest progress per run, placeholder)` draws a lesson's own live view under the charts."""
+        self.order, self.big, self.what, self.interval, self.extra = order, big, what, interval, extra
         self.drawn_at = float("-inf")
+        self.latest: dict[str, Progress] = {}
         self.bar = st.progress(0.0, text=f"{what}…")
         left, right = st.columns(2)
         self.loss_slot, self.acc_slot = left.empty(), right.empty()
+        self.extra_slot = st.empty()
         self.steps: dict[str, pd.DataFrame] = {}
         self.epochs: dict[str, pd.DataFrame] = {}
 
     def __call__(self, p: Progress) -> None:
         self.steps[p.label], self.epochs[p.label] = p.steps, p.epochs
+        self.latest[p.label] = p
         status = f" — diverged at step {p.diverged_at}" if p.diverged_at else ""
         self.bar.progress(p.fraction, text=f"{self.what} {p.label}: step {p.step}/{p.total_steps}, "
                                            f"epoch {p.epoch}{status}")
@@ -49,7 +56,9 @@ class LiveTraining:
         if len(epochs):
             self.acc_slot.altair_chart(presenter(accuracy_chart(epochs, order=self.order), self.big),
                                        width="stretch")
+        if self.extra is not None:
+            self.extra(self.latest, self.extra_slot)
 
     def clear(self) -> None:
-        for slot in (self.bar, self.loss_slot, self.acc_slot):
+        for slot in (self.bar, self.loss_slot, self.acc_slot, self.extra_slot):
             slot.empty()

@@ -20,11 +20,12 @@ from ui.runner import cached_result, run_cached
 
 def train_or_last(page: str, key: Hashable, clicked: bool,
                   compute: Callable[[Callable[[Progress], None]], Any], order: list[str], big: bool,
-                  prompt: str) -> Any | None:
-    """The result for `key` (trained now if `clicked`, with live charts), else the page's last one."""
+                  prompt: str, extra: Callable | None = None) -> Any | None:
+    """The result for `key` (trained now if `clicked`, with live charts), else the page's last one.
+    `extra` draws a lesson's own live view (see LiveTraining)."""
     result = cached_result(key)
     if clicked and result is None:
-        live = LiveTraining(order, big, what="Training")
+        live = LiveTraining(order, big, what="Training", extra=extra)
         try:
             result = run_cached(key, lambda: compute(live))
         finally:

@@ -7,7 +7,6 @@
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -20,6 +19,7 @@ from core.config import Config, check_range
 from core.data import Dataset
 from core.gradients import layer_gradients
 from core.initializers import INIT_SCHEMES
+from core.charts import decades
 from core.lessons.compare import CompareResult
 from core.models import MLP, validate_sizes
 from core.palette import color_scale
@@ -158,17 +158,6 @@ def depth_gradients(functions: tuple[str, ...], depth: int, data: Dataset, seed:
             "relative": norms / top if top > 0 else norms * 0.0,
             "bound": [act.max_slope ** (depth - l) for l in layers]}))
     return pd.concat(frames, ignore_index=True)
-
-
-def decades(values: pd.Series, most: int = 8) -> list[float] | None:
-    """Powers of ten spanning the positive `values` (at most `most` of them), for readable log-axis
-    ticks; None (Vega's own ticks) when there is nothing positive to span."""
-    values = values[values > 0]
-    if values.empty:
-        return None
-    lo, hi = math.floor(math.log10(values.min())), math.ceil(math.log10(values.max()))
-    step = max(1, math.ceil((hi - lo + 1) / most))
-    return [10.0 ** e for e in range(hi, lo - 1, -step)]
 
 
 def depth_chart(df: pd.DataFrame, order: list[str]) -> alt.Chart:

@@ -5,9 +5,11 @@ import pytest
 import torch
 
 from core.activations import ACTIVATIONS
+from core.charts import decades
 from core.lessons import activations as lesson
 from core.models import MLP
 from core.seeding import seeded
+from tests.reference import direct_mlp_gradients
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
@@ -42,17 +44,10 @@ def test_saturation_is_where_the_derivative_is_small():
 def test_depth_measurement_equals_direct_autograd(mnist):
     depth, batch = 6, 32
     grads = lesson.depth_gradients(("sigmoid", "relu"), depth, mnist, seed=3, width=16, batch=batch)
-    x, y = mnist.x_train[:batch].flatten(1), mnist.y_train[:batch]
+    x, y = mnist.x_train[:batch], mnist.y_train[:batch]
     for name, label in [("sigmoid", "Sigmoid"), ("relu", "ReLU")]:
         model = seeded(3, lambda: MLP([784] + [16] * depth + [10], name))
-        pre, h = [], x
-        for i, lin in enumerate(model.linears):
-            s = lin(h)
-            s.retain_grad()
-            pre.append(s)
-            h = model.acts[i](s) if i < depth else s
-        torch.nn.functional.cross_entropy(h, y).backward()
-        direct = np.array([p.grad.norm().item() for p in pre[:depth]])
+        direct = np.array(direct_mlp_gradients(model, x, y)[0][:depth])
         got = grads[grads["label"] == label].sort_values("layer")
         np.testing.assert_allclose(got["grad_norm"], direct, rtol=1e-5)
         np.testing.assert_allclose(got["relative"], direct / direct[-1], rtol=1e-5)
@@ -77,9 +72,9 @@ def test_step_function_passes_no_gradient(mnist):
 
 
 def test_decades_cover_the_data_with_few_ticks():
-    assert lesson.decades(pd.Series([0.003, 1.0, 0.0])) == [1.0, 0.1, 0.01, 0.001]
-    assert lesson.decades(pd.Series([0.0])) is None
-    ticks = lesson.decades(pd.Series([1e-30, 1.0]))
+    assert decades(pd.Series([0.003, 1.0, 0.0])) == [1.0, 0.1, 0.01, 0.001]
+    assert decades(pd.Series([0.0])) is None
+    ticks = decades(pd.Series([1e-30, 1.0]))
     assert len(ticks) <= 8 and ticks[0] == 1.0 and ticks[-1] <= 1e-28
 
 

@@ -6,6 +6,7 @@ from core.models import MLP
 from core.probes import ActivationProbe, GradNormProbe
 from core.seeding import seeded
 from core.training import TrainSettings, train
+from tests.reference import direct_mlp_gradients
 
 
 def mlp(seed=0, activation="relu", sizes=(784, 50, 50, 10), **kw):
@@ -64,20 +65,12 @@ def test_grad_norm_probe_matches_direct_autograd(mnist):
     # replay the probed (first) step by hand from the initial weights
     model = initial
     order = torch.randperm(64, generator=torch.Generator().manual_seed(0))
-    x, y = data.x_train[order].flatten(1), data.y_train[order]
-    pre = []
-    h = x
-    for i, lin in enumerate(model.linears):
-        s_l = lin(h)
-        s_l.retain_grad()
-        pre.append(s_l)
-        h = model.acts[i](s_l) if i < len(model.acts) else s_l
-    torch.nn.functional.cross_entropy(h, y).backward()
-    for i, lin in enumerate(model.linears):
+    backprop, weight = direct_mlp_gradients(model, data.x_train[order], data.y_train[order])
+    for i in range(len(model.linears)):
         w = frame.query("kind == 'weight' and layer == @i + 1")["grad_norm"].item()
         b = frame.query("kind == 'backprop' and layer == @i + 1")["grad_norm"].item()
-        assert w == pytest.approx(lin.weight.grad.norm().item(), rel=1e-5)
-        assert b == pytest.approx(pre[i].grad.norm().item(), rel=1e-5)
+        assert w == pytest.approx(weight[i], rel=1e-5)
+        assert b == pytest.approx(backprop[i], rel=1e-5)
 
 
 def test_activation_probe_records_the_training_pass_only(mnist):
