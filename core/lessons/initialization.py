@@ -1,0 +1,239 @@
+"""Lesson: weight initialization decides whether a deep network learns at all.
+
+- `at_init`: on one MNIST batch, per layer and scheme, the back-propagated ||dL/ds_l||, the weight
+  gradient ||dL/dW_l|| and the distribution of each hidden layer's activations.
+- `train_schemes`: the same architecture trained once per scheme (same seed and batches), with the
+  per-layer back-propagated gradient norm recorded every few steps.
+- `symmetry`: how many distinct neurons each layer has after training (all-equal weights: one).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import torch
+
+from core.activations import ACTIVATIONS
+from core.config import Config, check_range
+from core.data import Dataset
+from core.gradients import layer_gradients
+from core.initializers import INIT_SCHEMES, scheme_bound
+from core.lessons.compare import CompareResult
+from core.models import MLP, validate_sizes
+from core.probes import GradNormProbe
+from core.seeding import seeded
+from core.training import Progress, TrainSettings, train
+
+ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
+PROBE_BATCH = 256  # the MNIST batch every "at initialization" number is measured on
+HEAT_COLUMNS = 60  # about this many probed steps per run in the layer x step heatmap
+
+
+@dataclass(frozen=True)
+class InitConfig(Config):
+    schemes: tuple[str, ...] = ("equal", "uniform", "scaled_uniform", "default", "xavier_uniform", "he_uniform")
+    activation: str = "tanh"
+    depth: int = 10
+    width: int = 64
+    lr: float = 0.01
+    momentum: float = 0.9
+    epochs: int = 2
+    batch_size: int = 64
+
+    def validate(self) -> None:
+        if not self.schemes:
+            raise ValueError("Choose at least one initialization scheme.")
+        for s in self.schemes:
+            if s not in INIT_SCHEMES:
+                raise ValueError(f"Unknown initialization '{s}'. Choose from: {', '.join(INIT_SCHEMES)}.")
+        if len(set(self.schemes)) != len(self.schemes):
+            raise ValueError("Each initialization scheme can be chosen once.")
+        if self.activation not in ACTIVATION_CHOICES:
+            raise ValueError(f"Activation must be one of {', '.join(ACTIVATION_CHOICES)} (got '{self.activation}').")
+        check_range("Depth", self.depth, 2, 30)
+        check_range("Width", self.width, 2, 1024)
+        validate_sizes(self.sizes)
+        self.train_settings()
+
+    @property
+    def sizes(self) -> list[int]:
+        return [784] + [self.width] * self.depth + [10]
+
+    @property
+    def labels(self) -> list[str]:
+        return [INIT_SCHEMES[s].label for s in self.schemes]
+
+    def train_settings(self) -> TrainSettings:
+        return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+                             momentum=self.momentum, log_every=25)
+
+
+@dataclass(frozen=True)
+class Preset:
+    label: str
+    finding: str
+    config: InitConfig
+
+
+PRESETS = {
+    "glorot": Preset(
+        "Glorot & Bengio 2010: deep tanh",
+        "With the standard initialization U[-1/√n, 1/√n] the back-propagated gradient shrinks layer "
+        "by layer towards the input; with Xavier it keeps about the same scale across layers.",
+        InitConfig(schemes=("default", "xavier_uniform"), activation="tanh", depth=10, width=64,
+                   lr=0.01, momentum=0.9, epochs=2)),
+    "he": Preset(
+        "He et al. 2015: 30-layer ReLU",
+        "With Xavier the ReLU activations halve their variance at every layer and training stalls "
+        "at chance; He's factor 2 keeps their scale and the network trains.",
+        InitConfig(schemes=("xavier_normal", "he_normal"), activation="relu", depth=30, width=64,
+                   lr=0.005, momentum=0.9, epochs=3)),
+}
+
+
+def build(config: InitConfig, scheme: str, seed: int) -> MLP:
+    return seeded(seed, lambda: MLP(config.sizes, config.activation, init=scheme))
+
+
+# ---------------------------------------------------------------- at initialization
+
+@dataclass
+class InitSnapshot:
+    gradients: pd.DataFrame  # scheme, label, layer, kind ('backprop' | 'weight'), grad_norm
+    activations: pd.DataFrame  # scheme, label, layer, p5, p25, p50, p75, p95, std, saturated, zero
+
+
+def hidden_activations(model: MLP, x: torch.Tensor) -> list[torch.Tensor]:
+    """Each hidden layer's output f(s_l) on x, in eval mode (nothing in the model changes)."""
+    was_training = model.training
+    model.eval()
+    out, h = [], x.flatten(1)
+    with torch.no_grad():
+        for linear, norm, act in zip(model.linears, model.norms, model.acts):
+            h = act(norm(linear(h)))
+            out.append(h)
+    model.train(was_training)
+    return out
+
+
+def saturation_mask(activation: str, h: torch.Tensor) -> torch.Tensor:
+    """Units in a flat part of their activation: sigmoid < 0.02 or > 0.98, tanh |h| > 0.98; ReLU at 0."""
+    if activation == "sigmoid":
+        return (h < 0.02) | (h > 0.98)
+    if activation == "tanh":
+        return h.abs() > 0.98
+    return h <= 0
+
+
+def activation_stats(activation: str, hidden: list[torch.Tensor]) -> pd.DataFrame:
+    rows = []
+    qs = torch.tensor([0.05, 0.25, 0.5, 0.75, 0.95], dtype=torch.float64)
+    for l, h in enumerate(hidden, start=1):
+        v = h.detach().flatten().double().cpu()
+        p5, p25, p50, p75, p95 = torch.quantile(v, qs).tolist()
+        rows.append({"layer": l, "p5": p5, "p25": p25, "p50": p50, "p75": p75, "p95": p95,
+                     "std": v.std().item(), "saturated": saturation_mask(activation, v).double().mean().item()})
+    return pd.DataFrame(rows)
+
+
+def at_init(config: InitConfig, data: Dataset, seed: int) -> InitSnapshot:
+    """Per scheme, a freshly initialised network on the same batch of PROBE_BATCH MNIST images."""
+    x, y = data.x_train[:PROBE_BATCH], data.y_train[:PROBE_BATCH]
+    grads, acts = [], []
+    for scheme in config.schemes:
+        label = INIT_SCHEMES[scheme].label
+        model = build(config, scheme, seed).to(data.device)
+        grads.append(layer_gradients(model, x, y).assign(scheme=scheme, label=label))
+        acts.append(activation_stats(config.activation, hidden_activations(model, x)).assign(scheme=scheme, label=label))
+    return InitSnapshot(pd.concat(grads, ignore_index=True), pd.concat(acts, ignore_index=True))
+
+
+def gradient_ratio(gradients: pd.DataFrame, depth: int, kind: str = "backprop") -> pd.Series:
+    """Per scheme label: ||first hidden layer's gradient|| / ||last hidden layer's|| (1 = no shrinking)."""
+    g = gradients[gradients["kind"] == kind].pivot_table(index="label", columns="layer", values="grad_norm",
+                                                         sort=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g[1] / g[depth]
+
+
+def scheme_numbers(config: InitConfig) -> pd.DataFrame:
+    """Each scheme's bound or standard deviation for the first layer (784 in) and a hidden layer."""
+    rows = []
+    for scheme in config.schemes:
+        kind, first = scheme_bound(scheme, 784, config.width)
+        _, hidden = scheme_bound(scheme, config.width, config.width)
+        rows.append({"scheme": scheme, "label": INIT_SCHEMES[scheme].label, "kind": kind,
+                     "first layer": first, "hidden layers": hidden,
+                     "std (hidden)": std_of(kind, hidden)})
+    return pd.DataFrame(rows)
+
+
+def std_of(kind: str, number: float) -> float:
+    """Standard deviation of the weights: a/sqrt(3) for U[-a, a], s for N(0, s^2), 0 for a constant."""
+    return {"bound": number / math.sqrt(3), "std": number, "value": 0.0}[kind]
+
+
+# ---------------------------------------------------------------- training
+
+def probe_every(config: InitConfig, n_train: int) -> int:
+    steps = math.ceil(n_train / min(config.batch_size, n_train)) * config.epochs
+    return max(1, steps // HEAT_COLUMNS)
+
+
+def train_schemes(config: InitConfig, data: Dataset, seed: int,
+                  on_progress: Callable[[Progress], None] | None = None) -> CompareResult:
+    """The same network trained once per scheme: same seed, same batches; weights kept for `symmetry`."""
+    every = probe_every(config, len(data.y_train))
+    runs = {}
+    for i, scheme in enumerate(config.schemes):
+        label = INIT_SCHEMES[scheme].label
+        runs[label] = train(build(config, scheme, seed), data, config.train_settings(), seed=seed, label=label,
+                            probes=[GradNormProbe(every=every, backprop=True)], on_progress=on_progress,
+                            keep_weights=True, run_index=i, n_runs=len(config.schemes))
+    return CompareResult(runs)
+
+
+def gradient_heat(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Long frame run, step, layer, grad_norm of the back-propagated norms, finite and positive only."""
+    parts = [f[f["kind"] == "backprop"].assign(run=label) for label, f in frames.items() if f is not None and len(f)]
+    if not parts:
+        return pd.DataFrame(columns=["run", "step", "layer", "grad_norm"])
+    heat = pd.concat(parts, ignore_index=True)[["run", "step", "layer", "grad_norm"]]
+    return heat[np.isfinite(heat["grad_norm"]) & (heat["grad_norm"] > 0)]
+
+
+def distinct_neurons(weight: torch.Tensor, bias: torch.Tensor | None = None, tol: float = 1e-6) -> int:
+    """How many different neurons (rows of W, with their bias) a layer has, up to `tol` relative."""
+    rows = weight if bias is None else torch.cat([weight, bias[:, None]], dim=1)
+    rows = rows.double()
+    scale = rows.abs().max().clamp_min(1e-30)
+    return int(np.unique(np.round((rows / scale).numpy() / tol), axis=0).shape[0])
+
+
+def cosine_matrix(weight: torch.Tensor) -> pd.DataFrame:
+    """Pairwise cosine similarity of a layer's neuron weight vectors, long: i, j, cosine."""
+    w = weight.double()
+    unit = w / w.norm(dim=1, keepdim=True).clamp_min(1e-30)
+    sim = (unit @ unit.T).numpy()
+    n = sim.shape[0]
+    i, j = np.meshgrid(np.arange(1, n + 1), np.arange(1, n + 1), indexing="ij")
+    return pd.DataFrame({"i": i.ravel(), "j": j.ravel(), "cosine": sim.ravel()})
+
+
+def symmetry(result: CompareResult) -> pd.DataFrame:
+    """Per run and hidden layer after training: distinct neurons and mean |cosine| between neurons."""
+    rows = []
+    for label, run in result.runs.items():
+        if run.state_dict is None:
+            continue
+        depth = sum(1 for name in run.state_dict if name.startswith("linears.") and name.endswith(".weight")) - 1
+        for l in range(depth):
+            w, b = run.state_dict[f"linears.{l}.weight"], run.state_dict[f"linears.{l}.bias"]
+            cos = cosine_matrix(w)
+            off = cos[cos["i"] != cos["j"]]["cosine"].abs()
+            rows.append({"run": label, "layer": l + 1, "neurons": w.shape[0],
+                         "distinct": distinct_neurons(w, b), "mean |cos|": float(off.mean()) if len(off) else 1.0})
+    return pd.DataFrame(rows)

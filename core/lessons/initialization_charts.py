@@ -1,0 +1,93 @@
+"""Charts of the initialization lesson: DataFrames from core.lessons.initialization in, Altair out."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from core.charts import decades
+from core.palette import color_scale
+
+FACET_WIDTH = 230  # faceted charts cannot stretch to the container; each panel gets this width
+
+
+def _color(order: list[str], title: str = "Initialization") -> alt.Color:
+    return alt.Color("label:N", scale=color_scale(order), title=title,
+                     legend=alt.Legend(orient="bottom", columns=3, labelLimit=200))
+
+
+def gradient_chart(gradients: pd.DataFrame, kind: str, depth: int, order: list[str]) -> alt.Chart:
+    """Per layer (log scale), one line per scheme: ||dL/ds_l|| (kind='backprop') or ||dL/dW_l|| ('weight')."""
+    df = gradients[(gradients["kind"] == kind) & (gradients["grad_norm"] > 0)]
+    title = ("Back-propagated gradient ||dL/ds_l||" if kind == "backprop" else "Weight gradient ||dL/dW_l||")
+    return alt.Chart(df).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("layer:Q", title=f"Layer l (1 = next to the input, {depth + 1} = output)",
+                axis=alt.Axis(tickMinStep=1), scale=alt.Scale(domain=[1, depth + 1])),
+        y=alt.Y("grad_norm:Q", scale=alt.Scale(type="log"), title="Norm (log)",
+                axis=alt.Axis(values=decades(df["grad_norm"]) or alt.Undefined, format=".0e")),
+        color=_color(order),
+        tooltip=["label:N", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
+    ).properties(title=title, height=420, width="container")
+
+
+def activation_boxes(stats: pd.DataFrame, activation: str, order: list[str]) -> alt.FacetChart:
+    """One panel per scheme: each hidden layer's activations as a box (p25-p75), whiskers p5-p95, median."""
+    domain = {"tanh": [-1, 1], "sigmoid": [0, 1]}.get(activation)
+    y_scale = alt.Scale(domain=domain) if domain else alt.Scale(type="symlog")
+    base = alt.Chart(stats).encode(x=alt.X("layer:O", title="Hidden layer", axis=alt.Axis(labelAngle=0)),
+                                   color=_color(order))
+    whisker = base.mark_rule(strokeWidth=1.5).encode(
+        y=alt.Y("p5:Q", scale=y_scale, title=f"{activation}(s_l): p5-p95, p25-p75, median"), y2="p95:Q")
+    box = base.mark_bar(size=12, opacity=0.55).encode(y="p25:Q", y2="p75:Q")
+    median = base.mark_tick(color="black", thickness=2, size=12).encode(
+        y="p50:Q", tooltip=["label:N", "layer:O", *[alt.Tooltip(f"{c}:Q", format=".3f") for c in
+                                                     ("p5", "p25", "p50", "p75", "p95", "std", "saturated")]])
+    return alt.layer(whisker, box, median, data=stats).properties(width=FACET_WIDTH, height=170).facet(
+        facet=alt.Facet("label:N", sort=order, title=None), columns=3,
+    ).properties(title="Activations of each hidden layer at initialization")
+
+
+def spread_chart(stats: pd.DataFrame, order: list[str]) -> alt.Chart:
+    """Standard deviation of each hidden layer's activations (log): collapse towards 0 or blow-up."""
+    df = stats[stats["std"] > 0]
+    return alt.Chart(df).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("layer:Q", title="Hidden layer", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("std:Q", scale=alt.Scale(type="log"), title="Std of activations (log)",
+                axis=alt.Axis(values=decades(df["std"]) or alt.Undefined, format=".0e")),
+        color=_color(order),
+        tooltip=["label:N", "layer:Q", alt.Tooltip("std:Q", format=".3e")],
+    ).properties(title="Spread of the activations", height=380, width="container")
+
+
+def saturation_chart(stats: pd.DataFrame, activation: str, order: list[str]) -> alt.Chart:
+    """Share of each hidden layer's units in a flat part of the activation (ReLU: outputting 0)."""
+    what = "inactive (output 0)" if activation == "relu" else f"saturated (flat part of {activation})"
+    return alt.Chart(stats).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("layer:Q", title="Hidden layer", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("saturated:Q", title="Share of units", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        color=_color(order),
+        tooltip=["label:N", "layer:Q", alt.Tooltip("saturated:Q", format=".1%")],
+    ).properties(title=f"Units {what}", height=380, width="container")
+
+
+def heat_chart(heat: pd.DataFrame, order: list[str]) -> alt.FacetChart:
+    """Layer x training step, colour = back-propagated gradient norm on a log scale, one panel per scheme."""
+    return alt.Chart(heat).mark_rect().encode(
+        x=alt.X("step:O", title="Training step", axis=alt.Axis(labelOverlap=True, labelAngle=0)),
+        y=alt.Y("layer:O", title="Layer", sort="descending"),
+        color=alt.Color("grad_norm:Q", scale=alt.Scale(type="log", scheme="viridis"),
+                        title="||dL/ds_l||", legend=alt.Legend(format=".0e")),
+        tooltip=["run:N", "step:Q", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
+    ).properties(width=FACET_WIDTH + 80, height=170).facet(
+        facet=alt.Facet("run:N", sort=order, title=None), columns=2,
+    ).properties(title="Back-propagated gradient norm per layer during training")
+
+
+def cosine_chart(cos: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
+    """A layer's neurons against each other: cosine similarity of their weight vectors."""
+    return alt.Chart(cos).mark_rect(strokeWidth=0).encode(
+        x=alt.X("i:O", title="Neuron", axis=None), y=alt.Y("j:O", title="Neuron", axis=None),
+        color=alt.Color("cosine:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1], reverse=True),
+                        title="cosine", legend=alt.Legend(gradientLength=160)),
+        tooltip=["i:Q", "j:Q", alt.Tooltip("cosine:Q", format=".3f")],
+    ).properties(title=alt.Title(title, subtitle=subtitle), width=260, height=330)

@@ -1,0 +1,22 @@
+"""The initialization lesson in a real browser: gradients at init on load, heatmap after Train."""
+from tests.e2e.harness import assert_no_exception, wait_for_app
+
+
+def test_gradients_presets_and_training(server, page):
+    page.goto(f"{server}/initialization?depth=6&epochs=1")
+    wait_for_app(page)
+    page.get_by_text("Back-propagated gradient ||dL/ds_l||").first.wait_for()
+    assert page.get_by_text("Weight gradient ||dL/dW_l||").first.is_visible()
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 5
+
+    page.get_by_role("button", name="He et al. 2015: 30-layer ReLU").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('depth') === '30'")
+    wait_for_app(page)
+    assert_no_exception(page)
+
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text("Back-propagated gradient norm per layer during training").first.wait_for(timeout=120_000)
+    page.get_by_text("Symmetry: all-equal weights").wait_for()
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert page.get_by_text("Validation accuracy").first.is_visible()
