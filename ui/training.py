@@ -20,9 +20,11 @@ from ui.runner import cached_result, run_cached
 
 def train_or_last(page: str, key: Hashable, clicked: bool,
                   compute: Callable[[Callable[[Progress], None]], Any], order: list[str], big: bool,
-                  prompt: str, extra: Callable | None = None) -> Any | None:
+                  prompt: str, extra: Callable | None = None, autorun: bool = False) -> Any | None:
     """The result for `key` (trained now if `clicked`, with live charts), else the page's last one.
-    `extra` draws a lesson's own live view (see LiveTraining)."""
+    `extra` draws a lesson's own live view (see LiveTraining). `autorun` trains on a session's first
+    visit without a click, for lessons whose default run takes only a few seconds."""
+    clicked = clicked or (autorun and f"_last.{page}" not in st.session_state)
     result = cached_result(key)
     if clicked and result is None:
         live = LiveTraining(order, big, what="Training", extra=extra)
