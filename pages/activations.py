@@ -8,6 +8,7 @@ from core.lessons import activations as lesson
 from ui.bootstrap import require_entrypoint
 from ui.data import get_dataset
 from ui.layout import show_chart, takeaways
+from ui.runner import shared
 from ui.state import initial_config, remember, seed_widgets, widget_key
 from ui.training import show_comparison, train_or_last
 from ui.widgets import parse_sizes
@@ -99,7 +100,10 @@ c1, c2 = st.columns(2)
 c1.slider("Depth L (hidden layers)", 1, 30, key=k("depth"))
 c2.selectbox("Initialization", list(INIT_SCHEMES), key=k("depth_init"),
              format_func=lambda n: INIT_SCHEMES[n].label)
-grads = lesson.depth_gradients(config.functions, config.depth, data, settings.seed, init=config.depth_init)
+grads = shared(("activations.depth", config.functions, config.depth, config.depth_init, settings.seed, device,
+                data.name, data.source),
+               lambda: lesson.depth_gradients(config.functions, config.depth, data, settings.seed,
+                                              init=config.depth_init))
 show_chart(lesson.depth_chart(grads, order), grads, "gradient-through-depth", big)
 first = grads[grads["layer"] == 1].set_index("label")["relative"]
 st.caption(" · ".join(f"{label}: layer 1 receives {first[label]:.1e} of layer {config.depth}'s gradient"

@@ -9,6 +9,7 @@ from core.lessons import initialization_charts as charts
 from ui.bootstrap import require_entrypoint
 from ui.data import get_dataset
 from ui.layout import show_chart, takeaways
+from ui.runner import shared
 from ui.state import initial_config, remember, seed_widgets, widget_key
 from ui.training import show_comparison, train_or_last
 
@@ -70,7 +71,9 @@ order = config.labels
 
 # ------------------------------------------------------------------ at initialization
 st.header("At initialization: how much gradient reaches each layer")
-snap = lesson.at_init(config, data, settings.seed)
+snap = shared(("initialization.at_init", config.schemes, config.activation, config.depth, config.width,
+               settings.seed, device, data.name, data.source),
+              lambda: lesson.at_init(config, data, settings.seed))
 left, right = st.columns(2)
 with left:
     show_chart(charts.gradient_chart(snap.gradients, "backprop", config.depth, order), snap.gradients,

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -31,10 +32,13 @@ def streamlit_server(timeout: float = 90):
     """Yield (url, process) of a fresh app server once /_stcore/health answers 'ok'."""
     port = free_port()
     env = {**os.environ, "DLVL_OFFLINE": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    # the server's output goes to a file, not a pipe nobody reads (a full pipe would block the server)
+    log = tempfile.NamedTemporaryFile("w+b", prefix="dlvl-server-", suffix=".log", delete=False)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "Home.py"), "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = log.name
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     try:
@@ -46,7 +50,7 @@ def streamlit_server(timeout: float = 90):
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                out = proc.stdout.read().decode(errors="replace")
+                out = Path(log.name).read_text(errors="replace")
                 raise RuntimeError(f"streamlit did not become healthy:\n{out[-3000:]}")
             time.sleep(0.2)
         yield url, proc
@@ -56,6 +60,8 @@ def streamlit_server(timeout: float = 90):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
+        os.unlink(log.name)
 
 
 @contextlib.contextmanager
