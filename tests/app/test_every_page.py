@@ -1,0 +1,24 @@
+"""Every page against hostile input: garbage and out-of-range URL parameters, an absent device,
+a dataset that cannot be downloaded. A clear message and sensible defaults, never an exception."""
+import pytest
+
+from ui.lessons import available_lessons
+
+PAGES = [lesson.file for lesson in available_lessons()]
+GARBAGE = {"lr": "-1", "epochs": "1e12", "depth": "NaN", "width": "999999", "batch_size": "0",
+           "hidden": "1,2,three", "functions": "%00", "schemes": ";drop", "activation": "<script>",
+           "momentum": "7", "unknown_param": "x" * 500}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_survives_garbage_url_absent_device_and_failed_download(app, page):
+    at = app(page, device="cuda", seed="-5", dataset="fashion_mnist", presenter="maybe", **GARBAGE).run()
+    assert not at.exception
+    sidebar = " ".join(w.value for w in at.sidebar.warning)
+    assert "not available" in sidebar  # CUDA is not on this machine: it says so and uses the CPU
+    assert "seed=" in sidebar and "presenter=" in sidebar
+    # FashionMNIST cannot be downloaded here: the bundled MNIST sample is used, and the page says so
+    assert any("bundled MNIST sample" in i.value for i in at.sidebar.info)
+    assert len(at.get("vega_lite_chart")) > 0  # the lesson still draws with its defaults
+    shown = " ".join(w.value for w in at.warning)
+    assert shown, "a bad parameter of the page itself is reported"
