@@ -1,0 +1,132 @@
+"""The momentum page, run through the real entrypoint by Streamlit's AppTest."""
+import pytest
+
+PAGE = "momentum.py"
+
+
+def chart_count(at) -> int:
+    return len(at.get("vega_lite_chart"))
+
+
+def text_of(elements) -> str:
+    return " ".join(e.value for e in elements)
+
+
+def test_defaults_show_paths_outcomes_and_the_update_rule(app):
+    at = app(PAGE).run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Momentum"
+    assert at.selectbox(key="momentum.surface").value == "two_minima"
+    assert at.text_input(key="momentum.momenta").value == "0, 0.5, 0.9"
+    assert chart_count(at) == 2  # the surface with its paths, loss per step
+    table = at.dataframe[0].value
+    assert list(table["run"]) == ["β = 0", "β = 0.5", "β = 0.9"]
+    assert list(table["ended in"]) == ["local minimum", "global minimum", "global minimum"]
+    notes = text_of(at.markdown)
+    # the page states the lesson's claims from its own numbers
+    assert "**β = 0** stayed in the local minimum" in notes
+    assert "**β = 0.9** reached the global minimum but overshot and oscillated" in notes
+    latex = text_of(at.latex)
+    assert r"v \leftarrow \beta\, v + g" in latex and r"v \leftarrow \beta\, v - \eta\, g" in latex
+    assert "stays within" in text_of(at.caption)  # the two forms checked against each other, live
+    assert any("Press **Train**" in i.value for i in at.info)
+    assert at.query_params["surface"] == "two_minima" and at.query_params["momenta"] == "0.0,0.5,0.9"
+
+
+@pytest.mark.parametrize("widget, key, value, param, shown", [
+    ("text_input", "momenta", "0, 0.8, 0.95, 0.99", "momenta", "0.0,0.8,0.95,0.99"),
+    ("toggle", "nesterov", True, "nesterov", "true"),
+    ("number_input", "lr", 0.02, "lr", "0.02"),
+    ("number_input", "steps", 400, "steps", "400"),
+    ("number_input", "x0", 1.5, "x0", "1.5"),
+    ("number_input", "y0", -1.0, "y0", "-1.0"),
+    ("number_input", "train_lr", 0.05, "train_lr", "0.05"),
+    ("number_input", "epochs", 2, "epochs", "2"),
+    ("number_input", "batch_size", 128, "batch_size", "128"),
+])
+def test_each_control_changes_the_view_without_error(app, widget, key, value, param, shown):
+    at = app(PAGE).run()
+    getattr(at, widget)(key=f"momentum.{key}").set_value(value).run()
+    assert not at.exception and not at.error
+    assert at.query_params[param] == shown
+    assert chart_count(at) == 2
+
+
+@pytest.mark.parametrize("surface", ["saddle", "plateau", "valley", "rosenbrock", "lesson"])
+def test_choosing_a_surface_brings_its_own_start_and_story(app, surface):
+    from core.lessons.momentum import SURFACES
+
+    at = app(PAGE).run()
+    at.selectbox(key="momentum.surface").set_value(surface).run()
+    assert not at.exception and not at.error
+    s = SURFACES[surface]
+    assert at.number_input(key="momentum.lr").value == s.lr
+    assert at.number_input(key="momentum.x0").value == s.start[0]
+    assert at.query_params["surface"] == surface and at.query_params["steps"] == str(s.steps)
+    assert chart_count(at) == (3 if s.dim == 1 else 2)  # 1-D adds position vs step
+    assert at.number_input(key="momentum.y0").disabled == (s.dim == 1)
+    assert (at.dataframe[0].value["diverged"] == "no").all()
+
+
+def test_lesson_curve_from_the_url(app):
+    at = app(PAGE, surface="lesson").run()
+    assert not at.exception and not at.warning
+    table = at.dataframe[0].value
+    assert list(table["ended in"]) == ["stalled at the saddle", "local minimum", "global minimum"]
+    assert list(table["escaped the saddle"].str[:3]) == ["no", "yes", "yes"]
+    assert "stalled at the saddle point" in text_of(at.markdown)
+
+
+def test_diverging_learning_rate_is_reported_and_charts_still_drawn(app):
+    at = app(PAGE, lr="3").run()
+    assert not at.exception and not at.error
+    warned = text_of(at.warning)
+    assert "β = 0 diverged at step" in warned and "β = 0.9 diverged at step" in warned
+    assert chart_count(at) == 2
+    assert at.dataframe[0].value["diverged"].str.startswith("at step").all()
+
+
+@pytest.mark.parametrize("value, message", [
+    ("", "at least one momentum value"),
+    ("0, fast", "numbers separated by commas"),
+    ("0, 1.5", "between 0 and 0.999"),
+    ("0, 0.5, 0.5", "once"),
+    ("0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6", "at most 6"),
+])
+def test_bad_momentum_values_get_a_message_not_a_traceback(app, value, message):
+    at = app(PAGE).run()
+    at.text_input(key="momentum.momenta").set_value(value).run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error)
+
+
+def test_hostile_url_is_reported_and_defaults_used(app):
+    at = app(PAGE, surface="moon", momenta="0,x", lr="nan", steps="-5", x0="zz", y0="1e9", nesterov="maybe",
+             epochs="abc").run()
+    assert not at.exception and not at.error
+    warned = text_of(at.warning)
+    for name in ("surface", "momenta", "lr", "steps", "x0", "y0", "nesterov", "epochs"):
+        assert f"{name}=" in warned
+    assert at.selectbox(key="momentum.surface").value == "two_minima"
+    assert chart_count(at) == 2
+
+
+def test_train_compares_every_momentum_value(app):
+    at = app(PAGE, epochs="1").run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert len(at.dataframe) == 2  # outcomes on the surface, then the training summary
+    table = at.dataframe[1].value
+    assert list(table["momentum"]) == ["β = 0", "β = 0.5", "β = 0.9"]
+    assert (table["status"] == "finished").all() and (table["val. accuracy"] > 0.3).all()
+    assert chart_count(at) == 4
+    acc = table.set_index("momentum")["val. accuracy"]
+    notes = text_of(at.markdown)  # the takeaway reads the run
+    assert f"validation accuracy after 1 epoch: **β = 0** {acc['β = 0']:.1%}, **β = 0.5**" in notes
+    # moving the surface controls keeps the training result as it is
+    at.number_input(key="momentum.steps").set_value(100).run()
+    assert len(at.dataframe) == 2 and not any("last run" in c.value for c in at.caption)
+    # changing a training setting keeps the old result on screen, labelled, until Train is pressed
+    at.number_input(key="momentum.epochs").set_value(2).run()
+    assert not at.exception and len(at.dataframe) == 2
+    assert any("last run" in c.value for c in at.caption)

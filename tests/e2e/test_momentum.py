@@ -1,0 +1,70 @@
+"""The momentum lesson in a real browser: paths on load, a step scrubber that replays them without
+rerunning Python, a click on the map that moves the start, live training on Train."""
+from urllib.parse import parse_qs, urlparse
+
+from tests.e2e.harness import assert_no_exception, wait_for_app
+
+
+def chart_titles(page) -> str:
+    return " ".join(page.locator('[data-testid="stVegaLiteChart"]').all_inner_texts())
+
+
+def query(page) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def test_scrubber_click_to_start_and_training(server, page):
+    page.goto(f"{server}/momentum?epochs=1")
+    wait_for_app(page)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    page.get_by_text("Loss versus step").wait_for()
+    assert charts.count() == 2
+    assert page.locator(".katex").count() >= 4  # the surface and both forms of the update rule
+    assert page.get_by_text("stayed in the local minimum").first.is_visible()
+
+    # The scrubber is a Vega binding: moving it redraws the paths in the browser, with no rerun.
+    scrub = page.locator('.vega-bindings input[type="range"]')
+    assert scrub.count() == 1 and scrub.get_attribute("max") == "200"
+    surface = charts.first
+    before = surface.screenshot()
+    url = page.url
+    scrub.fill("30")
+    page.wait_for_function("() => document.querySelector('.vega-bindings input[type=range] + span')"
+                           "?.textContent.trim() === '30'")
+    assert surface.screenshot() != before
+    assert page.url == url and page.get_by_label("Start x").input_value() == "2.00"
+
+    # A click on an empty part of the map (lower left: x about -1.9, y about -1.1) moves the start.
+    box = surface.bounding_box()
+    page.mouse.click(box["x"] + 120, box["y"] + 380)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('x0') !== '2.0'")
+    wait_for_app(page)
+    assert_no_exception(page)
+    x0, y0 = float(query(page)["x0"]), float(query(page)["y0"])
+    assert -2.4 <= x0 < -1.2 and -1.4 <= y0 < -0.5
+    assert float(page.get_by_label("Start x").input_value()) == x0
+    assert float(page.get_by_label("Start y").input_value()) == y0
+
+    page.get_by_role("button", name="Train").click()
+    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=120_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert charts.count() == 4
+    titles = chart_titles(page)
+    assert "Training loss" in titles and "Validation accuracy" in titles
+
+
+def test_lesson_curve_and_a_diverging_run(server, page):
+    page.goto(f"{server}/momentum?surface=lesson")
+    wait_for_app(page)
+    page.get_by_text("Where each run is, step by step").wait_for()
+    assert_no_exception(page)
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 3
+    assert page.get_by_text("stalled at the saddle point").first.is_visible()
+
+    page.goto(f"{server}/momentum?lr=3")
+    wait_for_app(page)
+    page.get_by_text("Loss versus step").wait_for()
+    assert_no_exception(page)
+    assert page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="diverged at step").count() >= 1
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2

@@ -1,0 +1,350 @@
+"""The momentum lesson's numbers against references: a hand-written heavy-ball loop, Nesterov's
+rule, the closed form on a quadratic, and the outcomes the page claims for its defaults."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from core.lessons import momentum as lesson
+from core.models import MLP
+from core.seeding import seeded
+from core.training import TrainSettings, train
+
+SURFACES = list(lesson.SURFACES)
+
+
+def grad(surface, w: np.ndarray) -> np.ndarray:
+    x = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(surface(x), x)
+    return g.numpy()
+
+
+def heavy_ball(surface, start, lr, beta, steps, nesterov=False) -> np.ndarray:
+    """The textbook loop, written out: v <- beta v + g; w <- w - lr v (Nesterov: w <- w - lr (g + beta v))."""
+    w = np.array(start[:surface.dim], dtype=np.float64)
+    v = np.zeros_like(w)
+    out = [w.copy()]
+    for _ in range(steps):
+        g = grad(surface, w)
+        v = beta * v + g
+        w = w - lr * ((g + beta * v) if nesterov else v)
+        out.append(w.copy())
+    return np.array(out)
+
+
+def preset(key, **changes):
+    return lesson.MomentumConfig.for_surface(key, **changes)
+
+
+@pytest.mark.parametrize("key", SURFACES)
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_sgd_trajectory_equals_a_hand_written_heavy_ball_loop(key, beta):
+    surface, cfg = lesson.SURFACES[key], preset(key)
+    run = lesson.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps)
+    assert run.diverged_at is None and len(run.positions) == cfg.steps + 1
+    np.testing.assert_allclose(run.positions, heavy_ball(surface, cfg.start, cfg.lr, beta, cfg.steps), atol=1e-6)
+    np.testing.assert_allclose(run.losses, surface(torch.tensor(run.positions)).numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("key", SURFACES)
+@pytest.mark.parametrize("beta", [0.5, 0.9])
+def test_nesterov_trajectory_equals_the_hand_written_nesterov_rule(key, beta):
+    surface, cfg = lesson.SURFACES[key], preset(key)
+    run = lesson.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps, nesterov=True)
+    assert run.nesterov
+    steps = min(cfg.steps, 300)
+    with np.errstate(all="ignore"):
+        mine = heavy_ball(surface, cfg.start, cfg.lr, beta, steps, nesterov=True)
+    n = min(len(run.positions), steps + 1)
+    np.testing.assert_allclose(run.positions[:n], mine[:n], atol=1e-6)
+    if run.diverged_at is not None and run.diverged_at <= steps:  # same divergence step in both
+        assert run.diverged_at == n and not (np.abs(mine[n]) <= lesson.ESCAPE).all()
+    # Over the whole run, step by step: from torch's own positions w_k, the rule gives w_{k+1}.
+    # (Past a few hundred steps Nesterov at the edge of stability, as on Rosenbrock with beta = 0.9,
+    # amplifies rounding differences, so the step-by-step check is the one that covers every step.)
+    w = run.positions
+    v = np.zeros(surface.dim)
+    for k in range(len(w) - 1):
+        g = grad(surface, w[k])
+        v = beta * v + g
+        np.testing.assert_allclose(w[k + 1], w[k] - cfg.lr * (g + beta * v), rtol=1e-12, atol=1e-12)
+    plain = lesson.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps)
+    assert not np.allclose(run.positions[:20], plain.positions[:20])  # the toggle really changes the method
+
+
+def test_nesterov_with_zero_momentum_is_plain_gradient_descent():
+    surface = lesson.SURFACES["valley"]
+    a = lesson.trajectory(surface, (-3.5, -1.2), 0.15, 0.0, 50, nesterov=True)
+    b = lesson.trajectory(surface, (-3.5, -1.2), 0.15, 0.0, 50)
+    assert not a.nesterov
+    np.testing.assert_array_equal(a.positions, b.positions)
+
+
+def closed_form(a: np.ndarray, w0: np.ndarray, lr: float, beta: float, steps: int) -> np.ndarray:
+    """Heavy ball on L = 1/2 w^T A w: in A's eigenbasis each coordinate obeys
+    z_{k+1} = (1 + beta - lr lam) z_k - beta z_{k-1}, z_1 = (1 - lr lam) z_0, so
+    z_k = c1 r1^k + c2 r2^k with r1, r2 the roots of r^2 - (1 + beta - lr lam) r + beta."""
+    lams, q = np.linalg.eigh(a)
+    z0 = q.T @ w0
+    k = np.arange(steps + 1)[:, None]
+    zs = []
+    for lam, z in zip(lams, z0):
+        r1, r2 = np.roots([1.0, -(1 + beta - lr * lam), beta]).astype(complex)
+        z1 = (1 - lr * lam) * z
+        c1 = (z1 - r2 * z) / (r1 - r2)
+        c2 = z - c1
+        zs.append((c1 * r1 ** k[:, 0] + c2 * r2 ** k[:, 0]).real)
+    return np.stack(zs, axis=1) @ q.T
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.3, 0.5, 0.9, 0.99])
+@pytest.mark.parametrize("lr", [0.05, 0.15])
+def test_on_the_quadratic_valley_trajectories_match_the_closed_form(beta, lr):
+    surface = lesson.SURFACES["valley"]
+    run = lesson.trajectory(surface, (-3.5, -1.2), lr, beta, 150)
+    expected = closed_form(lesson.valley_matrix().numpy(), np.array([-3.5, -1.2]), lr, beta, 150)
+    np.testing.assert_allclose(run.positions, expected, atol=1e-9)
+
+
+def test_on_a_one_dimensional_quadratic_gradient_descent_is_geometric():
+    # L(x) = x^2 / 2 has no place in SURFACES; build the Surface directly.
+    s = lesson.Surface("q", "q", 1, lambda w: 0.5 * w[..., 0] ** 2, "", "", (-1, 1), None,
+                       (lesson.CriticalPoint("global minimum", (0.0,)),), (1.0, 0.0), 0.1, 10,
+                       radius=0.1, tol=0.01, shade=1.0, top=1.0)
+    run = lesson.trajectory(s, (1.0,), 0.1, 0.0, 40)
+    np.testing.assert_allclose(run.positions[:, 0], 0.9 ** np.arange(41), rtol=1e-12)
+
+
+@pytest.mark.parametrize("key", SURFACES)
+def test_the_lesson_form_is_the_same_method(key):
+    surface, cfg = lesson.SURFACES[key], preset(key)
+    run = lesson.trajectory(surface, cfg.start, cfg.lr, 0.9, cfg.steps)
+    mine = lesson.lesson_form_positions(surface, cfg.start, cfg.lr, 0.9, cfg.steps)
+    np.testing.assert_allclose(mine, run.positions, atol=1e-9)
+
+
+def test_lesson_form_check_compares_the_fastest_heavy_ball_run():
+    cfg = lesson.MomentumConfig()
+    label, gap, steps = lesson.lesson_form_check(cfg, lesson.trajectories(cfg))
+    assert label == "β = 0.9" and gap < 1e-9 and steps == cfg.steps
+    plain = cfg.replace(momenta=(0.0,))
+    assert lesson.lesson_form_check(plain, lesson.trajectories(plain)) is None
+    nesterov = cfg.replace(nesterov=True)
+    assert lesson.lesson_form_check(nesterov, lesson.trajectories(nesterov)) is None
+
+
+@pytest.mark.parametrize("key", SURFACES)
+def test_critical_points_are_where_the_gradient_vanishes(key):
+    surface = lesson.SURFACES[key]
+    for p in surface.points:
+        np.testing.assert_allclose(grad(surface, np.array(p.at)), 0, atol=1e-9)
+        if surface.dim == 2:
+            h = torch.autograd.functional.hessian(surface, torch.tensor(p.at, dtype=torch.float64))
+            eig = torch.linalg.eigvalsh(h)
+            assert (eig > 0).all() if p.kind.endswith("minimum") else (eig[0] < 0 < eig[1])
+    global_loss = min(surface.loss_at(p.at) for p in surface.points if p.kind == "global minimum")
+    assert global_loss == pytest.approx(surface.global_loss)
+    for p in surface.points:
+        assert surface.loss_at(p.at) >= global_loss - 1e-12
+        if p.kind == "local minimum":
+            assert surface.loss_at(p.at) > global_loss + 0.5  # clearly shallower
+
+
+def test_lesson_curve_has_a_stationary_inflection_at_its_saddle():
+    surface = lesson.SURFACES["lesson"]
+    s = lesson.LESSON_ROOTS["saddle"]
+    x = torch.tensor([s], dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(surface(x), x, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum(), x)
+    assert abs(g.item()) < 1e-12 and abs(h.item()) < 1e-9
+    # downhill on both sides: a saddle point, not an extremum
+    assert surface.loss_at((s - 0.3,)) > surface.loss_at((s,)) > surface.loss_at((s + 0.3,))
+
+
+def test_saddle_surface_is_x2_minus_y2_near_the_origin_and_bounded_far_out():
+    surface = lesson.SURFACES["saddle"]
+    for x, y in [(0.05, 0.02), (-0.03, 0.04)]:
+        assert surface.loss_at((x, y)) == pytest.approx(x * x - y * y, abs=1e-6)
+    grid = lesson.surface_grid(surface)
+    assert grid["loss"].min() >= -1 - 1e-9  # bounded below by the minima at y = +-sqrt(2)
+
+
+def outcome_map(config):
+    surface = lesson.SURFACES[config.surface]
+    return {o.label: o for o in lesson.outcomes(lesson.trajectories(config), surface)}
+
+
+def test_defaults_show_the_lessons_claims():
+    """No momentum stays in the local minimum; 0.5 gets through; 0.9 overshoots and oscillates."""
+    found = outcome_map(lesson.MomentumConfig())
+    none, some, much = found["β = 0"], found["β = 0.5"], found["β = 0.9"]
+    assert none.ended_in == "local minimum" and not none.oscillated
+    assert some.ended_in == "global minimum" and some.reversals < lesson.OSCILLATING
+    assert much.ended_in == "global minimum" and much.oscillated
+    assert much.settled_at > some.settled_at + 30  # overshooting costs time
+    verdict = lesson.verdict(list(found.values()))
+    assert "**β = 0** stayed in the local minimum" in verdict
+    assert "**β = 0.9** reached the global minimum but overshot and oscillated" in verdict
+
+
+@pytest.mark.parametrize("key, expected", [
+    ("saddle", {"β = 0": "saddle point", "β = 0.5": "global minimum", "β = 0.9": "global minimum"}),
+    ("lesson", {"β = 0": "saddle point", "β = 0.5": "local minimum", "β = 0.9": "global minimum"}),
+    ("plateau", {"β = 0": "still on the plateau", "β = 0.5": "global minimum", "β = 0.9": "global minimum"}),
+    ("rosenbrock", {"β = 0": "no minimum yet", "β = 0.5": "no minimum yet", "β = 0.9": "global minimum"}),
+])
+def test_each_surface_preset_tells_its_story(key, expected):
+    found = outcome_map(preset(key))
+    assert {label: o.ended_in for label, o in found.items()} == expected
+    if lesson.SURFACES[key].saddles:
+        assert found["β = 0"].escaped == "no" and found["β = 0.9"].escaped == "yes"
+
+
+def test_in_the_narrow_valley_momentum_settles_and_plain_descent_crawls():
+    found = outcome_map(preset("valley"))
+    assert found["β = 0"].settled_at is None  # still crawling along the floor
+    assert found["β = 0.5"].settled_at is not None and found["β = 0.9"].settled_at is not None
+    assert found["β = 0.9"].oscillated
+
+
+def test_divergence_stops_the_run_and_is_reported():
+    cfg = preset("rosenbrock", lr=0.01, momenta=(0.0, 0.9))
+    surface = lesson.SURFACES["rosenbrock"]
+    runs = lesson.trajectories(cfg)
+    assert all(r.diverged_at is not None for r in runs)
+    for r in runs:
+        assert np.isfinite(r.positions).all() and np.isfinite(r.losses).all()
+        assert len(r.positions) == r.diverged_at  # rows for w_0 .. w_{N-1}
+    found = lesson.outcomes(runs, surface)
+    table = lesson.outcome_table(found, surface)
+    assert table["diverged"].str.startswith("at step").all()
+    assert all("diverged at step" in line for line in lesson.describe(found, surface))
+    paths = lesson.paths_frame(runs, surface)
+    assert lesson.surface_chart(lesson.surface_grid(surface), paths, surface, cfg.labels, cfg.steps, "SGD").to_dict()
+    assert lesson.loss_chart(paths, cfg.labels).to_dict()
+
+
+def test_count_reversals_counts_steps_that_point_back():
+    zigzag = np.array([[0, 0], [1, 0], [0.2, 0], [0.9, 0], [0.9, 0], [1.5, 0.1]])
+    assert lesson.count_reversals(zigzag) == 2  # the pause is not a reversal
+    assert lesson.count_reversals(np.array([[0.0], [1.0]])) == 0
+
+
+def test_outcome_table_and_sentences_come_from_the_numbers():
+    cfg = lesson.MomentumConfig()
+    surface = lesson.SURFACES[cfg.surface]
+    found = lesson.outcomes(lesson.trajectories(cfg), surface)
+    table = lesson.outcome_table(found, surface)
+    assert list(table["run"]) == ["β = 0", "β = 0.5", "β = 0.9"]
+    assert list(table["ended in"]) == ["local minimum", "global minimum", "global minimum"]
+    assert (table["diverged"] == "no").all()
+    assert table["final loss"].iloc[1] == pytest.approx(surface.global_loss, abs=1e-9)
+    lines = lesson.describe(found, surface)
+    assert str(found[2].reversals) in lines[2] and f"step {found[1].settled_at}" in lines[1]
+
+
+def test_config_round_trips_and_rejects_nonsense():
+    cfg = lesson.MomentumConfig(surface="valley", momenta=(0.0, 0.8, 0.99), nesterov=True, lr=0.12, steps=321,
+                                x0=-3.0, y0=1.25, train_lr=0.02, epochs=2, batch_size=128)
+    assert lesson.MomentumConfig.from_query(cfg.to_query()) == (cfg, [])
+    bad, messages = lesson.MomentumConfig.from_query(
+        {"surface": "moon", "momenta": "0,x", "lr": "nan", "steps": "-5", "x0": "zz", "nesterov": "maybe"})
+    assert bad == lesson.MomentumConfig()
+    joined = " ".join(messages)
+    for name in ("surface", "momenta", "lr", "steps", "x0", "nesterov"):
+        assert f"{name}=" in joined
+    for changes, message in [
+        (dict(momenta=()), "at least one"), (dict(momenta=(0.1,) * 2), "once"),
+        (dict(momenta=tuple(i / 10 for i in range(7))), "at most 6"), (dict(momenta=(1.0,)), "0.999"),
+        (dict(momenta=(math.nan,)), "finite"), (dict(lr=0.0), "Learning rate"), (dict(steps=0), "Steps"),
+        (dict(x0=9.0), "Start x"), (dict(y0=math.inf), "Start y"), (dict(train_lr=-1.0), "Learning rate"),
+        (dict(epochs=0), "Epochs"), (dict(surface="moon"), "Unknown surface"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            lesson.MomentumConfig(**changes)
+
+
+def test_a_surface_in_the_url_brings_its_own_start_unless_the_url_gives_one():
+    cfg, messages = lesson.MomentumConfig.from_query({"surface": "rosenbrock"})
+    assert messages == [] and cfg == preset("rosenbrock")
+    cfg, _ = lesson.MomentumConfig.from_query({"surface": "rosenbrock", "lr": "0.001", "x0": "0.5"})
+    assert (cfg.lr, cfg.x0, cfg.y0, cfg.steps) == (0.001, 0.5, 1.0, 500)
+    cfg, messages = lesson.MomentumConfig.from_query({"surface": "saddle", "lr": "abc"})
+    assert cfg.lr == lesson.SURFACES["saddle"].lr and "lr=" in messages[0]
+    cfg, messages = lesson.MomentumConfig.from_query({"surface": "saddle", "lr": "0.02", "train_lr": "x"})
+    assert cfg.lr == 0.02 and len(messages) == 1  # a bad train_lr does not throw away the good lr
+
+
+def test_parse_momenta():
+    assert lesson.parse_momenta("0, 0.5;0.9 ") == (0.0, 0.5, 0.9)
+    with pytest.raises(ValueError, match="at least one"):
+        lesson.parse_momenta(" , ")
+    with pytest.raises(ValueError, match="numbers"):
+        lesson.parse_momenta("0, fast")
+
+
+@pytest.mark.parametrize("key", SURFACES)
+def test_grid_and_charts_build(key):
+    surface, cfg = lesson.SURFACES[key], preset(key)
+    grid = lesson.surface_grid(surface)
+    assert grid["band"].between(0, lesson.BANDS - 1).all() and grid["band"].nunique() > 5
+    paths = lesson.paths_frame(lesson.trajectories(cfg), surface)
+    build = lesson.surface_chart if surface.dim == 2 else lesson.curve_chart
+    spec = build(grid, paths, surface, cfg.labels, cfg.steps, "SGD").to_dict()
+    params = {p["name"]: p for p in spec["params"]}
+    scrub = params[lesson.SCRUB]
+    assert scrub["bind"]["input"] == "range" and scrub["bind"]["max"] == cfg.steps and scrub["value"] == cfg.steps
+    pick = params[lesson.PICK]  # Altair lifts the layer's selection to the top, naming its view
+    assert pick["select"]["on"] == "click" and pick["views"] == [spec["layer"][0]["name"]]
+    assert lesson.loss_chart(paths, cfg.labels).to_dict()["encoding"]["y"]["scale"]["type"] == "log"
+    if surface.dim == 1:
+        assert lesson.position_chart(paths, surface, cfg.labels).to_dict()
+
+
+def test_compare_uses_the_same_start_and_batches(mnist):
+    data = mnist.subset(512, 256)
+    cfg = lesson.MomentumConfig(momenta=(0.0, 0.9), nesterov=True, epochs=1)
+    result = lesson.train_compare(cfg, data, seed=4)
+    zero, high = result.runs["β = 0"], result.runs["β = 0.9"]
+    # same weights and first batch: the first loss is identical; momentum only acts from step 2 on
+    assert zero.steps["loss"].iloc[0] == high.steps["loss"].iloc[0]
+    assert zero.steps["loss"].iloc[5] != high.steps["loss"].iloc[5]
+    # beta = 0 is exactly plain SGD (Nesterov is dropped for it)
+    plain = train(seeded(4, lambda: MLP(list(lesson.MNIST_SIZES), "relu")), data,
+                  TrainSettings(epochs=1, batch_size=64, lr=0.01, momentum=0.0), seed=4)
+    np.testing.assert_array_equal(plain.steps["loss"], zero.steps["loss"])
+    assert list(result.summary("momentum")["momentum"]) == ["β = 0", "β = 0.9"]
+
+
+def test_defaults_on_mnist_show_momentum_learning_faster(mnist):
+    result = lesson.train_compare(lesson.MomentumConfig(), mnist, seed=0)
+    acc = result.summary("momentum").set_index("momentum")["val. accuracy"]
+    assert acc["β = 0"] < acc["β = 0.5"] < acc["β = 0.9"]
+    assert acc["β = 0.9"] > 0.9 and acc["β = 0.9"] - acc["β = 0"] > 0.03
+    text = lesson.training_takeaway(result)
+    assert f"after 3 epochs: **β = 0** {acc['β = 0']:.1%}, **β = 0.5** {acc['β = 0.5']:.1%}" in text
+    assert "Diverged" not in text and "Press" in lesson.training_takeaway(None)
+
+
+def test_training_takeaway_names_diverged_runs(mnist):
+    cfg = lesson.MomentumConfig(momenta=(0.0, 0.99), train_lr=2.0, epochs=1)
+    result = lesson.train_compare(cfg, mnist, seed=0)
+    assert result.runs["β = 0"].diverged_at is None and result.runs["β = 0.99"].diverged_at is not None
+    text = lesson.training_takeaway(result)
+    assert text.endswith("Diverged: β = 0.99.") and "**β = 0** " in text
+    everything = lesson.train_compare(cfg.replace(train_lr=50.0), mnist, seed=0)
+    assert "Every run diverged" in lesson.training_takeaway(everything)
+
+
+def test_run_colours_keep_the_palette_and_never_repeat_in_one_chart():
+    from core.palette import COLORS
+
+    order = [lesson.beta_label(b) for b in (0, 0.3, 0.5, 0.8, 0.9, 0.99)]
+    scale = lesson.run_scale(order)
+    assert scale.domain == order and len(set(scale.range)) == len(order)
+    for label, color in zip(order, scale.range):
+        if label in COLORS:
+            assert color == COLORS[label]
+    # a β without its own colour gets the same one whatever else is in the chart
+    assert lesson.run_scale(["β = 0.8", "β = 0.9"]).range[0] == scale.range[order.index("β = 0.8")]
