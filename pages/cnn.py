@@ -1,0 +1,407 @@
+"""Lesson page: convolutional networks, from one convolution to a trained CNN's feature maps (/cnn)."""
+import pandas as pd
+import streamlit as st
+
+from core.devices import resolve_device
+from core.lessons import cnn as lesson
+from ui.bootstrap import require_entrypoint
+from ui.data import get_dataset
+from ui.layout import show_chart, takeaways
+from ui.state import initial_config, remember, seed_widgets, widget_key
+from ui.training import show_comparison, train_or_last
+
+require_entrypoint()
+
+PAGE = "cnn"
+settings = st.session_state["settings"]
+big = settings.presenter
+device = resolve_device(settings.device).name
+data = get_dataset(settings.dataset, device)
+classes = data.classes
+n_val = len(data.y_val)
+k = lambda name: widget_key(PAGE, name)  # noqa: E731
+
+start = initial_config(PAGE, lesson.CNNConfig)
+previous = st.session_state[f"_cfg.{PAGE}"]  # the config of the last run (the URL's on a first visit)
+seed_widgets(PAGE, {
+    "index": start.index, "kernel": start.kernel, "custom_size": 5 if len(start.custom) == 25 else 3,
+    "stride": start.stride, "padding": start.padding, "pool": start.pool, "in_channels": start.in_channels,
+    "out_channels": start.out_channels, "epochs": start.epochs, "lr": start.lr, "momentum": start.momentum,
+    "batch_size": start.batch_size, "network": start.network, "image": start.image})
+st.session_state.setdefault(k("_custom"), start.custom)  # the custom kernel's last valid values
+for name in ("index", "image"):  # a link made with the full dataset can point past the bundled sample
+    if st.session_state[k(name)] >= n_val:
+        st.warning(f"Image #{st.session_state[k(name)]} does not exist in this {n_val:,}-image validation set; "
+                   f"showing #{n_val - 1}.", icon=":material/link_off:")
+        st.session_state[k(name)] = n_val - 1
+
+
+def digit(i: int):
+    """Validation image i as (28, 28) pixel intensities in [0, 1], and its label."""
+    return data.pixels(data.x_val[i, 0]).cpu(), int(data.y_val[i])
+
+
+def on_kernel_change() -> None:
+    """Choosing 'Custom' starts the table from the kernel that was showing, ready to modify."""
+    old = st.session_state[f"_cfg.{PAGE}"].kernel
+    if st.session_state[k("kernel")] == lesson.CUSTOM and old in lesson.KERNELS:
+        preset = lesson.KERNELS[old]
+        st.session_state[k("_custom")] = tuple(v for row in preset.values for v in row)
+        st.session_state[k("custom_size")] = preset.size
+
+
+def on_size_change() -> None:
+    size = st.session_state[k("custom_size")]
+    if len(st.session_state[k("_custom")]) != size * size:
+        st.session_state[k("_custom")] = lesson.identity_kernel(size)
+
+
+st.title("Convolutional networks")
+st.markdown(
+    "A **convolution** slides a small grid of weights, the **kernel**, over an image. At each position "
+    "it multiplies the kernel with the pixels under it and adds the products up: one number of the "
+    "output. The same few weights are used at every position, so a convolution layer needs far fewer "
+    "parameters than a fully connected one, and it finds a pattern wherever it is in the image. "
+    "Below, one convolution is computed by hand (and checked against PyTorch in the tests); then a "
+    "real CNN is trained on MNIST and its kernels and feature maps are shown.")
+
+# ------------------------------------------------------------------ 1. explainer
+st.header("1. One convolution, step by step")
+with st.container(border=True):
+    a, b, c, d, e = st.columns([1.1, 2, 1, 1, 1.1])
+    a.number_input("Test image #", 0, n_val - 1, key=k("index"), help=f"One of the {n_val:,} validation images")
+    b.selectbox("Kernel", lesson.KERNEL_CHOICES, key=k("kernel"), format_func=lesson.kernel_label,
+                on_change=on_kernel_change)
+    c.number_input("Stride s", 1, lesson.MAX_STRIDE, key=k("stride"))
+    d.number_input("Padding p", 0, lesson.MAX_PADDING, key=k("padding"), help="Zeros added around the image")
+    e.selectbox("Max-pool", list(range(1, lesson.MAX_POOL + 1)), key=k("pool"),
+                format_func=lambda m: "none" if m == 1 else f"{m}×{m}, stride {m}")
+    kernel_name = st.session_state[k("kernel")]
+    custom, kernel_error = st.session_state[k("_custom")], None
+    if kernel_name == lesson.CUSTOM:
+        left, right = st.columns([1, 3])
+        size = left.radio("Custom kernel size", (3, 5), key=k("custom_size"), horizontal=True,
+                          format_func=lambda s: f"{s}×{s}", on_change=on_size_change)
+        left.caption("Type a number in each cell. Try a row of −1, 0, 1 or make every cell 1/9.")
+        with right:
+            edited = st.data_editor(
+                lesson.kernel_table(custom), key=k(f"custom{size}"), num_rows="fixed", width="content",
+                column_config={str(j): st.column_config.NumberColumn(str(j), format="%.3f", width="small")
+                               for j in range(1, size + 1)})
+        try:
+            custom = lesson.kernel_from_table(edited)
+            st.session_state[k("_custom")] = custom
+        except ValueError as exc:
+            kernel_error = str(exc)
+
+index, stride, padding, pool = (st.session_state[k(n)] for n in ("index", "stride", "padding", "pool"))
+image, label = digit(index)
+kernel = lesson.square(custom) if kernel_name == lesson.CUSTOM else lesson.KERNELS[kernel_name].tensor()
+ksize = kernel.shape[-1]
+problem = kernel_error or lesson.geometry_problem(lesson.IMAGE_SIZE, ksize, stride, padding, pool)
+if problem:
+    st.error(problem, icon=":material/error:")
+else:
+    ex = lesson.explain(image, kernel, stride, padding, pool)
+    show_chart(lesson.explainer_chart(ex), ex.output.drop(columns=["r0", "r1", "c0", "c1"]),
+               "convolution-output", big, key="csv-explainer", stretch=False)
+    st.caption(
+        f"Test image #{index} is a **{classes[label]}**. "
+        + (lesson.KERNELS[kernel_name].note if kernel_name in lesson.KERNELS else
+           "Your kernel: orange cells add the pixels under them, blue cells subtract them.")
+        + " Hover an output cell to see the input window it was computed from"
+        + (" (the dashed square is the image inside its zero padding)." if padding else "."))
+    n, p, s = lesson.IMAGE_SIZE, padding, stride
+    formula = (r"n_{\text{out}} = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1"
+               rf"= \left\lfloor \frac{{{n} + 2\cdot{p} - {ksize}}}{{{s}}} \right\rfloor + 1 = {ex.out_size}")
+    left, right = st.columns([3, 2])
+    with left:
+        st.latex(formula)
+    with right:
+        if pool > 1:
+            st.latex(rf"\text{{max-pool }} m={pool}:\ \left\lfloor \frac{{{ex.out_size}}}{{{pool}}} \right\rfloor"
+                     rf" = {ex.pooled_size}")
+        else:
+            st.latex(r"\text{no pooling}")
+    st.caption(f"Sizes: input {n}×{n} (n = {n}), kernel {ksize}×{ksize} (k = {ksize}), padding p = {p}, "
+               f"stride s = {s} → output {ex.out_size}×{ex.out_size}"
+               + (f" → max-pool {pool}×{pool} → {ex.pooled_size}×{ex.pooled_size}." if pool > 1 else ".")
+               + f" The kernel has {ksize * ksize} weights, whatever the image size.")
+
+# ------------------------------------------------------------------ channels
+st.subheader("Several channels in, several channels out")
+st.markdown(
+    "A convolution layer takes $C_\\text{in}$ input channels (a colour image has three; the second "
+    "layer of a CNN gets one per kernel of the first) and gives $C_\\text{out}$ output channels. Each "
+    "output channel has its **own kernel slice for every input channel**: each slice is convolved with "
+    "its channel, and the results are **added up** (plus a bias) into one output map.")
+st.latex(r"y_o = b_o + \sum_{c=1}^{C_\text{in}} x_c \star K_{o,c}"
+         r"\qquad \text{weights: } C_\text{out}\cdot C_\text{in}\cdot k^2 + C_\text{out}")
+with st.container(border=True):
+    a, b, c = st.columns([1, 1, 3])
+    n_in = a.number_input("Input channels", 1, lesson.MAX_CHANNELS, key=k("in_channels"))
+    n_out = b.number_input("Output channels", 1, lesson.MAX_CHANNELS, key=k("out_channels"))
+    grid = lesson.resize_grid(previous.channel_grid(), n_out, n_in)
+    labels = [lesson.KERNELS[name].label for name in lesson.CHANNEL_KERNELS]
+    with c:
+        st.caption("Kernel slice K(o, c) for each output channel o and input channel c (click a cell to change it):")
+        table = st.data_editor(
+            lesson.channel_table(grid), key=k("channels"), num_rows="fixed", width="stretch",
+            column_config={f"in {i + 1}": st.column_config.SelectboxColumn(f"in {i + 1}", options=labels,
+                                                                           required=True)
+                           for i in range(n_in)})
+    channel_error = None
+    try:
+        grid = lesson.grid_from_table(table)
+    except ValueError as exc:
+        channel_error = str(exc)
+
+# ------------------------------------------------------------------ the config
+try:
+    config = lesson.CNNConfig(
+        index=index, kernel=kernel_name, custom=tuple(custom), stride=stride, padding=padding, pool=pool,
+        in_channels=n_in, out_channels=n_out, channel_kernels=tuple(name for row in grid for name in row),
+        epochs=st.session_state[k("epochs")], lr=st.session_state[k("lr")],
+        momentum=st.session_state[k("momentum")], batch_size=st.session_state[k("batch_size")],
+        network=st.session_state[k("network")], image=st.session_state[k("image")])
+except ValueError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+remember(PAGE, config, settings)
+
+if channel_error:
+    st.error(channel_error, icon=":material/error:")
+elif not lesson.geometry_problem(lesson.IMAGE_SIZE, 3, stride, padding, 1):
+    picks = [(index + i) % n_val for i in range(n_in)]
+    images = [digit(i) for i in picks]
+    demo = lesson.channel_demo(
+        [img for img, _ in images], grid, stride, padding,
+        labels=[f"in {c + 1}: #{i}, a {classes[lab]}" for c, (i, (_, lab)) in enumerate(zip(picks, images))])
+    show_chart(lesson.channel_chart(demo), demo.terms, "channel-terms", big, key="csv-channel-terms", stretch=False)
+    st.caption(
+        f"The input channels are test images #{picks[0]}" + (f" to #{picks[-1]}" if n_in > 1 else "")
+        + f", stacked. Each row is one output channel: its {n_in} term{'s' if n_in > 1 else ''} "
+        + ("and their sum, pixel by pixel. " if n_in > 1 else ". ")
+        + f"This layer has {n_out}·{n_in}·3² + {n_out} = {n_out * n_in * 9 + n_out} weights "
+        f"(bias 0 here) and outputs {n_out} × {demo.out_size} × {demo.out_size} numbers.")
+
+# ------------------------------------------------------------------ 2. training
+st.header("2. Training a CNN on MNIST, with and without batch norm")
+st.markdown(
+    "The lesson's network: **conv** 1→16 channels, 5×5, padding 2 → ReLU → 2×2 max-pool → **conv** "
+    "16→32, 5×5, padding 2 → ReLU → 2×2 max-pool → **linear** 32·7·7 → 10. The second version adds "
+    f"batch normalization after each convolution. Both train with SGD on {len(data.y_train):,} images, "
+    "same seed, same batches, same initial weights: only batch norm differs.")
+with st.container(border=True):
+    a, b, c, d = st.columns(4)
+    a.number_input("Epochs", 1, 50, key=k("epochs"))
+    b.number_input("Learning rate", 0.0001, 100.0, key=k("lr"), format="%.4f", step=0.005)
+    c.number_input("Momentum", 0.0, 0.999, key=k("momentum"), step=0.1)
+    d.number_input("Batch size", 1, 4096, key=k("batch_size"))
+    clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
+
+order = list(lesson.NETWORKS.values())
+key = ("cnn.train", config.train_settings(), settings.seed, device, data.name, data.source)
+result = train_or_last(
+    PAGE, key, clicked, lambda live: lesson.train_compare(config, data, settings.seed, on_progress=live),
+    order, big, "Press **Train** to train both networks (about 10 seconds on a 2-core CPU). Until then, "
+    "the kernels and feature maps below are those of the untrained network.")
+if result is not None:
+    show_comparison(result.compare, "network", big)
+
+# ------------------------------------------------------------------ 3. kernels
+st.header("3. What the first layer learns")
+st.radio("Network to inspect", list(lesson.NETWORKS), key=k("network"), horizontal=True,
+         format_func=lesson.NETWORKS.get)
+network = config.network
+run = result.run(network) if result is not None else None
+untrained = lesson.build_cnn(network, settings.seed)
+trained = None
+if run is not None:
+    if run.diverged_at or not lesson.is_finite(run.state_dict):
+        st.warning(f"The network {lesson.IN_WORDS[network]} diverged at step {run.diverged_at}: its "
+                   "weights are not finite, so it has no kernels or feature maps to show. Lower the learning "
+                   "rate and train again.", icon=":material/warning:")
+    else:
+        trained = lesson.load_cnn(network, run.state_dict)
+model = trained if trained is not None else untrained
+state = "trained" if trained is not None else "untrained"
+
+w_before = untrained.conv1.weight.detach()
+st.markdown(
+    "conv1's 16 kernels, each 5×5, one per output channel. Orange weights add the pixels under them, blue "
+    "ones subtract. Training starts from small random numbers: neighbouring weights are unrelated "
+    f"(their correlation is {lesson.neighbour_correlation(w_before):.2f}). "
+    + ("" if trained is not None else "Press **Train** to see what they become."))
+cols = st.columns(3)
+panels = [("Before training", w_before, "kernels-before")]
+if trained is not None:
+    w_after = trained.conv1.weight.detach()
+    panels += [(f"After training ({lesson.IN_WORDS[network]})", w_after, "kernels-after"),
+               ("Change: after − before", w_after - w_before, "kernels-change")]
+for col, (title, weight, name) in zip(cols, panels):
+    df = lesson.stack_frame(weight[:, 0])
+    with col:
+        show_chart(lesson.kernel_grid_chart(df, lesson.weights_title(title, df)), df, name, big, key=f"csv-{name}",
+                   stretch=False)
+if trained is None:
+    cols[1].info("The trained kernels, and how much each weight changed, appear here after **Train**.",
+                 icon=":material/grid_on:")
+else:
+    change = float((w_after - w_before).norm() / w_before.norm())
+    smooth = lesson.neighbour_correlation(w_after - w_before)
+    st.caption(
+        f"Training moved conv1's weights by {change:.0%} of their initial size (relative norm). Neighbouring "
+        f"weights now correlate at {lesson.neighbour_correlation(w_after):.2f}, and the change itself at "
+        f"{smooth:.2f}: "
+        + ("the updates are smooth blobs, bars and orange-beside-blue edges, the patterns of strokes, laid "
+           "over the random start." if smooth > 0.3 else
+           "the updates are still mostly noise; more epochs let the stroke patterns emerge.")
+        + " Each colour scale is centred on 0; their ranges differ.")
+
+# ------------------------------------------------------------------ 4. feature maps
+st.header("4. Feature maps: what each channel sees")
+preds = result.predictions.get(network) if result is not None and trained is not None else None
+wrong = lesson.misclassified(preds) if preds is not None else None
+
+
+def on_jump() -> None:
+    picked = st.session_state[k("jump")]
+    if picked is not None:
+        st.session_state[k("image")] = picked
+    st.session_state[k("jump")] = None
+
+
+with st.container(border=True):
+    a, b = st.columns([1, 3])
+    a.number_input("Test image #", 0, n_val - 1, key=k("image"), help=f"One of the {n_val:,} validation images")
+    if wrong is not None and len(wrong):
+        captions = {int(r["index"]): f"#{int(r['index'])}: a {classes[int(r['label'])]} read as "
+                                     f"{classes[int(r['pred'])]} ({r['confidence']:.0%})" for _, r in wrong.iterrows()}
+        b.selectbox(f"…or one of the {len(wrong)} misclassified test images", [None, *captions], key=k("jump"),
+                    format_func=lambda i: "choose" if i is None else captions[i], on_change=on_jump)
+
+img_index = config.image
+pixels, img_label = digit(img_index)
+maps, probs = lesson.feature_maps(model, data.x_val[img_index])
+pred = int(probs.argmax())
+verdict = "right" if pred == img_label else "wrong"
+left, right = st.columns([1, 2])
+with left:
+    shown_image = lesson.grid_frame(pixels)
+    show_chart(lesson.image_chart(shown_image, f"Test image #{img_index}: a {classes[img_label]}", px=240),
+               shown_image, f"test-image-{img_index}", big, key="csv-test-image", stretch=False)
+with right:
+    frame = lesson.probabilities_frame(probs, img_label, classes)
+    show_chart(lesson.probabilities_chart(frame, f"Prediction: {classes[pred]} ({probs[pred]:.0%}), {verdict}",
+                                          f"the {state} network {lesson.IN_WORDS[network]}"),
+               frame, "probabilities", big, key="csv-probabilities")
+st.markdown(
+    f"Every channel of the {state} network {lesson.IN_WORDS[network]} for this image, "
+    "in evaluation mode. Bright = strong response, dark = silent; one colour scale per grid (square-root, "
+    "so weak responses stay visible), so channels compare directly. Pooling keeps the strongest response "
+    "of each 2×2 block: half the resolution, the same pattern."
+    + (" With batch norm, *after ReLU* means after batch norm and ReLU." if network == "bn" else ""))
+stages = [("relu1", "pool1", "conv1", 16), ("relu2", "pool2", "conv2", 32)]
+for relu, pooled, conv, channels in stages:
+    st.subheader(f"{conv}: {channels} channels")
+    left, right = st.columns(2)
+    for col, stage, what in ((left, relu, "after ReLU"), (right, pooled, "after 2×2 max-pool")):
+        df = lesson.stack_frame(maps[stage])
+        side = maps[stage].shape[-1]
+        with col:
+            show_chart(lesson.feature_grid_chart(df, f"{conv} {what}: {channels} × {side} × {side}",
+                                                 px=lesson.map_pixels(channels)),
+                       df, f"{conv}-{stage}", big, key=f"csv-{stage}", stretch=False)
+
+st.subheader("Misclassified test digits")
+if wrong is None:
+    st.info("After **Train**: the test images the trained network gets wrong, most confident mistakes first.",
+            icon=":material/grid_on:")
+elif not len(wrong):
+    st.success(f"The trained network classifies all {n_val:,} test images correctly.")
+else:
+    shown = lesson.misclassified(preds, 12)
+    strip = lesson.misclassified_frame(shown, data.pixels(data.x_val[:, 0]).cpu(), classes)
+    show_chart(lesson.misclassified_chart(strip), shown, "misclassified", big, key="csv-misclassified",
+               stretch=False)
+    st.caption(f"{len(wrong)} of {n_val:,} test images ({len(wrong) / n_val:.1%}) are misclassified by the network "
+               f"{lesson.IN_WORDS[network]}; the {len(shown)} most confident mistakes are shown "
+               "(true → predicted, confidence). Pick one above to see its feature maps.")
+
+# ------------------------------------------------------------------ 5. parameters
+st.header("5. Why convolutions: the parameter count")
+params = lesson.parameter_comparison(result, settings.seed)
+cnn_params, mlp_params = int(params["parameters"].iloc[0]), int(params["parameters"].iloc[2])
+st.markdown(
+    f"The CNN shares each 5×5 kernel across all positions of the image. An MLP must learn a separate "
+    f"weight for every pixel of every unit: the MLP {'-'.join(map(str, lesson.MLP_SIZES))} has "
+    f"**{mlp_params / cnn_params:.1f}×** the CNN's parameters. It is trained with its own, well-tuned "
+    f"settings ({lesson.MLP_SETTINGS.epochs} epochs, learning rate {lesson.MLP_SETTINGS.lr:g}, momentum "
+    f"{lesson.MLP_SETTINGS.momentum:g}) when you press **Train**.")
+left, right = st.columns([3, 2])
+with left:
+    st.dataframe(params, hide_index=True, width="stretch",
+                 column_config={"parameters": st.column_config.NumberColumn(format="localized"),
+                                "val. accuracy": st.column_config.NumberColumn(format="percent"),
+                                "seconds": st.column_config.NumberColumn(format="%.1f")})
+with right:
+    st.dataframe(lesson.layer_table(untrained), hide_index=True, width="stretch",
+                 column_config={"parameters": st.column_config.NumberColumn(format="localized")})
+    st.caption(f"Layers of the CNN {lesson.IN_WORDS[network]}, output shapes measured on a forward pass.")
+
+
+# ------------------------------------------------------------------ lesson
+def training_takeaway(result) -> str:
+    """What this page's own training run showed (not a canned claim)."""
+    if result is None:
+        return ("Press **Train** to see what batch norm changes: same weights, same batches, only the "
+                "normalization differs.")
+    plain, bn = result.run("plain"), result.run("bn")
+    broken = [lesson.NETWORKS[n] for n, r in (("plain", plain), ("bn", bn)) if r.diverged_at or not len(r.epochs)]
+    if broken:
+        return (f"In the run above, {' and '.join(broken)} diverged: the learning rate is too large for it. "
+                "Batch norm usually tolerates larger learning rates; try 0.1 with and without it.")
+    loss = {n: float(r.epochs["train_loss"].iloc[0]) for n, r in (("plain", plain), ("bn", bn))}
+    return (f"In the run above, the first epoch's mean training loss was **{loss['bn']:.3f} with batch norm** "
+            f"and {loss['plain']:.3f} without; final validation accuracy {bn.final_val_acc:.1%} with, "
+            f"{plain.final_val_acc:.1%} without.")
+
+
+def parameter_takeaway(params) -> str:
+    cnn_row, mlp_row = params.iloc[0], params.iloc[2]
+    ratio = f"{mlp_row['parameters'] / cnn_row['parameters']:.1f}×"
+    if pd.isna(cnn_row["val. accuracy"]) or pd.isna(mlp_row["val. accuracy"]):
+        return (f"The CNN has {cnn_row['parameters']:,} parameters, the MLP {mlp_row['parameters']:,} ({ratio} as "
+                "many). Train both to compare their accuracy.")
+    verdict = ("sharing weights across positions is the right assumption for images."
+               if cnn_row["val. accuracy"] >= mlp_row["val. accuracy"] else
+               "here the MLP is ahead: give the CNN more epochs or a better learning rate.")
+    return (f"The CNN reached **{cnn_row['val. accuracy']:.1%}** in {cnn_row['epochs']} epochs with "
+            f"{cnn_row['parameters']:,} parameters; the MLP, with {ratio} as many, reached "
+            f"{mlp_row['val. accuracy']:.1%} in {mlp_row['epochs']}: {verdict}")
+
+
+def kernel_takeaway() -> str:
+    if trained is None:
+        return "After training, compare conv1's kernels with these hand-made detectors."
+    before, after = lesson.neighbour_correlation(w_before), lesson.neighbour_correlation(w_after)
+    if after < before + 0.1:
+        return (f"conv1's kernels are still close to random (neighbour correlation {before:.2f} → {after:.2f}): "
+                "train longer, or with a larger learning rate, to see detectors form.")
+    return (f"Training made conv1's random kernels smoother (neighbour correlation {before:.2f} → {after:.2f}): "
+            "blob, bar and edge detectors like the hand-made ones, found from the data alone.")
+
+
+fields = lesson.receptive_fields(untrained)
+takeaways([
+    "The output size is ⌊(n + 2p − k)/s⌋ + 1: with stride 1, padding p = (k − 1)/2 keeps the size (that is "
+    "why the lesson CNN pads its 5×5 convolutions by 2), while stride 2 or a 2×2 max-pool halves it.",
+    "Edge kernels give signed outputs (orange and blue on the two sides of a stroke); blurs only average. "
+    + kernel_takeaway(),
+    f"Each conv1 unit sees a {fields['conv1']}×{fields['conv1']} patch of the image, each conv2 unit "
+    f"{fields['conv2']}×{fields['conv2']}, each unit after the second pooling {fields['pool2']}×{fields['pool2']}: "
+    "deeper channels respond to larger parts of the digit, strokes combining into shapes.",
+    training_takeaway(result),
+    parameter_takeaway(params),
+])

@@ -1,0 +1,67 @@
+"""The CNN lesson in a real browser: explainer on load, hover links output to input, custom kernel
+table, then training with learned kernels, feature maps and misclassified digits."""
+from tests.e2e.harness import assert_no_exception, wait_for_app
+
+
+def chart_text(page) -> str:
+    """Text of every rendered Vega chart (titles, headers and axis labels)."""
+    return " ".join(page.locator('[data-testid="stVegaLiteChart"]').all_inner_texts())
+
+
+def wait_for_chart_text(page, text: str, timeout_ms: int = 60_000) -> None:
+    """Charts draw after the script run ends: wait until one of them shows `text`."""
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].some(c => c.innerText.includes(t))",
+        arg=text, timeout=timeout_ms)
+
+
+def test_explainer_renders_without_training_and_follows_the_controls(server, page):
+    page.goto(f"{server}/cnn?padding=1&stride=2")
+    wait_for_app(page)
+    page.get_by_text("One convolution, step by step").wait_for()
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.nth(8).wait_for()
+    wait_for_chart_text(page, "Max-pool 2×2 → 7×7")
+    assert charts.count() == 9  # explainer, channels, kernels, image, probabilities, 4 feature-map grids
+    text = chart_text(page)
+    assert "Input 28×28" in text and "Output 14×14" in text and "Max-pool 2×2 → 7×7" in text
+    assert "Before training" in text and "After training" not in text
+    assert page.locator(".katex").count() >= 3
+    page.get_by_role("button", name="Train").wait_for()
+    # hovering the output draws the window it was computed from, without an error
+    box = charts.first.bounding_box()
+    page.mouse.move(box["x"] + 510, box["y"] + 170)
+    assert_no_exception(page)
+
+    # choosing Custom shows the kernel table, started from the kernel that was showing (Sobel x)
+    page.get_by_label("Kernel", exact=True).click()
+    page.get_by_role("option", name="Custom").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('kernel') === 'custom'")
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 3  # custom and channel editors, params
+    assert "custom=-1.0%2C0.0%2C1.0%2C-2.0" in page.url or "custom=-1.0,0.0,1.0,-2.0" in page.url
+
+
+def test_training_shows_kernels_feature_maps_and_mistakes(server, page):
+    page.goto(f"{server}/cnn?epochs=1")
+    wait_for_app(page)
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text("Training moved conv1").wait_for(timeout=240_000)
+    wait_for_app(page)
+    wait_for_chart_text(page, "Change: after − before")
+    assert_no_exception(page)
+    text = chart_text(page)
+    for title in ("Training loss", "Validation accuracy", "After training (without batch norm)",
+                  "Change: after − before", "conv2 after 2×2 max-pool: 32 × 7 × 7"):
+        assert title in text, title
+    assert page.get_by_text("Misclassified test digits").is_visible()
+    assert page.get_by_text("misclassified by the network without batch norm").is_visible()
+    assert page.get_by_text("the MLP, with 8.1× as many").is_visible()
+
+    # the other network's kernels and feature maps, without training again
+    page.get_by_label("With BN", exact=True).check(force=True)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('network') === 'bn'")
+    wait_for_app(page)
+    wait_for_chart_text(page, "After training (with batch norm)")
+    assert_no_exception(page)
