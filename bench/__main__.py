@@ -22,11 +22,20 @@ from bench.pages import bench_pages
 SECTIONS = ("engine", "pages", "classroom", "memory")
 
 
-def main() -> int:
+def sections(argv: list[str] | None = None) -> list[str]:
+    """The sections named on the command line, in SECTIONS order; all of them when none is named."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("sections", nargs="*", choices=SECTIONS, default=list(SECTIONS),
+    # no `choices=`: argparse checks an empty list against them and refuses a bare `python -m bench`
+    parser.add_argument("sections", nargs="*", metavar="{" + ",".join(SECTIONS) + "}",
                         help="what to measure (default: everything, about ten minutes)")
-    wanted = parser.parse_args().sections
+    named = parser.parse_args(argv).sections
+    if unknown := [s for s in named if s not in SECTIONS]:
+        parser.error(f"unknown section {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    return [s for s in SECTIONS if s in named or not named]
+
+
+def main() -> int:
+    wanted = sections()
     results: dict = {"torch": torch.__version__, "threads": torch.get_num_threads(),
                      "python": platform.python_version(), "cpu_count": __import__("os").cpu_count()}
     if "engine" in wanted:
