@@ -22,8 +22,9 @@ VARIATIONS: dict[str, dict[str, list]] = {
                        "width": [16, 64, 128], "schemes": ["default,xavier_uniform", "equal,he_normal"]},
     "batchnorm": {"activation": ["sigmoid", "tanh", "relu"], "depth": [1, 2, 3], "width": [16, 32, 64],
                   "epochs": [1], "lr": [0.1, 0.5, 1.0]},
-    "momentum": {"lr": [0.01, 0.02, 0.05], "steps": [50, 100, 200]},
-    "cnn": {"index": [0, 7, 42, 99], "stride": [1, 2], "padding": [0, 1, 2]},
+    "momentum": {"surface": ["two_minima", "saddle", "plateau", "valley", "rosenbrock", "lesson"],
+                 "momenta": ["0,0.9", "0,0.5,0.9", "0.8,0.95"], "steps": [50, 100, 200]},
+    "cnn": {"index": [0, 7, 42, 99], "stride": [1, 2], "padding": [0, 1, 2], "kernel": ["sobel_x", "outline", "gaussian5"]},
 }
 
 
