@@ -25,15 +25,37 @@ COLORS: dict[str, str] = {
 }
 
 
+SPARE = OKABE_ITO + TOL_EXTRA
+
+
 def color_of(label: str) -> str:
     """A category's colour; unknown labels get a stable colour from the spare palette."""
     if label in COLORS:
         return COLORS[label]
-    spare = OKABE_ITO + TOL_EXTRA
-    return spare[sum(map(ord, label)) % len(spare)]
+    return SPARE[sum(map(ord, label)) % len(SPARE)]
+
+
+def _family(label: str) -> str | None:
+    """'β = 0.8' -> 'β': labels of one family ('name = value') share a set of reserved colours."""
+    return label.split(" = ")[0] if " = " in label else None
 
 
 def color_scale(labels: list[str]) -> alt.Scale:
-    """An Altair colour scale pinning each label to its colour, in the given order."""
+    """An Altair colour scale pinning each label to its colour, in the given order.
+
+    A label without a colour of its own never borrows one already in this chart or kept for another
+    label of its family (the spare colour of "β = 0.8" would otherwise be β = 0.9's blue)."""
     labels = list(dict.fromkeys(labels))
-    return alt.Scale(domain=labels, range=[color_of(l) for l in labels])
+    families = {_family(l) for l in labels} - {None}
+    taken = {COLORS[l] for l in labels if l in COLORS}
+    taken |= {c for name, c in COLORS.items() if _family(name) in families}
+    colors = []
+    for label in labels:
+        color = color_of(label)
+        if label not in COLORS:
+            start = SPARE.index(color)
+            free = [c for c in SPARE[start:] + SPARE[:start] if c not in taken]
+            color = free[0] if free else color
+            taken.add(color)
+        colors.append(color)
+    return alt.Scale(domain=labels, range=colors)

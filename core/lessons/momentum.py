@@ -26,7 +26,7 @@ from core.config import Config, check_range
 from core.data import Dataset
 from core.lessons.compare import CompareResult
 from core.models import MLP
-from core.palette import COLORS, OKABE_ITO, TOL_EXTRA, color_scale
+from core.palette import color_scale
 from core.seeding import seeded
 from core.training import Progress, TrainSettings, train
 
@@ -250,18 +250,6 @@ def surface_grid(surface: Surface, n: int = 70) -> pd.DataFrame:
 
 def beta_label(beta: float) -> str:
     return f"β = {beta:g}"
-
-
-def parse_momenta(text: str) -> tuple[float, ...]:
-    """'0, 0.5, 0.9' -> (0.0, 0.5, 0.9). ValueError with a readable message for anything else."""
-    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
-    if not parts:
-        raise ValueError("Give at least one momentum value β, e.g. 0, 0.5, 0.9.")
-    try:
-        values = tuple(float(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"Momentum values must be numbers separated by commas (got '{text}').") from None
-    return values
 
 
 @dataclass(frozen=True)
@@ -569,28 +557,12 @@ def _scrubber(steps: int) -> alt.Parameter:
                      bind=alt.binding_range(min=0, max=steps, step=1, name="Show the paths up to step "))
 
 
-def run_scale(order: list[str]) -> alt.Scale:
-    """core.palette's colours, except that a β without a colour of its own never borrows one already
-    in this chart or kept for another β (the palette's spare colour for "β = 0.8" is β = 0.9's blue)."""
-    base = dict(zip(color_scale(order).domain, color_scale(order).range))
-    taken = {color for label, color in COLORS.items() if label.startswith("β =")}
-    colors = []
-    for label in base:
-        color = base[label]
-        if label not in COLORS:
-            if color in taken:
-                color = next((c for c in OKABE_ITO + TOL_EXTRA if c not in taken), color)
-            taken.add(color)
-        colors.append(color)
-    return alt.Scale(domain=list(base), range=colors)
-
-
 def _run_color(order: list[str], legend: bool = True, columns: int | None = None) -> alt.Color:
     """Colour by run; layers other than the one carrying the legend pass legend=False (Vega-Lite
     would draw one legend per mark type otherwise)."""
     shown = alt.Legend(orient="bottom", symbolStrokeWidth=3, symbolOpacity=1,
                        columns=columns or alt.Undefined)
-    return alt.Color("run:N", scale=run_scale(order), title="Momentum", legend=shown if legend else None)
+    return alt.Color("run:N", scale=color_scale(order), title="Momentum", legend=shown if legend else None)
 
 
 def _point_frame(surface: Surface) -> pd.DataFrame:

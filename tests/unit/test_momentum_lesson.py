@@ -276,14 +276,6 @@ def test_a_surface_in_the_url_brings_its_own_start_unless_the_url_gives_one():
     assert cfg.lr == 0.02 and len(messages) == 1  # a bad train_lr does not throw away the good lr
 
 
-def test_parse_momenta():
-    assert lesson.parse_momenta("0, 0.5;0.9 ") == (0.0, 0.5, 0.9)
-    with pytest.raises(ValueError, match="at least one"):
-        lesson.parse_momenta(" , ")
-    with pytest.raises(ValueError, match="numbers"):
-        lesson.parse_momenta("0, fast")
-
-
 @pytest.mark.parametrize("key", SURFACES)
 def test_grid_and_charts_build(key):
     surface, cfg = lesson.SURFACES[key], preset(key)
@@ -335,16 +327,3 @@ def test_training_takeaway_names_diverged_runs(mnist):
     assert text.endswith("Diverged: β = 0.99.") and "**β = 0** " in text
     everything = lesson.train_compare(cfg.replace(train_lr=50.0), mnist, seed=0)
     assert "Every run diverged" in lesson.training_takeaway(everything)
-
-
-def test_run_colours_keep_the_palette_and_never_repeat_in_one_chart():
-    from core.palette import COLORS
-
-    order = [lesson.beta_label(b) for b in (0, 0.3, 0.5, 0.8, 0.9, 0.99)]
-    scale = lesson.run_scale(order)
-    assert scale.domain == order and len(set(scale.range)) == len(order)
-    for label, color in zip(order, scale.range):
-        if label in COLORS:
-            assert color == COLORS[label]
-    # a β without its own colour gets the same one whatever else is in the chart
-    assert lesson.run_scale(["β = 0.8", "β = 0.9"]).range[0] == scale.range[order.index("β = 0.8")]
