@@ -2,25 +2,18 @@
 import streamlit as st
 
 from core.activations import ACTIVATIONS
-from core.devices import resolve_device
 from core.initializers import INIT_SCHEMES
 from core.lessons import activations as lesson
-from ui.bootstrap import require_entrypoint
-from ui.data import get_dataset
 from ui.layout import show_chart, takeaways
+from ui.page import open_page
 from ui.runner import shared
-from ui.state import initial_config, remember, seed_widgets, widget_key
+from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 from ui.widgets import parse_sizes
 
-require_entrypoint()
-
-PAGE = "activations"
-settings = st.session_state["settings"]
-big = settings.presenter
-device = resolve_device(settings.device).name
-data = get_dataset(settings.dataset, device)
-k = lambda name: widget_key(PAGE, name)  # noqa: E731
+page = open_page("activations")
+PAGE, settings, big, k = page.name, page.settings, page.big, page.key
+device, data = page.device, page.data
 
 start = initial_config(PAGE, lesson.ActivationsConfig)
 seed_widgets(PAGE, {"functions": list(start.functions), "x_range": (start.x_min, start.x_max),

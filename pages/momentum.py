@@ -5,20 +5,15 @@ import numpy as np
 import streamlit as st
 
 from core.charts import presenter
-from core.devices import resolve_device
 from core.lessons import momentum as lesson
-from ui.bootstrap import require_entrypoint
-from ui.data import get_dataset
 from ui.layout import show_chart, takeaways
-from ui.state import initial_config, remember, seed_widgets, widget_key
+from ui.page import open_page
+from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
+from ui.widgets import parse_momenta
 
-require_entrypoint()
-
-PAGE = "momentum"
-settings = st.session_state["settings"]
-big = settings.presenter
-k = lambda name: widget_key(PAGE, name)  # noqa: E731
+page = open_page("momentum")
+PAGE, settings, big, k = page.name, page.settings, page.big, page.key
 SURFACES = lesson.SURFACES
 
 
@@ -92,7 +87,7 @@ with st.container(border=True):
 
 errors = []
 try:
-    momenta = lesson.parse_momenta(st.session_state[k("momenta")])
+    momenta = parse_momenta(st.session_state[k("momenta")])
 except ValueError as exc:
     errors.append(str(exc))
     momenta = start.momenta
@@ -174,8 +169,7 @@ if check is not None:
                f"{gap:.1e} of torch.optim.SGD's positions over {steps} steps.")
 
 # ------------------------------------------------------------------ MNIST
-device = resolve_device(settings.device).name
-data = get_dataset(settings.dataset, device)
+device, data = page.device, page.data  # loaded here: the surfaces above need no data
 st.header("Momentum on a real network")
 st.markdown(
     f"The MLP 784 → 50 → 50 → 10 (ReLU) trained with SGD on {len(data.y_train):,} images, once per "

@@ -78,7 +78,7 @@ def test_hostile_url_is_reported_and_defaults_used(app):
 
 @pytest.mark.parametrize("widget, key, value, message", [
     ("multiselect", "functions", [], "at least one activation"),
-    ("text_input", "hidden", "50, abc", "whole numbers"),
+    ("text_input", "hidden", "50, abc", "must be a whole number"),
     ("text_input", "hidden", "100000", "limited to 2048"),
     ("slider", "x_range", (1.0, 1.0), "0.5"),
 ])

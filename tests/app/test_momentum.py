@@ -88,7 +88,7 @@ def test_diverging_learning_rate_is_reported_and_charts_still_drawn(app):
 
 @pytest.mark.parametrize("value, message", [
     ("", "at least one momentum value"),
-    ("0, fast", "numbers separated by commas"),
+    ("0, fast", "must be a number; separate them with commas"),
     ("0, 1.5", "between 0 and 0.999"),
     ("0, 0.5, 0.5", "once"),
     ("0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6", "at most 6"),
