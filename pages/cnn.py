@@ -2,24 +2,17 @@
 import pandas as pd
 import streamlit as st
 
-from core.devices import resolve_device
 from core.lessons import cnn as lesson
-from ui.bootstrap import require_entrypoint
-from ui.data import get_dataset
 from ui.layout import show_chart, takeaways
-from ui.state import initial_config, remember, seed_widgets, widget_key
+from ui.page import open_page
+from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 
-require_entrypoint()
-
-PAGE = "cnn"
-settings = st.session_state["settings"]
-big = settings.presenter
-device = resolve_device(settings.device).name
-data = get_dataset(settings.dataset, device)
+page = open_page("cnn")
+PAGE, settings, big, k = page.name, page.settings, page.big, page.key
+device, data = page.device, page.data
 classes = data.classes
 n_val = len(data.y_val)
-k = lambda name: widget_key(PAGE, name)  # noqa: E731
 
 start = initial_config(PAGE, lesson.CNNConfig)
 previous = st.session_state[f"_cfg.{PAGE}"]  # the config of the last run (the URL's on a first visit)

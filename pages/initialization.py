@@ -2,25 +2,18 @@
 import pandas as pd
 import streamlit as st
 
-from core.devices import resolve_device
 from core.initializers import INIT_SCHEMES
 from core.lessons import initialization as lesson
 from core.lessons import initialization_charts as charts
-from ui.bootstrap import require_entrypoint
-from ui.data import get_dataset
 from ui.layout import show_chart, takeaways
+from ui.page import open_page
 from ui.runner import shared
-from ui.state import initial_config, remember, seed_widgets, widget_key
+from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 
-require_entrypoint()
-
-PAGE = "initialization"
-settings = st.session_state["settings"]
-big = settings.presenter
-device = resolve_device(settings.device).name
-data = get_dataset(settings.dataset, device)
-k = lambda name: widget_key(PAGE, name)  # noqa: E731
+page = open_page("initialization")
+PAGE, settings, big, k = page.name, page.settings, page.big, page.key
+device, data = page.device, page.data
 FIELDS = ("activation", "depth", "width", "lr", "momentum", "epochs", "batch_size")
 
 
