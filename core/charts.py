@@ -72,5 +72,5 @@ def presenter(chart: alt.TopLevelMixin, on: bool) -> alt.TopLevelMixin:
     if not on:
         return chart
     return chart.configure_axis(labelFontSize=18, titleFontSize=20).configure_legend(
-        labelFontSize=18, titleFontSize=20, symbolSize=300).configure_title(fontSize=24).configure_header(
+        labelFontSize=18, titleFontSize=20, symbolSize=300).configure_title(fontSize=24, subtitleFontSize=18).configure_header(
         labelFontSize=18, titleFontSize=20)
