@@ -6,6 +6,8 @@ import streamlit as st
 
 from core.charts import presenter
 from core.lessons import momentum as lesson
+from core.lessons import momentum_charts as charts
+from core.lessons.momentum_surfaces import START_LIMIT, SURFACES, surface_grid
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.state import initial_config, remember, seed_widgets
@@ -14,7 +16,6 @@ from ui.widgets import parse_momenta
 
 page = open_page("momentum")
 PAGE, settings, big, k = page.name, page.settings, page.big, page.key
-SURFACES = lesson.SURFACES
 
 
 def momenta_text(values) -> str:
@@ -36,13 +37,13 @@ def use_surface_preset() -> None:
 def start_from_click() -> None:
     """A click on the surface chart moves the start point there."""
     state = st.session_state.get(k("map"))
-    picked = (state or {}).get("selection", {}).get(lesson.PICK) or []
+    picked = (state or {}).get("selection", {}).get(charts.PICK) or []
     if isinstance(picked, dict):
         picked = [picked]
     if not picked:
         return
     point = picked[0]
-    limit = lesson.START_LIMIT
+    limit = START_LIMIT
     for axis in ("x", "y"):
         value = point.get(axis)
         if isinstance(value, (int, float)) and np.isfinite(value):
@@ -55,7 +56,7 @@ def explore(config: lesson.MomentumConfig):
     surface = SURFACES[config.surface]
     runs = lesson.trajectories(config)
     paths = lesson.paths_frame(runs, surface)
-    return paths, lesson.outcomes(runs, surface), lesson.surface_grid(surface), lesson.lesson_form_check(config, runs)
+    return paths, lesson.outcomes(runs, surface), surface_grid(surface), lesson.lesson_form_check(config, runs)
 
 
 st.title("Momentum")
@@ -79,8 +80,8 @@ with st.container(border=True):
     d, e, f, g = st.columns(4)
     d.number_input("Learning rate", 0.00001, 10.0, key=k("lr"), format="%.4f", step=0.005)
     e.number_input("Steps", 1, lesson.MAX_STEPS, key=k("steps"), step=50)
-    f.number_input("Start x", -lesson.START_LIMIT, lesson.START_LIMIT, key=k("x0"), step=0.1, format="%.2f")
-    g.number_input("Start y", -lesson.START_LIMIT, lesson.START_LIMIT, key=k("y0"), step=0.1, format="%.2f",
+    f.number_input("Start x", -START_LIMIT, START_LIMIT, key=k("x0"), step=0.1, format="%.2f")
+    g.number_input("Start y", -START_LIMIT, START_LIMIT, key=k("y0"), step=0.1, format="%.2f",
                    disabled=surface_now.dim == 1, help="Not used on the 1-D curve." if surface_now.dim == 1 else None)
     st.caption(f"{surface_now.about} Click the chart to start from that point; choosing a surface "
                "resets the start, learning rate and steps to ones that show its story.")
@@ -114,21 +115,21 @@ method = f"{'Nesterov' if config.nesterov else 'SGD'}, lr = {config.lr:g}"
 left, right = st.columns([3, 2])
 with left:
     if surface.dim == 2:
-        chart = lesson.surface_chart(grid, paths, surface, order, config.steps, method)
+        chart = charts.surface_chart(grid, paths, surface, order, config.steps, method)
     else:
-        chart = lesson.curve_chart(grid, paths, surface, order, config.steps, method)
+        chart = charts.curve_chart(grid, paths, surface, order, config.steps, method)
     st.altair_chart(presenter(chart, big), width="stretch", key=k("map"), on_select=start_from_click,
-                    selection_mode=[lesson.PICK])
+                    selection_mode=[charts.PICK])
     slug = re.sub(r"[^a-z0-9]+", "-", f"momentum-paths-{config.surface}")
     st.download_button("Download paths (CSV)", paths.to_csv(index=False).encode(), file_name=f"{slug}.csv",
                        mime="text/csv", key="csv-momentum-paths", type="tertiary", icon=":material/download:")
 with right:
-    show_chart(lesson.loss_chart(paths, order), paths, "momentum-loss-per-step", big)
+    show_chart(charts.loss_chart(paths, order), paths, "momentum-loss-per-step", big)
 st.latex(surface.formula)
 st.caption("Drag the **step slider** under the map to replay the runs in your browser; the big dots are "
            "where each run is at that step, the small dots every step so far (wide gaps = fast).")
 if surface.dim == 1:
-    show_chart(lesson.position_chart(paths, surface, order), paths, "momentum-position-per-step", big)
+    show_chart(charts.position_chart(paths, surface, order), paths, "momentum-position-per-step", big)
 
 st.subheader("What each run did")
 table = lesson.outcome_table(found, surface)

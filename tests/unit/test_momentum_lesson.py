@@ -7,11 +7,13 @@ import pytest
 import torch
 
 from core.lessons import momentum as lesson
+from core.lessons import momentum_charts as charts
+from core.lessons import momentum_surfaces as surfaces
 from core.models import MLP
 from core.seeding import seeded
 from core.training import TrainSettings, train
 
-SURFACES = list(lesson.SURFACES)
+KEYS = list(surfaces.SURFACES)
 
 
 def grad(surface, w: np.ndarray) -> np.ndarray:
@@ -37,20 +39,20 @@ def preset(key, **changes):
     return lesson.MomentumConfig.for_surface(key, **changes)
 
 
-@pytest.mark.parametrize("key", SURFACES)
+@pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
 def test_sgd_trajectory_equals_a_hand_written_heavy_ball_loop(key, beta):
-    surface, cfg = lesson.SURFACES[key], preset(key)
+    surface, cfg = surfaces.SURFACES[key], preset(key)
     run = lesson.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps)
     assert run.diverged_at is None and len(run.positions) == cfg.steps + 1
     np.testing.assert_allclose(run.positions, heavy_ball(surface, cfg.start, cfg.lr, beta, cfg.steps), atol=1e-6)
     np.testing.assert_allclose(run.losses, surface(torch.tensor(run.positions)).numpy(), rtol=1e-12)
 
 
-@pytest.mark.parametrize("key", SURFACES)
+@pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("beta", [0.5, 0.9])
 def test_nesterov_trajectory_equals_the_hand_written_nesterov_rule(key, beta):
-    surface, cfg = lesson.SURFACES[key], preset(key)
+    surface, cfg = surfaces.SURFACES[key], preset(key)
     run = lesson.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps, nesterov=True)
     assert run.nesterov
     steps = min(cfg.steps, 300)
@@ -74,7 +76,7 @@ def test_nesterov_trajectory_equals_the_hand_written_nesterov_rule(key, beta):
 
 
 def test_nesterov_with_zero_momentum_is_plain_gradient_descent():
-    surface = lesson.SURFACES["valley"]
+    surface = surfaces.SURFACES["valley"]
     a = lesson.trajectory(surface, (-3.5, -1.2), 0.15, 0.0, 50, nesterov=True)
     b = lesson.trajectory(surface, (-3.5, -1.2), 0.15, 0.0, 50)
     assert not a.nesterov
@@ -101,24 +103,24 @@ def closed_form(a: np.ndarray, w0: np.ndarray, lr: float, beta: float, steps: in
 @pytest.mark.parametrize("beta", [0.0, 0.3, 0.5, 0.9, 0.99])
 @pytest.mark.parametrize("lr", [0.05, 0.15])
 def test_on_the_quadratic_valley_trajectories_match_the_closed_form(beta, lr):
-    surface = lesson.SURFACES["valley"]
+    surface = surfaces.SURFACES["valley"]
     run = lesson.trajectory(surface, (-3.5, -1.2), lr, beta, 150)
-    expected = closed_form(lesson.valley_matrix().numpy(), np.array([-3.5, -1.2]), lr, beta, 150)
+    expected = closed_form(surfaces.valley_matrix().numpy(), np.array([-3.5, -1.2]), lr, beta, 150)
     np.testing.assert_allclose(run.positions, expected, atol=1e-9)
 
 
 def test_on_a_one_dimensional_quadratic_gradient_descent_is_geometric():
     # L(x) = x^2 / 2 has no place in SURFACES; build the Surface directly.
-    s = lesson.Surface("q", "q", 1, lambda w: 0.5 * w[..., 0] ** 2, "", "", (-1, 1), None,
-                       (lesson.CriticalPoint("global minimum", (0.0,)),), (1.0, 0.0), 0.1, 10,
+    s = surfaces.Surface("q", "q", 1, lambda w: 0.5 * w[..., 0] ** 2, "", "", (-1, 1), None,
+                       (surfaces.CriticalPoint("global minimum", (0.0,)),), (1.0, 0.0), 0.1, 10,
                        radius=0.1, tol=0.01, shade=1.0, top=1.0)
     run = lesson.trajectory(s, (1.0,), 0.1, 0.0, 40)
     np.testing.assert_allclose(run.positions[:, 0], 0.9 ** np.arange(41), rtol=1e-12)
 
 
-@pytest.mark.parametrize("key", SURFACES)
+@pytest.mark.parametrize("key", KEYS)
 def test_the_lesson_form_is_the_same_method(key):
-    surface, cfg = lesson.SURFACES[key], preset(key)
+    surface, cfg = surfaces.SURFACES[key], preset(key)
     run = lesson.trajectory(surface, cfg.start, cfg.lr, 0.9, cfg.steps)
     mine = lesson.lesson_form_positions(surface, cfg.start, cfg.lr, 0.9, cfg.steps)
     np.testing.assert_allclose(mine, run.positions, atol=1e-9)
@@ -134,9 +136,9 @@ def test_lesson_form_check_compares_the_fastest_heavy_ball_run():
     assert lesson.lesson_form_check(nesterov, lesson.trajectories(nesterov)) is None
 
 
-@pytest.mark.parametrize("key", SURFACES)
+@pytest.mark.parametrize("key", KEYS)
 def test_critical_points_are_where_the_gradient_vanishes(key):
-    surface = lesson.SURFACES[key]
+    surface = surfaces.SURFACES[key]
     for p in surface.points:
         np.testing.assert_allclose(grad(surface, np.array(p.at)), 0, atol=1e-9)
         if surface.dim == 2:
@@ -152,8 +154,8 @@ def test_critical_points_are_where_the_gradient_vanishes(key):
 
 
 def test_lesson_curve_has_a_stationary_inflection_at_its_saddle():
-    surface = lesson.SURFACES["lesson"]
-    s = lesson.LESSON_ROOTS["saddle"]
+    surface = surfaces.SURFACES["lesson"]
+    s = surfaces.LESSON_ROOTS["saddle"]
     x = torch.tensor([s], dtype=torch.float64, requires_grad=True)
     (g,) = torch.autograd.grad(surface(x), x, create_graph=True)
     (h,) = torch.autograd.grad(g.sum(), x)
@@ -163,15 +165,15 @@ def test_lesson_curve_has_a_stationary_inflection_at_its_saddle():
 
 
 def test_saddle_surface_is_x2_minus_y2_near_the_origin_and_bounded_far_out():
-    surface = lesson.SURFACES["saddle"]
+    surface = surfaces.SURFACES["saddle"]
     for x, y in [(0.05, 0.02), (-0.03, 0.04)]:
         assert surface.loss_at((x, y)) == pytest.approx(x * x - y * y, abs=1e-6)
-    grid = lesson.surface_grid(surface)
+    grid = surfaces.surface_grid(surface)
     assert grid["loss"].min() >= -1 - 1e-9  # bounded below by the minima at y = +-sqrt(2)
 
 
 def outcome_map(config):
-    surface = lesson.SURFACES[config.surface]
+    surface = surfaces.SURFACES[config.surface]
     return {o.label: o for o in lesson.outcomes(lesson.trajectories(config), surface)}
 
 
@@ -197,7 +199,7 @@ def test_defaults_show_the_lessons_claims():
 def test_each_surface_preset_tells_its_story(key, expected):
     found = outcome_map(preset(key))
     assert {label: o.ended_in for label, o in found.items()} == expected
-    if lesson.SURFACES[key].saddles:
+    if surfaces.SURFACES[key].saddles:
         assert found["β = 0"].escaped == "no" and found["β = 0.9"].escaped == "yes"
 
 
@@ -210,7 +212,7 @@ def test_in_the_narrow_valley_momentum_settles_and_plain_descent_crawls():
 
 def test_divergence_stops_the_run_and_is_reported():
     cfg = preset("rosenbrock", lr=0.01, momenta=(0.0, 0.9))
-    surface = lesson.SURFACES["rosenbrock"]
+    surface = surfaces.SURFACES["rosenbrock"]
     runs = lesson.trajectories(cfg)
     assert all(r.diverged_at is not None for r in runs)
     for r in runs:
@@ -221,8 +223,8 @@ def test_divergence_stops_the_run_and_is_reported():
     assert table["diverged"].str.startswith("at step").all()
     assert all("diverged at step" in line for line in lesson.describe(found, surface))
     paths = lesson.paths_frame(runs, surface)
-    assert lesson.surface_chart(lesson.surface_grid(surface), paths, surface, cfg.labels, cfg.steps, "SGD").to_dict()
-    assert lesson.loss_chart(paths, cfg.labels).to_dict()
+    assert charts.surface_chart(surfaces.surface_grid(surface), paths, surface, cfg.labels, cfg.steps, "SGD").to_dict()
+    assert charts.loss_chart(paths, cfg.labels).to_dict()
 
 
 def test_count_reversals_counts_steps_that_point_back():
@@ -233,7 +235,7 @@ def test_count_reversals_counts_steps_that_point_back():
 
 def test_outcome_table_and_sentences_come_from_the_numbers():
     cfg = lesson.MomentumConfig()
-    surface = lesson.SURFACES[cfg.surface]
+    surface = surfaces.SURFACES[cfg.surface]
     found = lesson.outcomes(lesson.trajectories(cfg), surface)
     table = lesson.outcome_table(found, surface)
     assert list(table["run"]) == ["β = 0", "β = 0.5", "β = 0.9"]
@@ -271,27 +273,27 @@ def test_a_surface_in_the_url_brings_its_own_start_unless_the_url_gives_one():
     cfg, _ = lesson.MomentumConfig.from_query({"surface": "rosenbrock", "lr": "0.001", "x0": "0.5"})
     assert (cfg.lr, cfg.x0, cfg.y0, cfg.steps) == (0.001, 0.5, 1.0, 500)
     cfg, messages = lesson.MomentumConfig.from_query({"surface": "saddle", "lr": "abc"})
-    assert cfg.lr == lesson.SURFACES["saddle"].lr and "lr=" in messages[0]
+    assert cfg.lr == surfaces.SURFACES["saddle"].lr and "lr=" in messages[0]
     cfg, messages = lesson.MomentumConfig.from_query({"surface": "saddle", "lr": "0.02", "train_lr": "x"})
     assert cfg.lr == 0.02 and len(messages) == 1  # a bad train_lr does not throw away the good lr
 
 
-@pytest.mark.parametrize("key", SURFACES)
+@pytest.mark.parametrize("key", KEYS)
 def test_grid_and_charts_build(key):
-    surface, cfg = lesson.SURFACES[key], preset(key)
-    grid = lesson.surface_grid(surface)
-    assert grid["band"].between(0, lesson.BANDS - 1).all() and grid["band"].nunique() > 5
+    surface, cfg = surfaces.SURFACES[key], preset(key)
+    grid = surfaces.surface_grid(surface)
+    assert grid["band"].between(0, surfaces.BANDS - 1).all() and grid["band"].nunique() > 5
     paths = lesson.paths_frame(lesson.trajectories(cfg), surface)
-    build = lesson.surface_chart if surface.dim == 2 else lesson.curve_chart
+    build = charts.surface_chart if surface.dim == 2 else charts.curve_chart
     spec = build(grid, paths, surface, cfg.labels, cfg.steps, "SGD").to_dict()
     params = {p["name"]: p for p in spec["params"]}
-    scrub = params[lesson.SCRUB]
+    scrub = params[charts.SCRUB]
     assert scrub["bind"]["input"] == "range" and scrub["bind"]["max"] == cfg.steps and scrub["value"] == cfg.steps
-    pick = params[lesson.PICK]  # Altair lifts the layer's selection to the top, naming its view
+    pick = params[charts.PICK]  # Altair lifts the layer's selection to the top, naming its view
     assert pick["select"]["on"] == "click" and pick["views"] == [spec["layer"][0]["name"]]
-    assert lesson.loss_chart(paths, cfg.labels).to_dict()["encoding"]["y"]["scale"]["type"] == "log"
+    assert charts.loss_chart(paths, cfg.labels).to_dict()["encoding"]["y"]["scale"]["type"] == "log"
     if surface.dim == 1:
-        assert lesson.position_chart(paths, surface, cfg.labels).to_dict()
+        assert charts.position_chart(paths, surface, cfg.labels).to_dict()
 
 
 def test_compare_uses_the_same_start_and_batches(mnist):

@@ -1,0 +1,164 @@
+"""Charts of the momentum lesson: paths from core.lessons.momentum and grids from
+core.lessons.momentum_surfaces in, Altair out.
+
+The surface as banded contours with the paths and a step scrubber that runs in the browser, the 1-D
+curve with its "balls", loss versus step, and (1-D) position versus step.
+"""
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import pandas as pd
+
+from core.lessons.momentum_surfaces import Surface
+from core.palette import color_scale
+
+SCRUB = "shown_step"
+PICK = "start_pick"
+CONTOUR_RANGE = ["#fcfcfc", "#6a6a6a"]  # low loss light, high loss dark: the coloured paths stay visible
+
+
+def _scrubber(steps: int) -> alt.Parameter:
+    return alt.param(name=SCRUB, value=steps,
+                     bind=alt.binding_range(min=0, max=steps, step=1, name="Show the paths up to step "))
+
+
+def _run_color(order: list[str], legend: bool = True, columns: int | None = None) -> alt.Color:
+    """Colour by run; layers other than the one carrying the legend pass legend=False (Vega-Lite
+    would draw one legend per mark type otherwise)."""
+    shown = alt.Legend(orient="bottom", symbolStrokeWidth=3, symbolOpacity=1,
+                       columns=columns or alt.Undefined)
+    return alt.Color("run:N", scale=color_scale(order), title="Momentum", legend=shown if legend else None)
+
+
+def _point_frame(surface: Surface) -> pd.DataFrame:
+    rows = []
+    for p in surface.points:
+        row = {"kind": p.kind, "name": p.short, "x": p.at[0], "loss": surface.loss_at(p.at)}
+        if surface.dim == 2:
+            row["y"] = p.at[1]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _stride(steps: int, most: int = 400) -> int:
+    """Draw a dot every this many steps, so a long run stays light in the browser (lines keep every step)."""
+    return max(1, math.ceil(steps / most))
+
+
+def _current(chart: alt.Chart) -> alt.Chart:
+    """Keep each run's latest row at or before the scrubbed step."""
+    return chart.transform_filter(f"datum.step <= {SCRUB}").transform_joinaggregate(
+        last="max(step)", groupby=["run"]).transform_filter("datum.step == datum.last")
+
+
+def surface_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order: list[str], steps: int,
+                  method: str, height: int = 560) -> alt.LayerChart:
+    """Banded contours of L, each run's path up to the scrubbed step, its position there, the start,
+    and the critical points. Clicking a cell selects it (the page moves the start there)."""
+    xs = sorted(grid["x"].unique())
+    ys = sorted(grid["y"].unique())
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    xscale = alt.Scale(domain=list(surface.x_range), nice=False, zero=False)
+    yscale = alt.Scale(domain=list(surface.y_range), nice=False, zero=False)
+    pick = alt.selection_point(name=PICK, fields=["x", "y"], on="click", clear=False, empty=False)
+    hx, hy = 0.51 * dx, 0.51 * dy  # cells overlap a little: no hairline seams between them
+    heat = alt.Chart(grid).transform_calculate(
+        x_lo=f"datum.x - {hx}", x_hi=f"datum.x + {hx}", y_lo=f"datum.y - {hy}",
+        y_hi=f"datum.y + {hy}").mark_rect(strokeWidth=0, opacity=1).encode(
+        x=alt.X("x_lo:Q", scale=xscale, title="x"), x2="x_hi:Q",
+        y=alt.Y("y_lo:Q", scale=yscale, title="y"), y2="y_hi:Q",
+        color=alt.Color("band:Q", scale=alt.Scale(range=CONTOUR_RANGE), legend=None),
+        tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f"),
+                 alt.Tooltip("loss:Q", format=".4f")],
+    ).add_params(pick)
+    shown = alt.Chart(paths).transform_filter(f"datum.step <= {SCRUB}")
+    enc = dict(x=alt.X("x:Q", scale=xscale), y=alt.Y("y:Q", scale=yscale), color=_run_color(order, legend=False))
+    line = shown.mark_line(strokeWidth=2.2, clip=True).encode(
+        order="step:Q", detail="run:N", **{**enc, "color": _run_color(order)})
+    dots = shown.transform_filter(f"datum.step % {_stride(steps)} == 0").mark_circle(
+        size=14, opacity=0.8, clip=True).encode(
+        **enc, tooltip=["run:N", "step:Q", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f"),
+                        alt.Tooltip("loss:Q", format=".4f")])
+    now = _current(alt.Chart(paths)).mark_point(size=230, filled=True, opacity=1, stroke="white",
+                                                strokeWidth=2, clip=True).encode(
+        **enc, tooltip=["run:N", "step:Q", alt.Tooltip("loss:Q", format=".4f")])
+    start = alt.Chart(paths[paths["step"] == 0].head(1)).mark_point(
+        shape="square", size=160, filled=False, color="black", strokeWidth=2.5, clip=True).encode(
+        x=alt.X("x:Q", scale=xscale), y=alt.Y("y:Q", scale=yscale), tooltip=[alt.Tooltip("x:Q", format=".2f"),
+                                                                              alt.Tooltip("y:Q", format=".2f")])
+    pts = _point_frame(surface)
+    marks = alt.Chart(pts).mark_point(shape="cross", size=170, filled=True, color="black", clip=True).encode(
+        x=alt.X("x:Q", scale=xscale), y=alt.Y("y:Q", scale=yscale),
+        tooltip=["kind:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f"),
+                 alt.Tooltip("loss:Q", format=".4f")])
+    names = alt.Chart(pts).mark_text(align="left", dx=9, dy=-11, fontSize=13, fontWeight="bold", color="black",
+                                     clip=True).encode(
+        x=alt.X("x:Q", scale=xscale), y=alt.Y("y:Q", scale=yscale), text="name:N")
+    return alt.layer(heat, line, dots, marks, names, start, now).add_params(_scrubber(steps)).properties(
+        title=alt.Title(surface.label, subtitle=f"{method} · darker = higher loss · □ start · ✚ critical points "
+                                                "· click the map to start there"),
+        height=height, width="container")
+
+
+def curve_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order: list[str], steps: int,
+                method: str, height: int = 560) -> alt.LayerChart:
+    """The 1-D curve with every visited point (faint) and each run's ball at the scrubbed step.
+    Clicking anywhere above a point of the curve selects its x (the page moves the start there)."""
+    xscale = alt.Scale(domain=list(surface.x_range), nice=False, zero=False)
+    lo, hi = float(grid["loss"].min()), float(grid["loss"].max())
+    yscale = alt.Scale(domain=[lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)], nice=False, zero=False)
+    step = float(grid["x"].diff().median())
+    pick = alt.selection_point(name=PICK, fields=["x"], on="click", clear=False, empty=False)
+    band = alt.Chart(grid).transform_calculate(
+        x_lo=f"datum.x - {step / 2}", x_hi=f"datum.x + {step / 2}", top=str(yscale.domain[1]),
+        bottom=str(yscale.domain[0])).mark_rect(opacity=0.001).encode(
+        x=alt.X("x_lo:Q", scale=xscale, title="x (the one parameter)"), x2="x_hi:Q",
+        y=alt.Y("bottom:Q", scale=yscale, title="loss L(x)"), y2="top:Q").add_params(pick)
+    curve = alt.Chart(grid).mark_line(color="#555", strokeWidth=2.5).encode(
+        x=alt.X("x:Q", scale=xscale), y=alt.Y("loss:Q", scale=yscale),
+        tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("loss:Q", format=".4f")])
+    enc = dict(x=alt.X("x:Q", scale=xscale), y=alt.Y("loss:Q", scale=yscale), color=_run_color(order, legend=False))
+    trail = alt.Chart(paths).transform_filter(
+        f"datum.step <= {SCRUB} && datum.step % {_stride(steps)} == 0").mark_circle(
+        size=28, opacity=0.35, clip=True).encode(**{**enc, "color": _run_color(order)},
+                                                 tooltip=["run:N", "step:Q", alt.Tooltip("x:Q", format=".3f")])
+    now = _current(alt.Chart(paths)).mark_point(size=320, filled=True, opacity=1, stroke="white",
+                                                strokeWidth=2, clip=True).encode(
+        **enc, tooltip=["run:N", "step:Q", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("loss:Q", format=".4f")])
+    pts = _point_frame(surface)
+    rules = alt.Chart(pts).mark_rule(strokeDash=[4, 4], color="#999").encode(x=alt.X("x:Q", scale=xscale))
+    names = alt.Chart(pts).mark_text(dy=22, fontSize=13, fontWeight="bold", color="black").encode(
+        x=alt.X("x:Q", scale=xscale), y=alt.Y("loss:Q", scale=yscale), text="name:N")
+    return alt.layer(band, rules, curve, names, trail, now).add_params(_scrubber(steps)).properties(
+        title=alt.Title(surface.label, subtitle=f"{method} · faint dots: every step so far · big dots: where each "
+                                                "run is · click to start there"),
+        height=height, width="container")
+
+
+def loss_chart(paths: pd.DataFrame, order: list[str], height: int = 560) -> alt.Chart:
+    """Loss above the global minimum per step, log scale, one line per momentum value."""
+    return alt.Chart(paths).mark_line(strokeWidth=2.2).encode(
+        x=alt.X("step:Q", title="Step"),
+        y=alt.Y("gap:Q", scale=alt.Scale(type="log"), title="Loss above the global minimum (log)",
+                axis=alt.Axis(format=".0e")),
+        color=_run_color(order, columns=3 if len(order) > 3 else None),
+        tooltip=["run:N", "step:Q", alt.Tooltip("loss:Q", format=".5f"), alt.Tooltip("gap:Q", format=".3e")],
+    ).properties(title=alt.Title("Loss versus step",
+                                 subtitle="flat = stuck · wiggles = overshooting · 1e-12 = at the minimum"),
+                 height=height, width="container")
+
+
+def position_chart(paths: pd.DataFrame, surface: Surface, order: list[str], height: int = 380) -> alt.LayerChart:
+    """1-D: the parameter x against the step, with the critical points as dashed lines."""
+    pts = _point_frame(surface)
+    lines = alt.Chart(paths).mark_line(strokeWidth=2.2).encode(
+        x=alt.X("step:Q", title="Step"), y=alt.Y("x:Q", title="x", scale=alt.Scale(zero=False)),
+        color=_run_color(order), tooltip=["run:N", "step:Q", alt.Tooltip("x:Q", format=".4f")])
+    rules = alt.Chart(pts).mark_rule(strokeDash=[4, 4], color="#999").encode(y="x:Q")
+    names = alt.Chart(pts).mark_text(align="left", dx=4, dy=-7, color="#555", fontSize=12).encode(
+        x=alt.value(0), y="x:Q", text="name:N")
+    return alt.layer(rules, names, lines).properties(
+        title=alt.Title("Where each run is, step by step", subtitle="dashed: saddle point and minima"),
+        height=height, width="container")
