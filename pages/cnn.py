@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.lessons import cnn as lesson
+from core.lessons import cnn as lesson, cnn_arithmetic as arithmetic, cnn_charts as charts
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.state import initial_config, remember, seed_widgets
@@ -37,8 +37,8 @@ def digit(i: int):
 def on_kernel_change() -> None:
     """Choosing 'Custom' starts the table from the kernel that was showing, ready to modify."""
     old = st.session_state[f"_cfg.{PAGE}"].kernel
-    if st.session_state[k("kernel")] == lesson.CUSTOM and old in lesson.KERNELS:
-        preset = lesson.KERNELS[old]
+    if st.session_state[k("kernel")] == arithmetic.CUSTOM and old in arithmetic.KERNELS:
+        preset = arithmetic.KERNELS[old]
         st.session_state[k("_custom")] = tuple(v for row in preset.values for v in row)
         st.session_state[k("custom_size")] = preset.size
 
@@ -46,7 +46,7 @@ def on_kernel_change() -> None:
 def on_size_change() -> None:
     size = st.session_state[k("custom_size")]
     if len(st.session_state[k("_custom")]) != size * size:
-        st.session_state[k("_custom")] = lesson.identity_kernel(size)
+        st.session_state[k("_custom")] = arithmetic.identity_kernel(size)
 
 
 st.title("Convolutional networks")
@@ -63,7 +63,7 @@ st.header("1. One convolution, step by step")
 with st.container(border=True):
     a, b, c, d, e = st.columns([1.1, 2, 1, 1, 1.1])
     a.number_input("Test image #", 0, n_val - 1, key=k("index"), help=f"One of the {n_val:,} validation images")
-    b.selectbox("Kernel", lesson.KERNEL_CHOICES, key=k("kernel"), format_func=lesson.kernel_label,
+    b.selectbox("Kernel", arithmetic.KERNEL_CHOICES, key=k("kernel"), format_func=arithmetic.kernel_label,
                 on_change=on_kernel_change)
     c.number_input("Stride s", 1, lesson.MAX_STRIDE, key=k("stride"))
     d.number_input("Padding p", 0, lesson.MAX_PADDING, key=k("padding"), help="Zeros added around the image")
@@ -71,36 +71,36 @@ with st.container(border=True):
                 format_func=lambda m: "none" if m == 1 else f"{m}×{m}, stride {m}")
     kernel_name = st.session_state[k("kernel")]
     custom, kernel_error = st.session_state[k("_custom")], None
-    if kernel_name == lesson.CUSTOM:
+    if kernel_name == arithmetic.CUSTOM:
         left, right = st.columns([1, 3])
         size = left.radio("Custom kernel size", (3, 5), key=k("custom_size"), horizontal=True,
                           format_func=lambda s: f"{s}×{s}", on_change=on_size_change)
         left.caption("Type a number in each cell. Try a row of −1, 0, 1 or make every cell 1/9.")
         with right:
             edited = st.data_editor(
-                lesson.kernel_table(custom), key=k(f"custom{size}"), num_rows="fixed", width="content",
+                arithmetic.kernel_table(custom), key=k(f"custom{size}"), num_rows="fixed", width="content",
                 column_config={str(j): st.column_config.NumberColumn(str(j), format="%.3f", width="small")
                                for j in range(1, size + 1)})
         try:
-            custom = lesson.kernel_from_table(edited)
+            custom = arithmetic.kernel_from_table(edited)
             st.session_state[k("_custom")] = custom
         except ValueError as exc:
             kernel_error = str(exc)
 
 index, stride, padding, pool = (st.session_state[k(n)] for n in ("index", "stride", "padding", "pool"))
 image, label = digit(index)
-kernel = lesson.square(custom) if kernel_name == lesson.CUSTOM else lesson.KERNELS[kernel_name].tensor()
+kernel = arithmetic.square(custom) if kernel_name == arithmetic.CUSTOM else arithmetic.KERNELS[kernel_name].tensor()
 ksize = kernel.shape[-1]
-problem = kernel_error or lesson.geometry_problem(lesson.IMAGE_SIZE, ksize, stride, padding, pool)
+problem = kernel_error or arithmetic.geometry_problem(lesson.IMAGE_SIZE, ksize, stride, padding, pool)
 if problem:
     st.error(problem, icon=":material/error:")
 else:
-    ex = lesson.explain(image, kernel, stride, padding, pool)
-    show_chart(lesson.explainer_chart(ex), ex.output.drop(columns=["r0", "r1", "c0", "c1"]),
+    ex = arithmetic.explain(image, kernel, stride, padding, pool)
+    show_chart(charts.explainer_chart(ex), ex.output.drop(columns=["r0", "r1", "c0", "c1"]),
                "convolution-output", big, key="csv-explainer", stretch=False)
     st.caption(
         f"Test image #{index} is a **{classes[label]}**. "
-        + (lesson.KERNELS[kernel_name].note if kernel_name in lesson.KERNELS else
+        + (arithmetic.KERNELS[kernel_name].note if kernel_name in arithmetic.KERNELS else
            "Your kernel: orange cells add the pixels under them, blue cells subtract them.")
         + " Hover an output cell to see the input window it was computed from"
         + (" (the dashed square is the image inside its zero padding)." if padding else "."))
@@ -134,18 +134,18 @@ with st.container(border=True):
     a, b, c = st.columns([1, 1, 3])
     n_in = a.number_input("Input channels", 1, lesson.MAX_CHANNELS, key=k("in_channels"))
     n_out = b.number_input("Output channels", 1, lesson.MAX_CHANNELS, key=k("out_channels"))
-    grid = lesson.resize_grid(previous.channel_grid(), n_out, n_in)
-    labels = [lesson.KERNELS[name].label for name in lesson.CHANNEL_KERNELS]
+    grid = arithmetic.resize_grid(previous.channel_grid(), n_out, n_in)
+    labels = [arithmetic.KERNELS[name].label for name in arithmetic.CHANNEL_KERNELS]
     with c:
         st.caption("Kernel slice K(o, c) for each output channel o and input channel c (click a cell to change it):")
         table = st.data_editor(
-            lesson.channel_table(grid), key=k("channels"), num_rows="fixed", width="stretch",
+            arithmetic.channel_table(grid), key=k("channels"), num_rows="fixed", width="stretch",
             column_config={f"in {i + 1}": st.column_config.SelectboxColumn(f"in {i + 1}", options=labels,
                                                                            required=True)
                            for i in range(n_in)})
     channel_error = None
     try:
-        grid = lesson.grid_from_table(table)
+        grid = arithmetic.grid_from_table(table)
     except ValueError as exc:
         channel_error = str(exc)
 
@@ -164,13 +164,13 @@ remember(PAGE, config, settings)
 
 if channel_error:
     st.error(channel_error, icon=":material/error:")
-elif not lesson.geometry_problem(lesson.IMAGE_SIZE, 3, stride, padding, 1):
+elif not arithmetic.geometry_problem(lesson.IMAGE_SIZE, 3, stride, padding, 1):
     picks = [(index + i) % n_val for i in range(n_in)]
     images = [digit(i) for i in picks]
-    demo = lesson.channel_demo(
+    demo = arithmetic.channel_demo(
         [img for img, _ in images], grid, stride, padding,
         labels=[f"in {c + 1}: #{i}, a {classes[lab]}" for c, (i, (_, lab)) in enumerate(zip(picks, images))])
-    show_chart(lesson.channel_chart(demo), demo.terms, "channel-terms", big, key="csv-channel-terms", stretch=False)
+    show_chart(charts.channel_chart(demo), demo.terms, "channel-terms", big, key="csv-channel-terms", stretch=False)
     st.caption(
         f"The input channels are test images #{picks[0]}" + (f" to #{picks[-1]}" if n_in > 1 else "")
         + f", stacked. Each row is one output channel: its {n_in} term{'s' if n_in > 1 else ''} "
@@ -233,9 +233,9 @@ if trained is not None:
     panels += [(f"After training ({lesson.IN_WORDS[network]})", w_after, "kernels-after"),
                ("Change: after − before", w_after - w_before, "kernels-change")]
 for col, (title, weight, name) in zip(cols, panels):
-    df = lesson.stack_frame(weight[:, 0])
+    df = arithmetic.stack_frame(weight[:, 0])
     with col:
-        show_chart(lesson.kernel_grid_chart(df, lesson.weights_title(title, df)), df, name, big, key=f"csv-{name}",
+        show_chart(charts.kernel_grid_chart(df, charts.weights_title(title, df)), df, name, big, key=f"csv-{name}",
                    stretch=False)
 if trained is None:
     cols[1].info("The trained kernels, and how much each weight changed, appear here after **Train**.",
@@ -281,12 +281,12 @@ pred = int(probs.argmax())
 verdict = "right" if pred == img_label else "wrong"
 left, right = st.columns([1, 2])
 with left:
-    shown_image = lesson.grid_frame(pixels)
-    show_chart(lesson.image_chart(shown_image, f"Test image #{img_index}: a {classes[img_label]}", px=240),
+    shown_image = arithmetic.grid_frame(pixels)
+    show_chart(charts.image_chart(shown_image, f"Test image #{img_index}: a {classes[img_label]}", px=240),
                shown_image, f"test-image-{img_index}", big, key="csv-test-image", stretch=False)
 with right:
     frame = lesson.probabilities_frame(probs, img_label, classes)
-    show_chart(lesson.probabilities_chart(frame, f"Prediction: {classes[pred]} ({probs[pred]:.0%}), {verdict}",
+    show_chart(charts.probabilities_chart(frame, f"Prediction: {classes[pred]} ({probs[pred]:.0%}), {verdict}",
                                           f"the {state} network {lesson.IN_WORDS[network]}"),
                frame, "probabilities", big, key="csv-probabilities")
 st.markdown(
@@ -300,11 +300,11 @@ for relu, pooled, conv, channels in stages:
     st.subheader(f"{conv}: {channels} channels")
     left, right = st.columns(2)
     for col, stage, what in ((left, relu, "after ReLU"), (right, pooled, "after 2×2 max-pool")):
-        df = lesson.stack_frame(maps[stage])
+        df = arithmetic.stack_frame(maps[stage])
         side = maps[stage].shape[-1]
         with col:
-            show_chart(lesson.feature_grid_chart(df, f"{conv} {what}: {channels} × {side} × {side}",
-                                                 px=lesson.map_pixels(channels)),
+            show_chart(charts.feature_grid_chart(df, f"{conv} {what}: {channels} × {side} × {side}",
+                                                 px=charts.map_pixels(channels)),
                        df, f"{conv}-{stage}", big, key=f"csv-{stage}", stretch=False)
 
 st.subheader("Misclassified test digits")
@@ -316,7 +316,7 @@ elif not len(wrong):
 else:
     shown = lesson.misclassified(preds, 12)
     strip = lesson.misclassified_frame(shown, data.pixels(data.x_val[:, 0]).cpu(), classes)
-    show_chart(lesson.misclassified_chart(strip), shown, "misclassified", big, key="csv-misclassified",
+    show_chart(charts.misclassified_chart(strip), shown, "misclassified", big, key="csv-misclassified",
                stretch=False)
     st.caption(f"{len(wrong)} of {n_val:,} test images ({len(wrong) / n_val:.1%}) are misclassified by the network "
                f"{lesson.IN_WORDS[network]}; the {len(shown)} most confident mistakes are shown "

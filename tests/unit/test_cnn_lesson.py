@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core.lessons import cnn as lesson
+from core.lessons import cnn as lesson, cnn_arithmetic as arithmetic, cnn_charts as charts
 from core.models import MLP, LessonCNN, count_parameters
 
 
@@ -29,7 +29,7 @@ def test_convolution_equals_torch_conv2d(c_in, c_out, n, k, stride, padding):
     x = torch.randn(c_in, n, n, generator=g, dtype=torch.float64)
     w = torch.randn(c_out, c_in, k, k, generator=g, dtype=torch.float64)
     b = torch.randn(c_out, generator=g, dtype=torch.float64)
-    out, partials = lesson.convolve(x, w, stride, padding, bias=b)
+    out, partials = arithmetic.convolve(x, w, stride, padding, bias=b)
     ref = F.conv2d(x[None], w, b, stride=stride, padding=padding)[0]
     assert out.shape == ref.shape
     torch.testing.assert_close(out, ref)
@@ -40,11 +40,11 @@ def test_convolution_equals_torch_conv2d(c_in, c_out, n, k, stride, padding):
                                                             padding=padding)[0])
 
 
-@pytest.mark.parametrize("name", list(lesson.KERNELS))
+@pytest.mark.parametrize("name", list(arithmetic.KERNELS))
 def test_every_preset_on_a_digit_matches_conv2d(mnist, name):
     image = mnist.pixels(mnist.x_val[3, 0])
-    kernel = lesson.KERNELS[name].tensor()
-    out, _ = lesson.convolve(image[None], kernel[None, None], 1, 1)
+    kernel = arithmetic.KERNELS[name].tensor()
+    out, _ = arithmetic.convolve(image[None], kernel[None, None], 1, 1)
     torch.testing.assert_close(out, F.conv2d(image[None, None], kernel[None, None], padding=1)[0])
 
 
@@ -52,40 +52,40 @@ def test_output_size_formula_matches_torch_over_a_grid():
     for n, k, s, p in itertools.product([1, 4, 7, 28], [1, 2, 3, 5, 7], [1, 2, 3, 4], [0, 1, 2, 3]):
         if k > n + 2 * p:
             with pytest.raises(ValueError, match="larger than the padded"):
-                lesson.output_size(n, k, s, p)
+                arithmetic.output_size(n, k, s, p)
             continue
         expected = math.floor((n + 2 * p - k) / s) + 1
-        assert lesson.output_size(n, k, s, p) == expected
+        assert arithmetic.output_size(n, k, s, p) == expected
         side = F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), stride=s, padding=p).shape[-1]
         assert side == expected, (n, k, s, p)
-        out, _ = lesson.convolve(torch.zeros(1, n, n), torch.zeros(1, 1, k, k), s, p)
+        out, _ = arithmetic.convolve(torch.zeros(1, n, n), torch.zeros(1, 1, k, k), s, p)
         assert out.shape[-1] == expected
 
 
 def test_max_pool_equals_torch_and_its_size_formula():
     x = torch.randn(3, 13, 13, generator=torch.Generator().manual_seed(1))
     for m in (1, 2, 3, 4, 6, 13):
-        pooled = lesson.max_pool(x, m)
+        pooled = arithmetic.max_pool(x, m)
         torch.testing.assert_close(pooled, F.max_pool2d(x[None], m)[0])
-        assert pooled.shape[-1] == lesson.pool_output_size(13, m) == 13 // m
+        assert pooled.shape[-1] == arithmetic.pool_output_size(13, m) == 13 // m
     with pytest.raises(ValueError, match="larger than the 13×13"):
-        lesson.max_pool(x, 14)
+        arithmetic.max_pool(x, 14)
 
 
 def test_bad_geometry_is_explained_not_raised_deep_inside():
-    assert lesson.geometry_problem(28, 3, 1, 0, 2) is None
-    assert "stride must be at least 1" in lesson.geometry_problem(28, 3, 0, 0, 1)
-    assert "larger than the padded 4×4" in lesson.geometry_problem(4, 5, 1, 0, 1)
-    assert "max-pool window" in lesson.geometry_problem(28, 5, 8, 0, 8)  # 28 -> 3, pool 8
+    assert arithmetic.geometry_problem(28, 3, 1, 0, 2) is None
+    assert "stride must be at least 1" in arithmetic.geometry_problem(28, 3, 0, 0, 1)
+    assert "larger than the padded 4×4" in arithmetic.geometry_problem(4, 5, 1, 0, 1)
+    assert "max-pool window" in arithmetic.geometry_problem(28, 5, 8, 0, 8)  # 28 -> 3, pool 8
     with pytest.raises(ValueError):
-        lesson.explain(torch.zeros(4, 4), torch.zeros(5, 5), 1, 0, 1)
+        arithmetic.explain(torch.zeros(4, 4), torch.zeros(5, 5), 1, 0, 1)
 
 
 def test_explainer_frames_hold_the_computation(mnist):
     image = mnist.pixels(mnist.x_val[0, 0])
-    kernel = lesson.KERNELS["sobel_x"].tensor()
-    ex = lesson.explain(image, kernel, stride=2, padding=1, pool=2)
-    assert ex.out_size == lesson.output_size(28, 3, 2, 1) == 14 and ex.pooled_size == 7
+    kernel = arithmetic.KERNELS["sobel_x"].tensor()
+    ex = arithmetic.explain(image, kernel, stride=2, padding=1, pool=2)
+    assert ex.out_size == arithmetic.output_size(28, 3, 2, 1) == 14 and ex.pooled_size == 7
     assert len(ex.image) == 30 * 30 and ex.image["padding"].sum() == 30 * 30 - 28 * 28
     ref = F.conv2d(image[None, None], kernel[None, None], stride=2, padding=1)[0, 0]
     grid = ex.output.pivot(index="r", columns="c", values="v").to_numpy()
@@ -97,15 +97,15 @@ def test_explainer_frames_hold_the_computation(mnist):
     assert cell["v"] == pytest.approx(float((window * kernel).sum()), abs=1e-4)
     pooled = ex.pooled.pivot(index="r", columns="c", values="v").to_numpy()
     np.testing.assert_allclose(pooled, F.max_pool2d(ref[None, None], 2)[0, 0].numpy(), atol=1e-4)
-    assert spec(lesson.explainer_chart(ex))
+    assert spec(charts.explainer_chart(ex))
 
 
 def test_channel_demo_terms_add_up(mnist):
     images = mnist.pixels(mnist.x_val[:3, 0])
-    grid = lesson.resize_grid([["sobel_x", "sobel_y"], ["box_blur", "outline"]], 2, 3)
+    grid = arithmetic.resize_grid([["sobel_x", "sobel_y"], ["box_blur", "outline"]], 2, 3)
     assert grid[0][:2] == ["sobel_x", "sobel_y"] and len(grid[0]) == 3 and len(grid) == 2
-    demo = lesson.channel_demo(images, grid, 1, 1)
-    weight = torch.stack([torch.stack([lesson.KERNELS[n].tensor() for n in row]) for row in grid])
+    demo = arithmetic.channel_demo(images, grid, 1, 1)
+    weight = torch.stack([torch.stack([arithmetic.KERNELS[n].tensor() for n in row]) for row in grid])
     ref = F.conv2d(images[None], weight, padding=1)[0]
     for o in range(2):
         terms = demo.terms[demo.terms["out"] == o + 1]
@@ -114,25 +114,25 @@ def test_channel_demo_terms_add_up(mnist):
         np.testing.assert_allclose(sums, ref[o].flatten().numpy(), atol=1e-3)
         np.testing.assert_allclose(total, sums, atol=2e-3)  # values are rounded to 4 decimals
     assert len(demo.panels) == 2 * 4 and demo.panels[3] == "out 1 = sum"
-    assert spec(lesson.channel_chart(demo))
+    assert spec(charts.channel_chart(demo))
 
 
 def test_kernel_tables_round_trip_and_reject_empty_cells():
     values = tuple(float(v) for v in range(25))
-    table = lesson.kernel_table(values)
+    table = arithmetic.kernel_table(values)
     assert table.shape == (5, 5) and list(table.columns) == ["1", "2", "3", "4", "5"]
-    assert lesson.kernel_from_table(table) == values
+    assert arithmetic.kernel_from_table(table) == values
     table.iloc[1, 2] = np.nan
     with pytest.raises(ValueError, match="row 2, column 3 is empty"):
-        lesson.kernel_from_table(table)
+        arithmetic.kernel_from_table(table)
     with pytest.raises(ValueError, match="9 .* or 25"):
-        lesson.square((1.0, 2.0))
+        arithmetic.square((1.0, 2.0))
     grid = [["sobel_x", "box_blur"], ["identity", "emboss"]]
-    channels = lesson.channel_table(grid)
-    assert lesson.grid_from_table(channels) == grid
+    channels = arithmetic.channel_table(grid)
+    assert arithmetic.grid_from_table(channels) == grid
     channels.iloc[1, 0] = None
     with pytest.raises(ValueError, match="output channel 2, input channel 1"):
-        lesson.grid_from_table(channels)
+        arithmetic.grid_from_table(channels)
 
 
 def test_config_round_trips_and_rejects_nonsense():
@@ -193,15 +193,15 @@ def test_feature_maps_come_from_hooks_in_eval_mode(mnist):
         torch.testing.assert_close(maps["pool1"], manual[0])
         torch.testing.assert_close(probs, torch.softmax(model(x), 1)[0])
     assert probs.sum().item() == pytest.approx(1.0)
-    df = lesson.stack_frame(maps["relu2"])
+    df = arithmetic.stack_frame(maps["relu2"])
     assert len(df) == 32 * 14 * 14 and df["v"].min() >= 0
-    assert spec(lesson.feature_grid_chart(df, "conv2", px=50))
+    assert spec(charts.feature_grid_chart(df, "conv2", px=50))
 
 
 def test_neighbour_correlation_tells_noise_from_smooth_kernels():
     noise = torch.randn(64, 1, 5, 5, generator=torch.Generator().manual_seed(0))
     assert abs(lesson.neighbour_correlation(noise)) < 0.1
-    assert lesson.neighbour_correlation(lesson.KERNELS["gaussian5"].tensor()[None, None]) > 0.5
+    assert lesson.neighbour_correlation(arithmetic.KERNELS["gaussian5"].tensor()[None, None]) > 0.5
 
 
 def test_parameter_counts_and_layer_table():
@@ -223,7 +223,7 @@ def test_misclassified_are_the_wrong_ones_most_confident_first():
     assert list(lesson.misclassified(preds, 2)["index"]) == [3, 1]
     frame = lesson.misclassified_frame(wrong, torch.rand(5, 28, 28), [str(i) for i in range(10)])
     assert len(frame) == 3 * 784 and frame["caption"].iloc[0] == "#3: 4 → 9 (95%)"
-    assert spec(lesson.misclassified_chart(frame))
+    assert spec(charts.misclassified_chart(frame))
 
 
 def test_defaults_train_past_95_percent_and_batch_norm_learns_faster(mnist):
