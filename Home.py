@@ -5,9 +5,11 @@ by all pages, so its choices persist while switching lessons), then runs the sel
 """
 import streamlit as st
 
+from core.allocator import limit_malloc_arenas
 from ui.lessons import available_lessons
 from ui.sidebar import global_sidebar
 
+limit_malloc_arenas()  # once per process: keeps the server's memory flat as sessions come and go
 st.set_page_config(page_title="Deep Learning Visual Lab", page_icon=":material/neurology:", layout="wide")
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
