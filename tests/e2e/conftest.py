@@ -2,6 +2,7 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.harness import CHROMIUM, chromium, streamlit_server
 
@@ -27,5 +28,6 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     p = context.new_page()
     p.set_default_timeout(60_000)
+    expect.set_options(timeout=30_000)  # charts mount one by one after the script run ends
     yield p
     context.close()

@@ -1,4 +1,6 @@
 """The batch-norm lesson in a real browser: trained on first visit, histograms, train vs eval."""
+from playwright.sync_api import expect
+
 from tests.e2e.harness import assert_no_exception, wait_for_app
 
 
@@ -9,7 +11,7 @@ def test_first_visit_shows_the_whole_lesson(server, page):
     assert_no_exception(page)
     for title in ("Training loss", "Inputs to the activations at step", "Running mean vs population mean"):
         assert page.get_by_text(title).first.is_visible(), title
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 8
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(8)
 
     page.get_by_label("Epochs").fill("2")
     page.get_by_label("Epochs").press("Enter")

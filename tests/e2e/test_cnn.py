@@ -1,5 +1,7 @@
 """The CNN lesson in a real browser: explainer on load, hover links output to input, custom kernel
 table, then training with learned kernels, feature maps and misclassified digits."""
+from playwright.sync_api import expect
+
 from tests.e2e.harness import assert_no_exception, wait_for_app
 
 
@@ -22,7 +24,7 @@ def test_explainer_renders_without_training_and_follows_the_controls(server, pag
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     charts.nth(8).wait_for()
     wait_for_chart_text(page, "Max-pool 2×2 → 7×7")
-    assert charts.count() == 9  # explainer, channels, kernels, image, probabilities, 4 feature-map grids
+    expect(charts).to_have_count(9)  # explainer, channels, kernels, image, probabilities, 4 feature-map grids
     text = chart_text(page)
     assert "Input 28×28" in text and "Output 14×14" in text and "Max-pool 2×2 → 7×7" in text
     assert "Before training" in text and "After training" not in text

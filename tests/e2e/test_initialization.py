@@ -1,4 +1,6 @@
 """The initialization lesson in a real browser: gradients at init on load, heatmap after Train."""
+from playwright.sync_api import expect
+
 from tests.e2e.harness import assert_no_exception, wait_for_app
 
 
@@ -7,7 +9,7 @@ def test_gradients_presets_and_training(server, page):
     wait_for_app(page)
     page.get_by_text("Back-propagated gradient ||dL/ds_l||").first.wait_for()
     assert page.get_by_text("Weight gradient ||dL/dW_l||").first.is_visible()
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 5
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(5)
 
     page.get_by_role("button", name="He et al. 2015: 30-layer ReLU").click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('depth') === '30'")

@@ -2,6 +2,8 @@
 rerunning Python, a click on the map that moves the start, live training on Train."""
 from urllib.parse import parse_qs, urlparse
 
+from playwright.sync_api import expect
+
 from tests.e2e.harness import assert_no_exception, wait_for_app
 
 
@@ -18,7 +20,7 @@ def test_scrubber_click_to_start_and_training(server, page):
     wait_for_app(page)
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     page.get_by_text("Loss versus step").wait_for()
-    assert charts.count() == 2
+    expect(charts).to_have_count(2)
     assert page.locator(".katex").count() >= 4  # the surface and both forms of the update rule
     assert page.get_by_text("stayed in the local minimum").first.is_visible()
 
@@ -49,7 +51,7 @@ def test_scrubber_click_to_start_and_training(server, page):
     page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=120_000)
     wait_for_app(page)
     assert_no_exception(page)
-    assert charts.count() == 4
+    expect(charts).to_have_count(4)
     titles = chart_titles(page)
     assert "Training loss" in titles and "Validation accuracy" in titles
 
@@ -59,7 +61,7 @@ def test_lesson_curve_and_a_diverging_run(server, page):
     wait_for_app(page)
     page.get_by_text("Where each run is, step by step").wait_for()
     assert_no_exception(page)
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 3
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3)
     assert page.get_by_text("stalled at the saddle point").first.is_visible()
 
     page.goto(f"{server}/momentum?lr=3")
@@ -67,4 +69,4 @@ def test_lesson_curve_and_a_diverging_run(server, page):
     page.get_by_text("Loss versus step").wait_for()
     assert_no_exception(page)
     assert page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="diverged at step").count() >= 1
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(2)
