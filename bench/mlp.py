@@ -2,7 +2,7 @@
 
 1. The loop a student writes (pytorch/examples mnist/main.py): a torchvision MNIST Dataset with
    ToTensor + Normalize, a DataLoader(batch_size=64, shuffle=True), loss.item() every 10 batches.
-2. The core engine: on-device tensors, seeded index batches, foreach SGD, gradient probes on.
+2. The core engine: on-device tensors, seeded index batches, fused SGD, gradient probes on.
 
 Same model (784-50-50-10 sigmoid), same optimizer (SGD lr 0.01, momentum 0.9), same data (the
 bundled MNIST training split). Each is warmed up for one epoch, then timed over `reps` epochs;
@@ -64,7 +64,7 @@ def student_epoch(model, loader, optimizer) -> int:
     return seen
 
 
-def bench_mlp(reps: int = 3) -> dict:
+def bench_mlp(reps: int = 5) -> dict:
     data = load_dataset("mnist", "cpu", offline=True)
     with tempfile.TemporaryDirectory() as tmp:
         loader = DataLoader(student_dataset(Path(tmp)), batch_size=64, shuffle=True)

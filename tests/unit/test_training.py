@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -5,7 +6,7 @@ import torch
 from core.models import MLP
 from core.probes import ActivationProbe, GradNormProbe
 from core.seeding import seeded
-from core.training import TrainSettings, train
+from core.training import TrainSettings, make_optimizer, train
 from tests.reference import direct_mlp_gradients
 
 
@@ -80,6 +81,25 @@ def test_activation_probe_records_the_training_pass_only(mnist):
     frame = r.probes["ActivationProbe"]
     assert sorted(frame["step"].unique()) == [1, 3]  # probe steps only; validation is not recorded
     assert (frame.query("step == 1 and layer == 1").shape[0]) == 8 * 50
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_cpu_optimizer_is_fused_and_follows_the_momentum_update(nesterov):
+    """The fused kernel must take the same steps as the textbook rule v <- mu v + g,
+    p <- p - lr v (Nesterov: p <- p - lr (g + mu v)), checked in numpy on f(p) = sum(a p^2) / 2."""
+    a = np.array([1.0, 10.0, 0.5])
+    p = torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    opt = make_optimizer([p], TrainSettings(lr=0.05, momentum=0.9, nesterov=nesterov))
+    assert opt.defaults["fused"] is True
+    ref, v = p.detach().numpy().copy(), np.zeros(3)
+    for _ in range(20):
+        opt.zero_grad()
+        (0.5 * (torch.from_numpy(a) * p * p).sum()).backward()
+        opt.step()
+        g = a * ref
+        v = 0.9 * v + g
+        ref = ref - 0.05 * (g + 0.9 * v if nesterov else v)
+    np.testing.assert_allclose(p.detach().numpy(), ref, rtol=1e-12)
 
 
 def test_settings_validate_with_clear_messages():
