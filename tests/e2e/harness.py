@@ -86,6 +86,28 @@ def wait_for_app(page, timeout_ms: int = 120_000) -> None:
         timeout=timeout_ms)
 
 
+CHARTS = '[data-testid="stVegaLiteChart"]'
+
+
+def chart_text(page) -> str:
+    """Text of every chart drawn so far (titles, headers and axis labels are SVG text)."""
+    return " ".join(page.locator(CHARTS).all_inner_texts())
+
+
+def wait_for_chart_text(page, text: str, timeout_ms: int = 60_000) -> None:
+    """Charts mount and draw after the script run ends: wait until one of them shows `text`."""
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].some(c => c.innerText.includes(t))",
+        arg=text, timeout=timeout_ms)
+
+
+def expect_at_least(locator, n: int) -> None:
+    """Retrying check that at least `n` elements match (Playwright's to_have_count wants exactly n)."""
+    from playwright.sync_api import expect
+
+    expect(locator.nth(n - 1)).to_be_attached()
+
+
 def assert_no_exception(page) -> None:
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.first.inner_text()

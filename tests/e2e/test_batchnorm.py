@@ -10,7 +10,7 @@ def test_first_visit_shows_the_whole_lesson(server, page):
     page.get_by_text("One neuron, worked through").wait_for(timeout=120_000)
     assert_no_exception(page)
     for title in ("Training loss", "Inputs to the activations at step", "Running mean vs population mean"):
-        assert page.get_by_text(title).first.is_visible(), title
+        expect(page.get_by_text(title).first).to_be_visible()
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(8)
 
     page.get_by_label("Epochs").fill("2")

@@ -2,33 +2,21 @@
 table, then training with learned kernels, feature maps and misclassified digits."""
 from playwright.sync_api import expect
 
-from tests.e2e.harness import assert_no_exception, wait_for_app
-
-
-def chart_text(page) -> str:
-    """Text of every rendered Vega chart (titles, headers and axis labels)."""
-    return " ".join(page.locator('[data-testid="stVegaLiteChart"]').all_inner_texts())
-
-
-def wait_for_chart_text(page, text: str, timeout_ms: int = 60_000) -> None:
-    """Charts draw after the script run ends: wait until one of them shows `text`."""
-    page.wait_for_function(
-        "t => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].some(c => c.innerText.includes(t))",
-        arg=text, timeout=timeout_ms)
+from tests.e2e.harness import (CHARTS, assert_no_exception, chart_text, expect_at_least, wait_for_app,
+                               wait_for_chart_text)
 
 
 def test_explainer_renders_without_training_and_follows_the_controls(server, page):
     page.goto(f"{server}/cnn?padding=1&stride=2")
     wait_for_app(page)
     page.get_by_text("One convolution, step by step").wait_for()
-    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts = page.locator(CHARTS)
     charts.nth(8).wait_for()
-    wait_for_chart_text(page, "Max-pool 2×2 → 7×7")
     expect(charts).to_have_count(9)  # explainer, channels, kernels, image, probabilities, 4 feature-map grids
-    text = chart_text(page)
-    assert "Input 28×28" in text and "Output 14×14" in text and "Max-pool 2×2 → 7×7" in text
-    assert "Before training" in text and "After training" not in text
-    assert page.locator(".katex").count() >= 3
+    for text in ("Input 28×28", "Output 14×14", "Max-pool 2×2 → 7×7", "Before training"):
+        wait_for_chart_text(page, text)
+    assert "After training" not in chart_text(page)
+    expect_at_least(page.locator(".katex"), 3)
     page.get_by_role("button", name="Train").wait_for()
     # hovering the output draws the window it was computed from, without an error
     box = charts.first.bounding_box()
@@ -41,7 +29,7 @@ def test_explainer_renders_without_training_and_follows_the_controls(server, pag
     page.wait_for_function("() => new URLSearchParams(location.search).get('kernel') === 'custom'")
     wait_for_app(page)
     assert_no_exception(page)
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 3  # custom and channel editors, params
+    expect_at_least(page.locator('[data-testid="stDataFrame"]'), 3)  # custom and channel editors, params
     assert "custom=-1.0%2C0.0%2C1.0%2C-2.0" in page.url or "custom=-1.0,0.0,1.0,-2.0" in page.url
 
 
@@ -53,13 +41,12 @@ def test_training_shows_kernels_feature_maps_and_mistakes(server, page):
     wait_for_app(page)
     wait_for_chart_text(page, "Change: after − before")
     assert_no_exception(page)
-    text = chart_text(page)
     for title in ("Training loss", "Validation accuracy", "After training (without batch norm)",
-                  "Change: after − before", "conv2 after 2×2 max-pool: 32 × 7 × 7"):
-        assert title in text, title
-    assert page.get_by_text("Misclassified test digits").is_visible()
-    assert page.get_by_text("misclassified by the network without batch norm").is_visible()
-    assert page.get_by_text("the MLP, with 8.1× as many").is_visible()
+                  "conv2 after 2×2 max-pool: 32 × 7 × 7"):
+        wait_for_chart_text(page, title)
+    for text in ("Misclassified test digits", "misclassified by the network without batch norm",
+                 "the MLP, with 8.1× as many"):
+        expect(page.get_by_text(text)).to_be_visible()
 
     # the other network's kernels and feature maps, without training again
     page.get_by_label("With BN", exact=True).check(force=True)

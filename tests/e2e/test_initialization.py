@@ -8,7 +8,7 @@ def test_gradients_presets_and_training(server, page):
     page.goto(f"{server}/initialization?depth=6&epochs=1")
     wait_for_app(page)
     page.get_by_text("Back-propagated gradient ||dL/ds_l||").first.wait_for()
-    assert page.get_by_text("Weight gradient ||dL/dW_l||").first.is_visible()
+    expect(page.get_by_text("Weight gradient ||dL/dW_l||").first).to_be_visible()
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(5)
 
     page.get_by_role("button", name="He et al. 2015: 30-layer ReLU").click()
@@ -21,4 +21,4 @@ def test_gradients_presets_and_training(server, page):
     page.get_by_text("Symmetry: all-equal weights").wait_for()
     wait_for_app(page)
     assert_no_exception(page)
-    assert page.get_by_text("Validation accuracy").first.is_visible()
+    expect(page.get_by_text("Validation accuracy").first).to_be_visible()

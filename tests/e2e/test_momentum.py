@@ -4,11 +4,7 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import expect
 
-from tests.e2e.harness import assert_no_exception, wait_for_app
-
-
-def chart_titles(page) -> str:
-    return " ".join(page.locator('[data-testid="stVegaLiteChart"]').all_inner_texts())
+from tests.e2e.harness import CHARTS, assert_no_exception, expect_at_least, wait_for_app, wait_for_chart_text
 
 
 def query(page) -> dict:
@@ -18,15 +14,16 @@ def query(page) -> dict:
 def test_scrubber_click_to_start_and_training(server, page):
     page.goto(f"{server}/momentum?epochs=1")
     wait_for_app(page)
-    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts = page.locator(CHARTS)
     page.get_by_text("Loss versus step").wait_for()
     expect(charts).to_have_count(2)
-    assert page.locator(".katex").count() >= 4  # the surface and both forms of the update rule
-    assert page.get_by_text("stayed in the local minimum").first.is_visible()
+    expect_at_least(page.locator(".katex"), 4)  # the surface and both forms of the update rule
+    expect(page.get_by_text("stayed in the local minimum").first).to_be_visible()
 
     # The scrubber is a Vega binding: moving it redraws the paths in the browser, with no rerun.
     scrub = page.locator('.vega-bindings input[type="range"]')
-    assert scrub.count() == 1 and scrub.get_attribute("max") == "200"
+    expect(scrub).to_have_count(1)
+    expect(scrub).to_have_attribute("max", "200")
     surface = charts.first
     before = surface.screenshot()
     url = page.url
@@ -52,8 +49,8 @@ def test_scrubber_click_to_start_and_training(server, page):
     wait_for_app(page)
     assert_no_exception(page)
     expect(charts).to_have_count(4)
-    titles = chart_titles(page)
-    assert "Training loss" in titles and "Validation accuracy" in titles
+    wait_for_chart_text(page, "Training loss")
+    wait_for_chart_text(page, "Validation accuracy")
 
 
 def test_lesson_curve_and_a_diverging_run(server, page):
@@ -61,12 +58,12 @@ def test_lesson_curve_and_a_diverging_run(server, page):
     wait_for_app(page)
     page.get_by_text("Where each run is, step by step").wait_for()
     assert_no_exception(page)
-    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(3)
-    assert page.get_by_text("stalled at the saddle point").first.is_visible()
+    expect(page.locator(CHARTS)).to_have_count(3)
+    expect(page.get_by_text("stalled at the saddle point").first).to_be_visible()
 
     page.goto(f"{server}/momentum?lr=3")
     wait_for_app(page)
     page.get_by_text("Loss versus step").wait_for()
     assert_no_exception(page)
-    assert page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="diverged at step").count() >= 1
-    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(2)
+    expect_at_least(page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="diverged at step"), 1)
+    expect(page.locator(CHARTS)).to_have_count(2)

@@ -1,5 +1,6 @@
 """Every registered page opens in a real browser without an exception; the sidebar persists."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.harness import assert_no_exception, wait_for_app
 from ui.lessons import available_lessons
@@ -12,7 +13,7 @@ def test_page_opens_without_exception(server, page, path):
     page.goto(f"{server}/{path}")
     wait_for_app(page)
     assert_no_exception(page)
-    assert page.get_by_label("Random seed", exact=True).is_visible()
+    expect(page.get_by_label("Random seed", exact=True)).to_be_visible()
     if path:
         page.wait_for_selector('[data-testid="stVegaLiteChart"]')  # every lesson draws a chart
 
@@ -32,5 +33,5 @@ def test_sidebar_choices_persist_across_pages(server, page):
         page.wait_for_url(f"**/{path}*")
         wait_for_app(page)
         assert_no_exception(page)
-        assert page.get_by_label("Random seed", exact=True).input_value() == "17"
-        assert page.get_by_label("Presenter mode", exact=True).is_checked()
+        expect(page.get_by_label("Random seed", exact=True)).to_have_value("17")
+        expect(page.get_by_label("Presenter mode", exact=True)).to_be_checked()
