@@ -67,10 +67,48 @@ def decades(values: pd.Series, most: int = 8) -> list[float] | None:
     return [10.0 ** e for e in range(hi, lo - 1, -step)]
 
 
+PRESENTER_TITLE_CHARS = 36  # at 24 px, about what a half-width chart holds on one line
+PRESENTER_SUBTITLE_CHARS = 45  # the same at 18 px
+PRESENTER_HEIGHT = 1.25  # larger text takes room from the plot: give some of it back
+
+
+def wrap_text(text: str, width: int) -> str | list[str]:
+    """A long title or subtitle as lines of at most about `width` characters, broken at ' · ', then
+    '; ' or ', ', then between words (Vega cuts a long one-line title off with '…')."""
+    pieces, rest = [], text
+    while len(rest) > width:
+        for sep in (" · ", "; ", ", ", " "):
+            cut = rest.rfind(sep, 0, width)
+            if cut > width // 3:
+                break
+        else:
+            break  # one long word: leave it whole
+        pieces.append(rest[:cut] + sep.strip(" ·"))
+        rest = rest[cut + len(sep):]
+    return pieces + [rest] if pieces else text
+
+
 def presenter(chart: alt.TopLevelMixin, on: bool) -> alt.TopLevelMixin:
-    """Larger fonts and thicker marks for a projector; unchanged when `on` is False."""
+    """Larger fonts for a projector: long titles wrapped, a taller chart, room above the title.
+    Unchanged when `on` is False; the chart passed in (perhaps cached) is never modified."""
     if not on:
         return chart
-    return chart.configure_axis(labelFontSize=18, titleFontSize=20).configure_legend(
-        labelFontSize=18, titleFontSize=20, symbolSize=300).configure_title(fontSize=24, subtitleFontSize=18).configure_header(
-        labelFontSize=18, titleFontSize=20)
+    # Vega places titles for a smaller font: at 24 px a title's top would be cut off by the
+    # chart's edge without room above it (Streamlit keeps a spec's own top-level padding)
+    props: dict = {"padding": {"top": 24, "left": 5, "right": 5}}
+    title = getattr(chart, "title", alt.Undefined)
+    if isinstance(title, str):
+        title = alt.Title(title)
+    if isinstance(title, alt.TitleParams):
+        title = title.copy()
+        if isinstance(title.text, str):
+            title.text = wrap_text(title.text, PRESENTER_TITLE_CHARS)
+        if isinstance(title.subtitle, str):
+            title.subtitle = wrap_text(title.subtitle, PRESENTER_SUBTITLE_CHARS)
+        props["title"] = title
+    height = getattr(chart, "height", alt.Undefined)
+    if isinstance(height, (int, float)) and getattr(chart, "width", None) == "container":  # not images
+        props["height"] = round(height * PRESENTER_HEIGHT)
+    return chart.properties(**props).configure_axis(labelFontSize=18, titleFontSize=20).configure_legend(
+        labelFontSize=18, titleFontSize=20, symbolSize=300).configure_title(
+        fontSize=24, subtitleFontSize=18).configure_header(labelFontSize=18, titleFontSize=20)

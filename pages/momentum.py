@@ -69,7 +69,7 @@ st.markdown(
 
 # ------------------------------------------------------------------ controls
 with st.container(border=True):
-    a, b, c = st.columns([3, 3, 1])
+    a, b, c = st.columns([3, 3, 1.5])  # room for "Nesterov" in presenter mode
     a.selectbox("Loss surface", list(SURFACES), key=k("surface"), on_change=use_surface_preset,
                 format_func=lambda key: SURFACES[key].label)
     b.text_input("Momentum values β (comma-separated)", key=k("momenta"),

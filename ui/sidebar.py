@@ -50,5 +50,7 @@ def global_sidebar() -> GlobalSettings:
             st.warning(message)
     if presenter:
         st.html("<style>.stMainBlockContainer{font-size:1.35rem} .stMainBlockContainer p,"
-                ".stMainBlockContainer li{font-size:1.35rem} h1{font-size:3.2rem!important}</style>")
+                ".stMainBlockContainer li{font-size:1.35rem} h1{font-size:3.2rem!important}"
+                # the step scrubbers are Vega's own HTML inputs under a chart, outside the chart config
+                ".vega-bind,.vega-bind *{font-size:1.35rem!important} .vega-bind input[type=range]{width:12rem!important}</style>")
     return settings

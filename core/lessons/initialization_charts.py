@@ -10,9 +10,10 @@ from core.palette import color_scale
 FACET_WIDTH = 230  # faceted charts cannot stretch to the container; each panel gets this width
 
 
-def _color(order: list[str], title: str = "Initialization") -> alt.Color:
+def _color(order: list[str], title: str = "Initialization", columns: int = 3) -> alt.Color:
+    """Scheme colours; half-width charts take 2 legend columns (3 overflow them in presenter mode)."""
     return alt.Color("label:N", scale=color_scale(order), title=title,
-                     legend=alt.Legend(orient="bottom", columns=3, labelLimit=200))
+                     legend=alt.Legend(orient="bottom", columns=columns, labelLimit=200))
 
 
 def gradient_chart(gradients: pd.DataFrame, kind: str, depth: int, order: list[str]) -> alt.Chart:
@@ -24,7 +25,7 @@ def gradient_chart(gradients: pd.DataFrame, kind: str, depth: int, order: list[s
                 axis=alt.Axis(tickMinStep=1), scale=alt.Scale(domain=[1, depth + 1])),
         y=alt.Y("grad_norm:Q", scale=alt.Scale(type="log"), title="Norm (log)",
                 axis=alt.Axis(values=decades(df["grad_norm"]) or alt.Undefined, format=".0e")),
-        color=_color(order),
+        color=_color(order, columns=2),
         tooltip=["label:N", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
     ).properties(title=title, height=420, width="container")
 
@@ -36,14 +37,15 @@ def activation_boxes(stats: pd.DataFrame, activation: str, order: list[str]) -> 
     base = alt.Chart(stats).encode(x=alt.X("layer:O", title="Hidden layer", axis=alt.Axis(labelAngle=0)),
                                    color=_color(order))
     whisker = base.mark_rule(strokeWidth=1.5).encode(
-        y=alt.Y("p5:Q", scale=y_scale, title=f"{activation}(s_l): p5-p95, p25-p75, median"), y2="p95:Q")
+        y=alt.Y("p5:Q", scale=y_scale, title=f"{activation}(s_l)"), y2="p95:Q")
     box = base.mark_bar(size=12, opacity=0.55).encode(y="p25:Q", y2="p75:Q")
     median = base.mark_tick(color="black", thickness=2, size=12).encode(
         y="p50:Q", tooltip=["label:N", "layer:O", *[alt.Tooltip(f"{c}:Q", format=".3f") for c in
                                                      ("p5", "p25", "p50", "p75", "p95", "std", "saturated")]])
     return alt.layer(whisker, box, median, data=stats).properties(width=FACET_WIDTH, height=170).facet(
         facet=alt.Facet("label:N", sort=order, title=None), columns=3,
-    ).properties(title="Activations of each hidden layer at initialization")
+    ).properties(title=alt.Title("Activations of each hidden layer at initialization",
+                                 subtitle="box: 25th-75th percentile · whiskers: 5th-95th · black tick: median"))
 
 
 def spread_chart(stats: pd.DataFrame, order: list[str]) -> alt.Chart:
@@ -53,7 +55,7 @@ def spread_chart(stats: pd.DataFrame, order: list[str]) -> alt.Chart:
         x=alt.X("layer:Q", title="Hidden layer", axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("std:Q", scale=alt.Scale(type="log"), title="Std of activations (log)",
                 axis=alt.Axis(values=decades(df["std"]) or alt.Undefined, format=".0e")),
-        color=_color(order),
+        color=_color(order, columns=2),
         tooltip=["label:N", "layer:Q", alt.Tooltip("std:Q", format=".3e")],
     ).properties(title="Spread of the activations", height=380, width="container")
 
@@ -65,7 +67,7 @@ def saturation_chart(stats: pd.DataFrame, activation: str, order: list[str]) -> 
         x=alt.X("layer:Q", title="Hidden layer", axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("saturated:Q", title="Share of units", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
-        color=_color(order),
+        color=_color(order, columns=2),
         tooltip=["label:N", "layer:Q", alt.Tooltip("saturated:Q", format=".1%")],
     ).properties(title=f"Units {what}", height=380, width="container")
 

@@ -2,7 +2,7 @@
 import altair as alt
 import pandas as pd
 
-from core.charts import decades, presenter
+from core.charts import decades, presenter, wrap_text
 
 FRAME = pd.DataFrame({"x": [1, 2], "y": [3, 4]})
 
@@ -15,6 +15,30 @@ def test_presenter_mode_enlarges_every_text_of_a_chart():
     assert config["axis"]["labelFontSize"] == 18 and config["axis"]["titleFontSize"] == 20
     assert config["title"]["fontSize"] == 24 and config["title"]["subtitleFontSize"] == 18
     assert config["legend"]["labelFontSize"] == 18 and config["header"]["labelFontSize"] == 18
+
+
+def test_presenter_mode_wraps_long_titles_grows_the_chart_and_leaves_the_one_it_was_given():
+    long = "SGD, lr = 0.05 · darker = higher loss · □ start · ✚ critical points · click the map"
+    chart = alt.Chart(FRAME).mark_line().encode(x="x", y="y").properties(
+        title=alt.Title("Running mean vs population mean, layer 3", subtitle=long), height=400, width="container")
+    spec = presenter(chart, True).to_dict()
+    assert spec["title"]["text"] == ["Running mean vs population mean,", "layer 3"]
+    assert spec["title"]["subtitle"] == ["SGD, lr = 0.05 · darker = higher loss",
+                                         "□ start · ✚ critical points · click the map"]
+    assert spec["height"] == 500 and spec["padding"]["top"] > 0
+    original = chart.to_dict()  # the caller's (perhaps cached) chart is untouched
+    assert original["title"]["subtitle"] == long and original["height"] == 400 and "padding" not in original
+    image = presenter(alt.Chart(FRAME).mark_rect().properties(title="Input", width=200, height=200), True)
+    assert image.to_dict()["height"] == 200 and image.to_dict()["title"]["text"] == "Input"  # stays square
+
+
+def test_titles_break_at_separators_then_words_and_short_ones_stay_whole():
+    assert wrap_text("per step", 45) == "per step"
+    assert wrap_text("one colour scale for all panels, so the terms and sums compare directly", 45) == [
+        "one colour scale for all panels,", "so the terms and sums compare directly"]
+    words = "the quick brown fox jumps over the lazy dog and then runs far away home"
+    assert all(len(line) <= 45 for line in wrap_text(words, 45)) and " ".join(wrap_text(words, 45)) == words
+    assert wrap_text("x" * 60, 45) == "x" * 60  # one long word: left whole
 
 
 def test_decades_span_the_positive_values():
