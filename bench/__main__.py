@@ -68,7 +68,7 @@ def main() -> int:
         ]
     if "pages" in wanted:
         rows.append(("server RSS after all pages      MB", f"{results['server_rss_mb_after_pages']:,.0f}"))
-        rows += [(f"page {p['page']:<14} cold / cached  s", f"{p['cold_s']:.2f} / {p['cached_s']:.2f}")
+        rows += [(f"page {p['page']:<15} cold / cached s", f"{p['cold_s']:.2f} / {p['cached_s']:.2f}")
                  for p in results["pages"]]
     if "classroom" in wanted:
         rows += [(f"class of {c['sessions']:>2}: server CPU s / training runs",
