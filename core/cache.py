@@ -4,6 +4,11 @@ The app keeps one of these per server process (ui.runner), so thirty students op
 view cost one training run: the first computes, the others wait on the same in-flight entry and
 then share its result. Unlike st.cache_data, the computing call may stream live progress to the
 page that started it.
+
+An error raised by the computation (an Exception) reaches every caller waiting on it. An
+interruption of the computing caller (a BaseException that is not an Exception: Streamlit's
+rerun and stop signals, KeyboardInterrupt) belongs to that caller alone: the others wait or
+compute afresh, so one student moving a slider never reruns another student's page.
 """
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ class _Slot:
     def __init__(self) -> None:
         self.done = threading.Event()
         self.value: Any = None
-        self.error: BaseException | None = None
+        self.error: Exception | None = None
+        self.abandoned = False  # its computing caller was interrupted before a result
 
 
 class RunCache:
@@ -24,7 +30,7 @@ class RunCache:
         self.max_entries = max_entries
         self._lock = threading.Lock()
         self._slots: OrderedDict[Hashable, _Slot] = OrderedDict()
-        self.runs = 0  # how many times a computation actually ran (hits and waits do not count)
+        self.runs = 0  # how many times a computation actually started (hits and waits do not count)
 
     def __len__(self) -> int:
         return len(self._slots)
@@ -33,36 +39,43 @@ class RunCache:
         """The finished value for `key`, or None (never waits, never computes)."""
         with self._lock:
             slot = self._slots.get(key)
-        return slot.value if slot is not None and slot.done.is_set() and slot.error is None else None
+        return slot.value if slot is not None and slot.done.is_set() and slot.error is None \
+            and not slot.abandoned else None
 
     def get_or_run(self, key: Hashable, compute: Callable[[], Any],
                    on_wait: Callable[[], None] | None = None) -> Any:
         """Return the cached value, wait for the same key in flight, or compute it here.
 
-        A computation that raises is not cached: the error goes to every caller waiting on it and
-        the next call computes afresh.
+        A computation that fails is not cached: its error goes to every caller waiting on it and
+        the next call computes afresh. One that is interrupted sends its waiters round again.
         """
-        with self._lock:
-            slot = self._slots.get(key)
-            owner = slot is None
+        while True:
+            with self._lock:
+                slot = self._slots.get(key)
+                owner = slot is None
+                if owner:
+                    slot = self._slots[key] = _Slot()
+                    self.runs += 1
+                self._slots.move_to_end(key)
             if owner:
-                slot = self._slots[key] = _Slot()
-                self.runs += 1
-            self._slots.move_to_end(key)
-        if not owner:
+                break
             if not slot.done.is_set() and on_wait is not None:
                 on_wait()
             slot.done.wait()
+            if slot.abandoned:
+                continue
             if slot.error is not None:
                 raise slot.error
             return slot.value
         try:
             slot.value = compute()
-        except BaseException as exc:
+        except Exception as exc:
             slot.error = exc
-            with self._lock:
-                if self._slots.get(key) is slot:
-                    del self._slots[key]
+            self._forget(key, slot)
+            raise
+        except BaseException:
+            slot.abandoned = True
+            self._forget(key, slot)
             raise
         finally:
             slot.done.set()
@@ -73,6 +86,11 @@ class RunCache:
                     break  # never evict a run still in flight
                 del self._slots[oldest]
         return slot.value
+
+    def _forget(self, key: Hashable, slot: _Slot) -> None:
+        with self._lock:
+            if self._slots.get(key) is slot:
+                del self._slots[key]
 
     def clear(self) -> None:
         with self._lock:
