@@ -82,11 +82,13 @@ class Config:
 
         Returns the config and one message per ignored or rejected parameter, so a page can say
         "ignored lr=abc" instead of failing. Keys in `ignore` (shared settings) pass silently.
+        Fields that are only valid together (x_min=10&x_max=20 where the default x_max is 6) are
+        accepted whatever their order.
         """
-        config = cls()
         messages: list[str] = []
         types = cls._field_types()
         skip = set(ignore)
+        parsed: dict[str, tuple[Any, str]] = {}  # field -> (value, text as given)
         for key, raw in params.items():
             if key in skip:
                 continue
@@ -97,16 +99,40 @@ class Config:
             kind, is_tuple = types[key]
             try:
                 if is_tuple:
-                    parts = [p for p in text.split(",") if p.strip()]
-                    value: Any = tuple(_parse_scalar(kind, p) for p in parts)
+                    value: Any = tuple(_parse_scalar(kind, p) for p in text.split(",") if p.strip())
                 else:
                     value = _parse_scalar(kind, text)
-                config = dataclasses.replace(config, **{key: value})
             except (ValueError, TypeError) as exc:
-                default = getattr(config, key)
-                shown = ",".join(map(str, default)) if is_tuple else default
-                messages.append(f"Ignored URL parameter {key}={text[:40]!r} ({exc}); using {shown}.")
+                messages.append(cls._rejected(key, text, exc))
+                continue
+            parsed[key] = (value, text)
+        try:
+            return cls(**{key: value for key, (value, _) in parsed.items()}), messages
+        except (ValueError, TypeError):
+            pass
+        # Some value is invalid: keep every one that fits, in passes, so order does not matter.
+        config = cls()
+        pending = dict(parsed)
+        errors: dict[str, Exception] = {}
+        progress = True
+        while pending and progress:
+            progress = False
+            for key, (value, _) in list(pending.items()):
+                try:
+                    config = dataclasses.replace(config, **{key: value})
+                except (ValueError, TypeError) as exc:
+                    errors[key] = exc
+                else:
+                    del pending[key]
+                    progress = True
+        messages += [cls._rejected(key, text, errors[key]) for key, (_, text) in pending.items()]
         return config, messages
+
+    @classmethod
+    def _rejected(cls, key: str, text: str, exc: Exception) -> str:
+        default = getattr(cls(), key)
+        shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+        return f"Ignored URL parameter {key}={text[:40]!r} ({exc}); using {shown}."
 
     def replace(self: C, **changes: Any) -> C:
         return dataclasses.replace(self, **changes)

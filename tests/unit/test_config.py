@@ -55,5 +55,26 @@ def test_ignored_keys_pass_silently_and_lists_take_last_value():
     assert cfg.lr == 0.2 and messages == []
 
 
+@dataclass(frozen=True)
+class Window(Config):
+    lo: float = 0.0
+    hi: float = 5.0
+
+    def validate(self):
+        if self.hi - self.lo < 1:
+            raise ValueError("hi must exceed lo by at least 1")
+
+
+@pytest.mark.parametrize("params", [{"lo": "10", "hi": "20"}, {"hi": "20", "lo": "10"}])
+def test_fields_valid_only_together_are_accepted_in_any_order(params):
+    assert Window.from_query(params) == (Window(10.0, 20.0), [])
+
+
+def test_a_field_invalid_with_the_others_is_reported_and_the_rest_kept():
+    cfg, messages = Window.from_query({"lo": "30", "hi": "20"})  # lo = 30 cannot fit any hi = 20
+    assert cfg == Window(0.0, 20.0) and len(messages) == 1 and "lo='30'" in messages[0]
+    assert "hi must exceed lo" in messages[0]
+
+
 def test_configs_are_hashable_cache_keys():
     assert hash(Demo()) == hash(Demo()) and {Demo(): 1}[Demo()] == 1
