@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.budget import check_budget
 from core.config import Config, check_range
 from core.data import Dataset
 from core.probes import Probe
@@ -138,19 +139,24 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
 
 def train(model: nn.Module, data: Dataset, settings: TrainSettings, *, seed: int = 0, label: str = "",
           probes: Sequence[Probe] = (), on_progress: Callable[[Progress], None] | None = None,
-          keep_weights: bool = False, run_index: int = 0, n_runs: int = 1) -> TrainResult:
+          keep_weights: bool = False, run_index: int = 0, n_runs: int = 1,
+          optimizer: Callable[[list[nn.Parameter]], torch.optim.Optimizer] | None = None) -> TrainResult:
     """Train `model` on `data` (already on its device) and return the run as DataFrames.
 
     Runs with the same seed see the same batches in the same order, so models built with the
-    same seed (see core.seeding) differ only in what the lesson varies.
+    same seed (see core.seeding) differ only in what the lesson varies. `optimizer` builds any
+    torch.optim optimizer from the parameters (default: the one `settings` names). Raises
+    core.budget.TooMuchTraining, before any step, if `n_runs` runs like this one exceed the budget.
     """
     device = data.device
     model.to(device).train()
-    optimizer = make_optimizer(model.parameters(), settings)
     n = len(data.y_train)
     bs = min(settings.batch_size, n)
     per_epoch = math.ceil(n / bs)
     total = per_epoch * settings.epochs
+    check_budget(model, data.x_train[:1], n * settings.epochs, total, n_runs)
+    params = list(model.parameters())
+    optimizer = optimizer(params) if optimizer is not None else make_optimizer(params, settings)
     losses = torch.empty(total, device=device)
     for p in probes:
         p.attach(model, total)

@@ -10,6 +10,7 @@ from typing import Any, Callable, Hashable
 
 import streamlit as st
 
+from core.budget import TooMuchTraining
 from core.charts import accuracy_chart, loss_chart
 from core.lessons.compare import CompareResult
 from core.training import Progress
@@ -23,13 +24,18 @@ def train_or_last(page: str, key: Hashable, clicked: bool,
                   prompt: str, extra: Callable | None = None, autorun: bool = False) -> Any | None:
     """The result for `key` (trained now if `clicked`, with live charts), else the page's last one.
     `extra` draws a lesson's own live view (see LiveTraining). `autorun` trains on a session's first
-    visit without a click, for lessons whose default run takes only a few seconds."""
+    visit without a click, for lessons whose default run takes only a few seconds. An experiment over
+    the server's training budget is refused with a message that says what to reduce."""
     clicked = clicked or (autorun and f"_last.{page}" not in st.session_state)
     result = cached_result(key)
+    refused = False
     if clicked and result is None:
         live = LiveTraining(order, big, what="Training", extra=extra)
         try:
             result = run_cached(key, lambda: compute(live))
+        except TooMuchTraining as exc:
+            st.error(str(exc), icon=":material/hourglass_disabled:")
+            refused = True
         finally:
             live.clear()
     if result is not None:
@@ -39,7 +45,7 @@ def train_or_last(page: str, key: Hashable, clicked: bool,
     result = cached_result(last) if last else None
     if result is not None:
         st.caption("Showing the last run; press **Train** to train with the settings above.")
-    else:
+    elif not refused:
         st.info(prompt, icon=":material/play_circle:")
     return result
 

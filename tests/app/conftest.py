@@ -1,5 +1,8 @@
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
+
+import core.devices
+import ui.sidebar
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -21,6 +24,17 @@ def navigation_app(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(autouse=True)
+def cpu_only(monkeypatch):
+    """The same machine for every AppTest: no CUDA, no MPS (the tests check the fallback notices).
+    AppTest runs the app in this process, so patching the lookup here reaches the pages."""
+    def cpu() -> dict[str, bool]:
+        return {"cpu": True, "cuda": False, "mps": False}
+
+    monkeypatch.setattr(core.devices, "available_devices", cpu)
+    monkeypatch.setattr(ui.sidebar, "available_devices", cpu)
 
 
 @pytest.fixture

@@ -20,5 +20,18 @@ def test_page_survives_garbage_url_absent_device_and_failed_download(app, page):
     # FashionMNIST cannot be downloaded here: the bundled MNIST sample is used, and the page says so
     assert any("bundled MNIST sample" in i.value for i in at.sidebar.info)
     assert len(at.get("vega_lite_chart")) > 0  # the lesson still draws with its defaults
-    shown = " ".join(w.value for w in at.warning)
-    assert shown, "a bad parameter of the page itself is reported"
+    shown = " ".join(w.value for w in at.main.warning)  # the page's own, not the sidebar's
+    assert "Ignored URL parameter" in shown and "unknown_param" in shown
+
+
+def test_a_link_asking_for_hours_of_training_is_refused_with_a_message(app):
+    """The batch-norm page trains on a first visit: a link must not make it train for hours."""
+    at = app("batchnorm.py", depth="10", width="1024", epochs="30", batch_size="2").run()
+    assert not at.exception
+    refused = " ".join(e.value for e in at.main.error)
+    assert "shared server" in refused and "training steps" in refused
+    assert not any("Press **Train**" in i.value for i in at.main.info)  # the refusal, not a prompt
+    at.number_input(key="batchnorm.epochs").set_value(1)
+    at.number_input(key="batchnorm.batch_size").set_value(512)
+    at.button[0].click().run()  # a smaller ask trains
+    assert not at.exception and not at.main.error and len(at.dataframe) >= 1
