@@ -1,9 +1,12 @@
 """MNIST / FashionMNIST as normalised tensors on the training device.
 
-Online, torchvision downloads the full datasets into data/cache/ (git-ignored). Offline, or when
-the download fails for any reason, MNIST falls back to the bundled sample in data/mnist/: the
-10,000 official MNIST test images, split deterministically into 8,000 train / 2,000 validation.
-The returned `Dataset.note` says which data is in use, so the app can show it.
+Online, torchvision downloads the full datasets into data/cache/ (git-ignored), and the lessons
+train on a fixed random 8,000 of the official training images, validated on 2,000 of the test
+images. Offline, or when the download fails for any reason, MNIST falls back to the bundled sample
+in data/mnist/: the 10,000 official MNIST test images, split deterministically into 8,000 train /
+2,000 validation. Same sizes either way, so every lesson's default run takes seconds on a 2-core
+CPU and the server holds a few MB per dataset, not the full 200 MB. `load_dataset(..., sample=False)`
+gives a script the full sets. The returned `Dataset.note` says which data is in use.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ BUNDLED_DIR = DATA_DIR / "mnist"
 CACHE_DIR = DATA_DIR / "cache"
 SPLIT_SEED = 20_101  # fixed: the bundled train/validation split never depends on the user's seed
 BUNDLED_VAL = 2_000
+SAMPLE_TRAIN, SAMPLE_VAL = 8_000, 2_000  # what the lessons use of a downloaded dataset
 DOWNLOAD_TIMEOUT_S = 10
 
 DATASETS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST"}
@@ -120,19 +124,36 @@ def offline_requested() -> bool:
     return os.environ.get("DLVL_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
 
 
+def _sample(images: torch.Tensor, labels: torch.Tensor, n: int | None, seed: int):
+    """A fixed random n of the examples (all of them, unshuffled, when n is None or larger)."""
+    if n is None or n >= len(labels):
+        return images, labels
+    keep = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))[:n]
+    return images[keep].clone(), labels[keep].clone()  # clone: the full set can be freed
+
+
 @functools.lru_cache(maxsize=4)
-def _load_uint8(name: str, offline: bool):
+def _load_uint8(name: str, offline: bool, sample: bool = True):
     """(tensors, actual name, source, note), cached per process: a failed download is tried once."""
     if name not in DATASETS:
         raise ValueError(f"Unknown dataset '{name}'. Choose one of: {', '.join(DATASETS)}.")
     reason = "offline mode is on"
     if not offline:
         try:
-            tensors = download_torchvision(name)
-            return (tensors, name, "download",
-                    f"Full {DATASETS[name]}: {len(tensors[1]):,} training and {len(tensors[3]):,} validation images.")
+            xtr, ytr, xte, yte = download_torchvision(name)
         except DownloadError as exc:
             reason = str(exc)
+        else:
+            n_train, n_test = len(ytr), len(yte)
+            xtr, ytr = _sample(xtr, ytr, SAMPLE_TRAIN if sample else None, SPLIT_SEED)
+            xte, yte = _sample(xte, yte, SAMPLE_VAL if sample else None, SPLIT_SEED + 1)
+            if len(ytr) < n_train:
+                note = (f"{DATASETS[name]}, downloaded: a fixed random {len(ytr):,} of its {n_train:,} training "
+                        f"images, validated on {len(yte):,} of its {n_test:,} test images, so every run takes "
+                        "seconds.")
+            else:
+                note = f"Full {DATASETS[name]}: {n_train:,} training and {n_test:,} validation images."
+            return (xtr, ytr, xte, yte), name, "download", note
     tensors = load_bundled_mnist()
     what = "" if name == "mnist" else f"{DATASETS[name]} is not available, so this uses "
     note = (f"Offline: {what}the bundled MNIST sample ({len(tensors[1]):,} training / "
@@ -140,10 +161,12 @@ def _load_uint8(name: str, offline: bool):
     return tensors, "mnist", "bundled", note
 
 
-def load_dataset(name: str = "mnist", device: str | torch.device = "cpu", offline: bool | None = None) -> Dataset:
-    """Load a dataset as normalised float tensors on `device`, falling back to the bundled sample."""
+def load_dataset(name: str = "mnist", device: str | torch.device = "cpu", offline: bool | None = None,
+                 sample: bool = True) -> Dataset:
+    """Load a dataset as normalised float tensors on `device`, falling back to the bundled sample.
+    A downloaded dataset is cut to the lessons' fixed sample unless `sample` is False."""
     offline = offline_requested() if offline is None else offline
-    (xtr, ytr, xva, yva), actual, source, note = _load_uint8(name, offline)
+    (xtr, ytr, xva, yva), actual, source, note = _load_uint8(name, offline, sample)
     mean, std = NORMALISATION[actual]
     device = torch.device(device)
 

@@ -62,17 +62,45 @@ def test_failed_download_falls_back_to_bundled_sample(monkeypatch, name):
         assert "FashionMNIST is not available" in ds.note
 
 
-def test_successful_download_is_used(monkeypatch):
-    fake = (torch.zeros(6, 28, 28, dtype=torch.uint8), torch.arange(6) % 10,
-            torch.zeros(4, 28, 28, dtype=torch.uint8), torch.arange(4))
-    monkeypatch.setattr(data_mod, "download_torchvision", lambda name, root=None: fake)
-    data_mod._load_uint8.cache_clear()
-    try:
-        ds = load_dataset("fashion_mnist", "cpu", offline=False)
-    finally:
+def fake_download(n_train: int, n_test: int):
+    """Distinct images (pixel 0 holds the index mod 256, pixel 1 the index // 256) and labels."""
+    def images(n):
+        x = torch.zeros(n, 28, 28, dtype=torch.uint8)
+        x[:, 0, 0], x[:, 0, 1] = torch.arange(n) % 256, torch.arange(n) // 256
+        return x
+    return images(n_train), torch.arange(n_train) % 10, images(n_test), torch.arange(n_test) % 10
+
+
+@pytest.fixture
+def downloaded(monkeypatch):
+    """load_dataset(offline=False) with torchvision's download replaced by `fake`."""
+    def use(fake):
+        monkeypatch.setattr(data_mod, "download_torchvision", lambda name, root=None: fake)
         data_mod._load_uint8.cache_clear()
+    yield use
+    data_mod._load_uint8.cache_clear()
+
+
+def test_a_small_download_is_used_whole(downloaded):
+    downloaded(fake_download(6, 4))
+    ds = load_dataset("fashion_mnist", "cpu", offline=False)
     assert ds.source == "download" and ds.name == "fashion_mnist" and len(ds.y_train) == 6
-    assert ds.classes[0] == "T-shirt"
+    assert ds.classes[0] == "T-shirt" and ds.note.startswith("Full FashionMNIST")
+
+
+def test_a_full_download_is_cut_to_the_lessons_fixed_sample(downloaded):
+    downloaded(fake_download(60_000, 10_000))
+    ds = load_dataset("mnist", "cpu", offline=False)
+    assert len(ds.y_train) == data_mod.SAMPLE_TRAIN == 8_000 and len(ds.y_val) == data_mod.SAMPLE_VAL == 2_000
+    assert "8,000 of its 60,000 training images" in ds.note and "2,000 of its 10,000 test" in ds.note
+    index = lambda x: (ds.pixels(x)[:, 0, 0, 0] * 255).round() + 256 * (ds.pixels(x)[:, 0, 0, 1] * 255).round()
+    train_ids = index(ds.x_train)
+    assert len(set(train_ids.tolist())) == 8_000 and train_ids.max() > 50_000  # drawn from all 60,000
+    data_mod._load_uint8.cache_clear()
+    again = load_dataset("mnist", "cpu", offline=False)
+    assert torch.equal(again.x_train, ds.x_train) and torch.equal(again.y_val, ds.y_val)  # fixed
+    full = load_dataset("mnist", "cpu", offline=False, sample=False)
+    assert len(full.y_train) == 60_000 and len(full.y_val) == 10_000
 
 
 def test_unknown_dataset_is_a_clear_error():
