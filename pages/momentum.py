@@ -7,6 +7,7 @@ import streamlit as st
 from core.charts import presenter
 from core.lessons import momentum as lesson
 from core.lessons import momentum_charts as charts
+from core.lessons import momentum_story as story
 from core.lessons.momentum_surfaces import START_LIMIT, SURFACES, surface_grid
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
@@ -52,20 +53,23 @@ def start_from_click() -> None:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def explore(config: lesson.MomentumConfig):
-    """Trajectories, their outcomes, the surface grid and the lesson-form check, cached per config."""
+    """Trajectories, their outcomes, the surface grid, the lesson-form check and the takeaways, cached per config."""
     surface = SURFACES[config.surface]
     runs = lesson.trajectories(config)
     paths = lesson.paths_frame(runs, surface)
-    return paths, lesson.outcomes(runs, surface), surface_grid(surface), lesson.lesson_form_check(config, runs)
+    found = lesson.outcomes(runs, surface)
+    return (paths, found, surface_grid(surface), lesson.lesson_form_check(config, runs),
+            story.takeaway_lines(config, runs, found), story.nesterov_notes(config, found))
 
 
 st.title("Momentum")
+n_params = "one-parameter" if SURFACES[st.session_state[k("surface")]].dim == 1 else "two-parameter"
 st.markdown(
     "Plain gradient descent takes a step down the current slope and forgets it. **Momentum** keeps a "
     "running velocity: each step adds the new gradient to a fraction $\\beta$ of the previous step. "
     "Like a heavy ball, it speeds up on long slopes, rolls across flat saddles and plateaus, and can "
     "carry itself over a small bump out of a local minimum — or overshoot and swing back and forth. "
-    "Every path below is computed by PyTorch's own `torch.optim.SGD` on a two-parameter tensor.")
+    f"Every path below is computed by PyTorch's own `torch.optim.SGD` on a {n_params} tensor.")
 
 # ------------------------------------------------------------------ controls
 with st.container(border=True):
@@ -110,7 +114,7 @@ surface = SURFACES[config.surface]
 order = config.labels
 
 # ------------------------------------------------------------------ the runs
-paths, found, grid, check = explore(config)
+paths, found, grid, check, notes, nesterov_notes = explore(config)
 method = f"{'Nesterov' if config.nesterov else 'SGD'}, lr = {config.lr:g}"
 left, right = st.columns([3, 2])
 with left:
@@ -136,10 +140,15 @@ table = lesson.outcome_table(found, surface)
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={"final loss": st.column_config.NumberColumn(format="%.4f"),
                             "above global min": st.column_config.NumberColumn(format="%.2e")})
-st.caption(f"Ended in: within {surface.radius:g} of that point after the last step. Reversals: steps "
-           "that point back against the previous step (overshooting). Escaped the saddle: came within "
-           f"{surface.radius:g} of it and left for good.")
+st.caption(f"Ended in: after the last step, within {surface.radius:g} of that point and within "
+           f"{surface.loss_tol:g} of its loss. Reversals: steps that point back against the previous step "
+           "(overshooting)." + (f" Escaped the saddle: came within {surface.radius:g} of it and left for good."
+                                if "escaped the saddle" in table else ""))
 st.markdown("\n".join(f"- {line}" for line in lesson.describe(found, surface)))
+if nesterov_notes:
+    rule, *runs_said = nesterov_notes
+    st.info(f"**Why the Nesterov runs behave so.** {rule}\n\n" + "\n".join(f"- {line}" for line in runs_said),
+            icon=":material/info:")
 for o in found:
     if o.diverged_at is not None:
         st.warning(f"{o.label} diverged at step {o.diverged_at}: it left the surface (|w| > {lesson.ESCAPE:g}) "
@@ -192,13 +201,4 @@ if result is not None:
     show_comparison(result, "momentum", big)
 
 
-takeaways([
-    f"On this surface: {lesson.verdict(found)}",
-    "Without momentum each step only knows the local slope: it creeps where the surface is flat "
-    "(saddles, plateaus) and stops in the first minimum it meets.",
-    "Momentum accumulates past gradients, so the run keeps moving through flat regions and over small "
-    "bumps; too much of it overshoots the minimum and oscillates before settling.",
-    "In the narrow valley, plain gradient descent bounces between the walls while crawling along the "
-    "floor; momentum cancels the bouncing and adds up the consistent direction.",
-    lesson.training_takeaway(result),
-])
+takeaways([*notes, lesson.training_takeaway(result)])

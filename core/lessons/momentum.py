@@ -7,7 +7,7 @@
   settled when? oscillated?), measured from the positions, and said in words from those numbers.
 - `train_compare`: the MNIST MLP trained once per momentum value, same seed and batches.
 
-Charts are in `momentum_charts`.
+Charts are in `momentum_charts`; the takeaways and the Nesterov notes in `momentum_story`.
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class MomentumConfig(Config):
     lr: float = 0.05
     steps: int = 200
     x0: float = 2.0
-    y0: float = 1.5
+    y0: float = 0.0
     train_lr: float = 0.01
     epochs: int = 3
     batch_size: int = 64
@@ -207,6 +207,8 @@ class Outcome:
     reversals: int  # updates pointing back against the previous one (angle > 90 degrees)
     diverged_at: int | None
     steps: int
+    beta: float = 0.0
+    close_to: str | None = None  # within `radius` of this critical point, but its loss is not yet near
 
     @property
     def oscillated(self) -> bool:
@@ -228,13 +230,15 @@ def count_reversals(positions: np.ndarray, eps: float = 1e-9) -> int:
 def outcome(run: Trajectory, surface: Surface) -> Outcome:
     pos = run.positions
     final = pos[-1]
-    ended_in, settled_at = "no minimum yet", None
+    ended_in, settled_at, close_to = "no minimum yet", None, None
     if run.diverged_at is not None:
         ended_in = "diverged"
     else:
         near = [(float(np.linalg.norm(final - np.asarray(p.at))), p) for p in surface.points]
         dist, point = min(near, key=lambda t: t[0])
-        if dist <= surface.radius:
+        if dist <= surface.radius and abs(run.losses[-1] - surface.loss_at(point.at)) > surface.loss_tol:
+            close_to = point.kind  # close by, but its loss says it is still bouncing on the walls
+        elif dist <= surface.radius:
             ended_in = point.kind
             if point in surface.minima:
                 inside = _distances(pos, point.at) <= surface.tol
@@ -256,22 +260,26 @@ def outcome(run: Trajectory, surface: Surface) -> Outcome:
             escaped, escaped_at = "yes", int(np.flatnonzero(close)[-1] + 1)
     return Outcome(run.label, ended_in, escaped, escaped_at, float(run.losses[-1]),
                    tuple(float(v) for v in final), settled_at, count_reversals(pos), run.diverged_at,
-                   len(pos) - 1)
+                   len(pos) - 1, run.beta, close_to)
 
 
 def outcomes(runs: list[Trajectory], surface: Surface) -> list[Outcome]:
     return [outcome(r, surface) for r in runs]
 
 
+def came_near_saddle(found: list[Outcome]) -> bool:
+    return any(o.escaped in ("yes", "no") for o in found)
+
+
 ENDED = {"saddle point": "stalled at the saddle", "diverged": "— (diverged)"}
 
 
 def outcome_table(found: list[Outcome], surface: Surface) -> pd.DataFrame:
-    """One row per run, for the page's table."""
+    """One row per run, for the page's table. The saddle column only shows where some run came near it."""
     rows = []
     for o in found:
         row = {"run": o.label, "ended in": ENDED.get(o.ended_in, o.ended_in)}
-        if surface.saddles:
+        if came_near_saddle(found):
             row["escaped the saddle"] = (f"yes, step {o.escaped_at}" if o.escaped == "yes" else o.escaped)
         row["final loss"] = o.final_loss
         row["above global min"] = max(o.final_loss - surface.global_loss, 0.0)
@@ -313,7 +321,13 @@ def describe(found: list[Outcome], surface: Surface) -> list[str]:
                     "the gradient there is too small to move it far.")
         else:
             text = (f"{name}{saddle} has not reached a minimum after {o.steps} steps "
-                    f"(loss {o.final_loss:.3f}, {o.final_loss - surface.global_loss:.3g} above the global minimum).")
+                    f"(loss {o.final_loss:.3f}, {o.final_loss - surface.global_loss:.3g} above the global minimum)")
+            if o.close_to:
+                text += (f": it is within {surface.radius:g} of the {o.close_to}, but its loss is still more than "
+                         f"{surface.loss_tol:g} above the loss there")
+            if o.oscillated:
+                text += f"; it reversed direction {o.reversals} times"
+            text += "."
         out.append(text)
     return out
 

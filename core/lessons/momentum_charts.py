@@ -47,6 +47,24 @@ def _stride(steps: int, most: int = 400) -> int:
     return max(1, math.ceil(steps / most))
 
 
+def _segments(frame: pd.DataFrame, x: str, y: str, stride: int = 1, by: str | None = None) -> pd.DataFrame:
+    """One straight segment per kept row (every `stride`-th and the last) to the next: x_a, y_a -> x_b, y_b,
+    with `x`, `y` its midpoint. A line mark answers a click with its first point only; these segments,
+    drawn invisibly over it, answer with the middle of the clicked segment."""
+    parts = [g for _, g in frame.groupby(by, sort=False)] if by else [frame]
+    out = []
+    for g in parts:
+        g = g.iloc[sorted(set(range(0, len(g), stride)) | {len(g) - 1})].reset_index(drop=True)
+        seg = g.iloc[:-1].copy()
+        nxt = g.iloc[1:].reset_index(drop=True)
+        seg["x_a"], seg["y_a"], seg["x_b"], seg["y_b"] = g[x].iloc[:-1], g[y].iloc[:-1], nxt[x], nxt[y]
+        if "step" in g:
+            seg["step_b"] = nxt["step"]
+        seg[x], seg[y] = (seg["x_a"] + seg["x_b"]) / 2, (seg["y_a"] + seg["y_b"]) / 2
+        out.append(seg)
+    return pd.concat(out, ignore_index=True)
+
+
 def _current(chart: alt.Chart) -> alt.Chart:
     """Keep each run's latest row at or before the scrubbed step."""
     return chart.transform_filter(f"datum.step <= {SCRUB}").transform_joinaggregate(
@@ -56,7 +74,8 @@ def _current(chart: alt.Chart) -> alt.Chart:
 def surface_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order: list[str], steps: int,
                   method: str, height: int = 560) -> alt.LayerChart:
     """Banded contours of L, each run's path up to the scrubbed step, its position there, the start,
-    and the critical points. Clicking a cell selects it (the page moves the start there)."""
+    and the critical points. A click on a cell, a path or a marker selects that point (the page moves
+    the start there)."""
     xs = sorted(grid["x"].unique())
     ys = sorted(grid["y"].unique())
     dx, dy = xs[1] - xs[0], ys[1] - ys[0]
@@ -81,6 +100,12 @@ def surface_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, ord
         size=14, opacity=0.8, clip=True).encode(
         **enc, tooltip=["run:N", "step:Q", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f"),
                         alt.Tooltip("loss:Q", format=".4f")])
+    hits = alt.Chart(_segments(paths, "x", "y", _stride(steps), by="run")).transform_filter(
+        f"datum.step_b <= {SCRUB}").mark_rule(strokeWidth=9, opacity=0.001, clip=True).encode(
+        x=alt.X("x_a:Q", scale=xscale), y=alt.Y("y_a:Q", scale=yscale), x2="x_b:Q", y2="y_b:Q",
+        tooltip=["run:N", alt.Tooltip("step:Q", title="from step"), alt.Tooltip("step_b:Q", title="to step"),
+                 alt.Tooltip("x:Q", format=".3f", title="x (middle)"),
+                 alt.Tooltip("y:Q", format=".3f", title="y (middle)")])
     now = _current(alt.Chart(paths)).mark_point(size=230, filled=True, opacity=1, stroke="white",
                                                 strokeWidth=2, clip=True).encode(
         **enc, tooltip=["run:N", "step:Q", alt.Tooltip("loss:Q", format=".4f")])
@@ -96,16 +121,17 @@ def surface_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, ord
     names = alt.Chart(pts).mark_text(align="left", dx=9, dy=-11, fontSize=13, fontWeight="bold", color="black",
                                      clip=True).encode(
         x=alt.X("x:Q", scale=xscale), y=alt.Y("y:Q", scale=yscale), text="name:N")
-    return alt.layer(heat, line, dots, marks, names, start, now).add_params(_scrubber(steps)).properties(
+    return alt.layer(heat, line, hits, dots, marks, names, start, now).add_params(_scrubber(steps)).properties(
         title=alt.Title(surface.label, subtitle=f"{method} · darker = higher loss · □ start · ✚ critical points "
-                                                "· click the map to start there"),
+                                                "· click the map or a path to start there"),
         height=height, width="container")
 
 
 def curve_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order: list[str], steps: int,
                 method: str, height: int = 560) -> alt.LayerChart:
     """The 1-D curve with every visited point (faint) and each run's ball at the scrubbed step.
-    Clicking anywhere above a point of the curve selects its x (the page moves the start there)."""
+    A click anywhere above a point of the curve, or on the curve or a ball, selects its x (the page moves
+    the start there)."""
     xscale = alt.Scale(domain=list(surface.x_range), nice=False, zero=False)
     lo, hi = float(grid["loss"].min()), float(grid["loss"].max())
     yscale = alt.Scale(domain=[lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)], nice=False, zero=False)
@@ -117,13 +143,15 @@ def curve_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order
         x=alt.X("x_lo:Q", scale=xscale, title="x (the one parameter)"), x2="x_hi:Q",
         y=alt.Y("bottom:Q", scale=yscale, title="loss L(x)"), y2="top:Q").add_params(pick)
     curve = alt.Chart(grid).mark_line(color="#555", strokeWidth=2.5).encode(
-        x=alt.X("x:Q", scale=xscale), y=alt.Y("loss:Q", scale=yscale),
-        tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("loss:Q", format=".4f")])
+        x=alt.X("x:Q", scale=xscale), y=alt.Y("loss:Q", scale=yscale))
     enc = dict(x=alt.X("x:Q", scale=xscale), y=alt.Y("loss:Q", scale=yscale), color=_run_color(order, legend=False))
     trail = alt.Chart(paths).transform_filter(
         f"datum.step <= {SCRUB} && datum.step % {_stride(steps)} == 0").mark_circle(
         size=28, opacity=0.35, clip=True).encode(**{**enc, "color": _run_color(order)},
                                                  tooltip=["run:N", "step:Q", alt.Tooltip("x:Q", format=".3f")])
+    hits = alt.Chart(_segments(grid, "x", "loss")).mark_rule(strokeWidth=9, opacity=0.001).encode(
+        x=alt.X("x_a:Q", scale=xscale), y=alt.Y("y_a:Q", scale=yscale), x2="x_b:Q", y2="y_b:Q",
+        tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("loss:Q", format=".4f")])
     now = _current(alt.Chart(paths)).mark_point(size=320, filled=True, opacity=1, stroke="white",
                                                 strokeWidth=2, clip=True).encode(
         **enc, tooltip=["run:N", "step:Q", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("loss:Q", format=".4f")])
@@ -131,7 +159,7 @@ def curve_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order
     rules = alt.Chart(pts).mark_rule(strokeDash=[4, 4], color="#999").encode(x=alt.X("x:Q", scale=xscale))
     names = alt.Chart(pts).mark_text(dy=22, fontSize=13, fontWeight="bold", color="black").encode(
         x=alt.X("x:Q", scale=xscale), y=alt.Y("loss:Q", scale=yscale), text="name:N")
-    return alt.layer(band, rules, curve, names, trail, now).add_params(_scrubber(steps)).properties(
+    return alt.layer(band, rules, curve, hits, names, trail, now).add_params(_scrubber(steps)).properties(
         title=alt.Title(surface.label, subtitle=f"{method} · faint dots: every step so far · big dots: where each "
                                                 "run is · click to start there"),
         height=height, width="container")

@@ -47,11 +47,12 @@ class Surface:
     start: tuple[float, float]  # (x0, y0); y0 unused in 1-D
     lr: float
     steps: int
-    radius: float  # a run ending this close to a critical point ended "in" it
+    radius: float  # a run ending this close to a critical point, with a loss within loss_tol of its, ended "in" it
     tol: float  # "settled": stays within this distance of its minimum from then on
     shade: float  # contour bands are equal steps of log(1 + (L - L*) / shade) ...
     top: float  # ... up to L - L* = top; everything higher shares the darkest band
     plateau: float | None = None  # a run ending with loss above this is "still on the plateau"
+    loss_tol: float = 0.1  # (close by with a higher loss: still bouncing on the walls, as on Rosenbrock)
 
     def __call__(self, w: Tensor) -> Tensor:
         return self.fn(w)
@@ -75,6 +76,11 @@ class Surface:
 
     def loss_at(self, at: Sequence[float]) -> float:
         return float(self.fn(torch.tensor(at, dtype=torch.float64)))
+
+    def curvature(self, at: Sequence[float]) -> float:
+        """The steepest curvature at `at`: the largest eigenvalue of the Hessian of L there."""
+        h = torch.autograd.functional.hessian(self.fn, torch.tensor(at, dtype=torch.float64))
+        return float(torch.linalg.eigvalsh(h.reshape(self.dim, self.dim)).max())
 
 
 def critical_point(fn: Callable[[Tensor], Tensor], guess: Sequence[float], iters: int = 50) -> tuple[float, ...]:
@@ -166,7 +172,7 @@ SURFACES: dict[str, Surface] = {s.key: s for s in [
             r"L(x, y) = (x^2 - 1)^2 + \tfrac12 x + \tfrac12\,(y + \tfrac12 x)^2",
             "Two valleys: a shallow one on the right (the local minimum) and a deeper one on the left "
             "(the global minimum), joined by a mountain pass (a saddle point).",
-            (-2.4, 2.4), (-1.4, 2.0), _two_minima_points(), (2.0, 1.5), 0.05, 200,
+            (-2.4, 2.4), (-1.4, 2.0), _two_minima_points(), (2.0, 0.0), 0.05, 200,
             radius=0.3, tol=0.05, shade=2.0, top=6.0),
     Surface("saddle", "Saddle point", 2, _saddle,
             r"L(x, y) = x^2 - y^2 + \tfrac14 y^4",
@@ -183,10 +189,10 @@ SURFACES: dict[str, Surface] = {s.key: s for s in [
             radius=0.3, tol=0.05, shade=10.0, top=1.0, plateau=0.9),
     Surface("valley", "Narrow valley (ill-conditioned)", 2, _valley,
             r"L(w) = \tfrac12\, w^\top A\, w,\quad A \text{ with curvatures } 0.1 \text{ and } 10",
-            "A long narrow valley: 100 times steeper across than along. Steps big enough to move along "
-            "it bounce from wall to wall.",
-            (-4.0, 2.0), (-2.0, 4.0), (CriticalPoint("global minimum", (0.0, 0.0)),), (-3.5, -1.2), 0.15, 200,
-            radius=0.3, tol=0.05, shade=0.05, top=80.0),
+            "A long narrow valley: 100 times steeper across than along. The preset's learning rate "
+            "times the steep curvature is 1.8, just under the limit of 2 for plain gradient descent.",
+            (-4.0, 2.0), (-2.0, 4.0), (CriticalPoint("global minimum", (0.0, 0.0)),), (-3.0, 2.5), 0.18, 150,
+            radius=0.2, tol=0.05, shade=0.05, top=80.0),
     Surface("rosenbrock", "Rosenbrock's banana valley", 2, _rosenbrock,
             r"L(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
             "A curved, flat-bottomed valley: easy to fall into, slow to follow to the minimum at (1, 1).",

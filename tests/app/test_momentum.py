@@ -22,7 +22,10 @@ def test_defaults_show_paths_outcomes_and_the_update_rule(app):
     table = at.dataframe[0].value
     assert list(table["run"]) == ["β = 0", "β = 0.5", "β = 0.9"]
     assert list(table["ended in"]) == ["local minimum", "global minimum", "global minimum"]
+    assert list(table["escaped the saddle"].str[:3]) == ["nev", "yes", "yes"]  # momentum rolls through the pass
     notes = text_of(at.markdown)
+    assert "on a two-parameter tensor" in notes
+    assert "through the pass by the saddle point" in notes and "Too much momentum overshoots" in notes
     # the page states the lesson's claims from its own numbers
     assert "**β = 0** stayed in the local minimum" in notes
     assert "**β = 0.9** reached the global minimum but overshot and oscillated" in notes
@@ -75,6 +78,34 @@ def test_lesson_curve_from_the_url(app):
     assert list(table["ended in"]) == ["stalled at the saddle", "local minimum", "global minimum"]
     assert list(table["escaped the saddle"].str[:3]) == ["no", "yes", "yes"]
     assert "stalled at the saddle point" in text_of(at.markdown)
+
+
+def test_lesson_curve_intro_speaks_of_one_parameter(app):
+    at = app(PAGE, surface="lesson").run()
+    notes = text_of(at.markdown)
+    assert "on a one-parameter tensor" in notes and "two-parameter" not in notes
+
+
+def test_valley_story_and_nesterov_explained(app):
+    at = app(PAGE, surface="valley").run()
+    assert not at.exception and not at.warning
+    assert "escaped the saddle" not in at.dataframe[0].value  # the valley has no saddle
+    notes = text_of(at.markdown)
+    assert "η·λ = 1.80" in notes and "each plain step overshoots the floor" in notes
+    assert not any("Nesterov's limit" in i.value for i in at.info)
+    at.toggle(key="momentum.nesterov").set_value(True).run()
+    assert not at.exception
+    assert "β = 0.5 diverged at step" in text_of(at.warning)
+    said = " ".join(i.value for i in at.info)
+    assert "Why the Nesterov runs behave so" in said and "not below Nesterov's limit 1.500" in said
+    assert list(at.dataframe[0].value["ended in"]) == ["no minimum yet", "— (diverged)", "— (diverged)"]
+
+
+def test_saddle_column_hidden_when_no_run_comes_near(app):
+    at = app(PAGE, y0="1.5").run()
+    assert not at.exception
+    assert "escaped the saddle" not in at.dataframe[0].value
+    assert not any("Escaped the saddle" in c.value for c in at.caption)
 
 
 def test_diverging_learning_rate_is_reported_and_charts_still_drawn(app):

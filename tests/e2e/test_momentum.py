@@ -67,3 +67,26 @@ def test_lesson_curve_and_a_diverging_run(server, page):
     assert_no_exception(page)
     expect_at_least(page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="diverged at step"), 1)
     expect(page.locator(CHARTS)).to_have_count(2)
+
+
+LINE_POINT = """([run, frac]) => {
+  const svg = document.querySelector('[data-testid="stVegaLiteChart"] svg');
+  const path = svg.querySelectorAll('g.mark-line path')[run];
+  const p = path.getPointAtLength(path.getTotalLength() * frac);
+  const m = path.getScreenCTM();
+  return [p.x * m.a + p.y * m.c + m.e, p.x * m.b + p.y * m.d + m.f];
+}"""
+
+
+def test_a_click_on_a_path_starts_from_the_middle_of_that_step(server, page):
+    page.goto(f"{server}/momentum")
+    wait_for_app(page)
+    page.get_by_text("Loss versus step").wait_for()
+    page.locator(f"{CHARTS} g.mark-line path").first.wait_for()
+    # halfway along β = 0's path is on its first step, (2, 0) -> (0.75, -0.05): its middle is (1.375, -0.025)
+    x, y = page.evaluate(LINE_POINT, [0, 0.5])
+    page.mouse.click(x, y)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('x0') !== '2.0'")
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert (query(page)["x0"], query(page)["y0"]) == ("1.38", "-0.03")

@@ -3,11 +3,13 @@ rule, the closed form on a quadratic, and the outcomes the page claims for its d
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
 from core.lessons import momentum as lesson
 from core.lessons import momentum_charts as charts
+from core.lessons import momentum_story as story
 from core.lessons import momentum_surfaces as surfaces
 from core.models import MLP
 from core.seeding import seeded
@@ -72,7 +74,8 @@ def test_nesterov_trajectory_equals_the_hand_written_nesterov_rule(key, beta):
         v = beta * v + g
         np.testing.assert_allclose(w[k + 1], w[k] - cfg.lr * (g + beta * v), rtol=1e-12, atol=1e-12)
     plain = lesson.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps)
-    assert not np.allclose(run.positions[:20], plain.positions[:20])  # the toggle really changes the method
+    n = min(len(run.positions), 20)
+    assert not np.allclose(run.positions[:n], plain.positions[:n])  # the toggle really changes the method
 
 
 def test_nesterov_with_zero_momentum_is_plain_gradient_descent():
@@ -86,17 +89,23 @@ def test_nesterov_with_zero_momentum_is_plain_gradient_descent():
 def closed_form(a: np.ndarray, w0: np.ndarray, lr: float, beta: float, steps: int) -> np.ndarray:
     """Heavy ball on L = 1/2 w^T A w: in A's eigenbasis each coordinate obeys
     z_{k+1} = (1 + beta - lr lam) z_k - beta z_{k-1}, z_1 = (1 - lr lam) z_0, so
-    z_k = c1 r1^k + c2 r2^k with r1, r2 the roots of r^2 - (1 + beta - lr lam) r + beta."""
+    z_k = c1 r1^k + c2 r2^k with r1, r2 the roots of r^2 - (1 + beta - lr lam) r + beta, or, where
+    the two roots coincide (critical damping, (1 + beta - lr lam)^2 = 4 beta), z_k = (z_0 + c k) r^k."""
     lams, q = np.linalg.eigh(a)
     z0 = q.T @ w0
-    k = np.arange(steps + 1)[:, None]
+    k = np.arange(steps + 1)
     zs = []
     for lam, z in zip(lams, z0):
-        r1, r2 = np.roots([1.0, -(1 + beta - lr * lam), beta]).astype(complex)
+        t = 1 + beta - lr * lam
         z1 = (1 - lr * lam) * z
+        if abs(t * t - 4 * beta) < 1e-12:  # a repeated root r = t / 2 (r = 0 only when beta = 0, lr lam = 1)
+            r = t / 2
+            zs.append(np.where(k == 0, z, 0.0) if r == 0 else (z + (z1 / r - z) * k) * r ** k)
+            continue
+        r1, r2 = np.roots([1.0, -t, beta]).astype(complex)
         c1 = (z1 - r2 * z) / (r1 - r2)
         c2 = z - c1
-        zs.append((c1 * r1 ** k[:, 0] + c2 * r2 ** k[:, 0]).real)
+        zs.append((c1 * r1 ** k + c2 * r2 ** k).real)
     return np.stack(zs, axis=1) @ q.T
 
 
@@ -107,6 +116,24 @@ def test_on_the_quadratic_valley_trajectories_match_the_closed_form(beta, lr):
     run = lesson.trajectory(surface, (-3.5, -1.2), lr, beta, 150)
     expected = closed_form(surfaces.valley_matrix().numpy(), np.array([-3.5, -1.2]), lr, beta, 150)
     np.testing.assert_allclose(run.positions, expected, atol=1e-9)
+
+
+def quadratic(curvature: float = 1.0):
+    """L(x) = curvature x^2 / 2 (no place in SURFACES; built directly)."""
+    return surfaces.Surface("q", "q", 1, lambda w: 0.5 * curvature * w[..., 0] ** 2, "", "", (-1, 1), None,
+                            (surfaces.CriticalPoint("global minimum", (0.0,)),), (1.0, 0.0), 0.1, 10,
+                            radius=0.1, tol=0.01, shade=1.0, top=1.0)
+
+
+@pytest.mark.parametrize("lr, beta", [(0.25, 0.25), (1.0, 0.0), (1.5 - math.sqrt(2), 0.5)])
+def test_critically_damped_runs_match_the_repeated_root_closed_form(lr, beta):
+    # (1 + beta - lr)^2 = 4 beta on L = x^2 / 2: both roots of the recurrence coincide
+    assert (1 + beta - lr) ** 2 == pytest.approx(4 * beta, abs=1e-12)
+    run = lesson.trajectory(quadratic(), (1.0,), lr, beta, 60)
+    expected = closed_form(np.eye(1), np.array([1.0]), lr, beta, 60)
+    np.testing.assert_allclose(run.positions, expected, atol=1e-12)
+    assert np.abs(expected[1:]).max() < 1  # no overshoot past the minimum: it creeps in from one side
+    assert (expected[:, 0] >= -1e-15).all()
 
 
 def test_on_a_one_dimensional_quadratic_gradient_descent_is_geometric():
@@ -178,36 +205,153 @@ def outcome_map(config):
 
 
 def test_defaults_show_the_lessons_claims():
-    """No momentum stays in the local minimum; 0.5 gets through; 0.9 overshoots and oscillates."""
+    """No momentum stays in the local minimum; 0.5 rolls through the pass; 0.9 overshoots and oscillates."""
     found = outcome_map(lesson.MomentumConfig())
     none, some, much = found["β = 0"], found["β = 0.5"], found["β = 0.9"]
-    assert none.ended_in == "local minimum" and not none.oscillated
-    assert some.ended_in == "global minimum" and some.reversals < lesson.OSCILLATING
-    assert much.ended_in == "global minimum" and much.oscillated
+    assert none.ended_in == "local minimum" and not none.oscillated and none.escaped == "never near"
+    assert some.ended_in == "global minimum" and some.reversals < lesson.OSCILLATING and some.escaped == "yes"
+    assert much.ended_in == "global minimum" and much.oscillated and much.escaped == "yes"
     assert much.settled_at > some.settled_at + 30  # overshooting costs time
     verdict = lesson.verdict(list(found.values()))
     assert "**β = 0** stayed in the local minimum" in verdict
     assert "**β = 0.9** reached the global minimum but overshot and oscillated" in verdict
 
 
-@pytest.mark.parametrize("key, expected", [
-    ("saddle", {"β = 0": "saddle point", "β = 0.5": "global minimum", "β = 0.9": "global minimum"}),
-    ("lesson", {"β = 0": "saddle point", "β = 0.5": "local minimum", "β = 0.9": "global minimum"}),
-    ("plateau", {"β = 0": "still on the plateau", "β = 0.5": "global minimum", "β = 0.9": "global minimum"}),
-    ("rosenbrock", {"β = 0": "no minimum yet", "β = 0.5": "no minimum yet", "β = 0.9": "global minimum"}),
-])
-def test_each_surface_preset_tells_its_story(key, expected):
+# ended_in per run, and which runs oscillate (>= OSCILLATING reversals), as each preset's story claims
+STORIES = {
+    "two_minima": ({"β = 0": "local minimum", "β = 0.5": "global minimum", "β = 0.9": "global minimum"},
+                   {"β = 0.9"}),
+    "saddle": ({"β = 0": "saddle point", "β = 0.5": "global minimum", "β = 0.9": "global minimum"}, set()),
+    "lesson": ({"β = 0": "saddle point", "β = 0.5": "local minimum", "β = 0.9": "global minimum"},
+               {"β = 0.5", "β = 0.9"}),
+    "plateau": ({"β = 0": "still on the plateau", "β = 0.5": "global minimum", "β = 0.9": "global minimum"},
+                {"β = 0.5", "β = 0.9"}),
+    "valley": ({"β = 0": "no minimum yet", "β = 0.5": "global minimum", "β = 0.9": "global minimum"},
+               {"β = 0", "β = 0.9"}),
+    "rosenbrock": ({"β = 0": "no minimum yet", "β = 0.5": "no minimum yet", "β = 0.9": "global minimum"},
+                   {"β = 0", "β = 0.9"}),
+}
+
+
+def test_every_surface_has_a_story():
+    assert set(STORIES) == set(KEYS)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_each_surface_preset_tells_its_story(key):
+    ended, oscillating = STORIES[key]
     found = outcome_map(preset(key))
-    assert {label: o.ended_in for label, o in found.items()} == expected
-    if surfaces.SURFACES[key].saddles:
+    assert {label: o.ended_in for label, o in found.items()} == ended
+    assert {label for label, o in found.items() if o.oscillated} == oscillating
+    assert all(o.diverged_at is None for o in found.values())
+    if key in ("saddle", "lesson"):
         assert found["β = 0"].escaped == "no" and found["β = 0.9"].escaped == "yes"
 
 
-def test_in_the_narrow_valley_momentum_settles_and_plain_descent_crawls():
-    found = outcome_map(preset("valley"))
-    assert found["β = 0"].settled_at is None  # still crawling along the floor
-    assert found["β = 0.5"].settled_at is not None and found["β = 0.9"].settled_at is not None
-    assert found["β = 0.9"].oscillated
+def test_in_the_narrow_valley_plain_descent_zigzags_and_crawls_and_momentum_gets_along():
+    surface, cfg = surfaces.SURFACES["valley"], preset("valley")
+    assert cfg.lr * max(surfaces.VALLEY_CURVATURES) == pytest.approx(1.8)  # just under GD's limit of 2
+    found = outcome_map(cfg)
+    plain, some, much = found["β = 0"], found["β = 0.5"], found["β = 0.9"]
+    assert plain.oscillated and plain.settled_at is None  # zig-zags across, still crawling along the floor
+    assert np.linalg.norm(plain.final_at) > 4 * surface.tol
+    assert some.settled_at is not None and not some.oscillated  # moderate momentum gets along the floor
+    assert much.settled_at is not None and much.reversals > 3 * plain.reversals  # heavy momentum spirals
+    assert some.final_loss < plain.final_loss / 100
+
+
+def test_a_run_near_a_minimum_with_a_high_loss_has_not_reached_it():
+    """Rosenbrock with Nesterov: beta = 0.9 ends 0.07 from (1, 1) but with loss 1.55, bouncing across the
+    steep valley; it must not be labelled as having reached the minimum while a run with lower loss has not."""
+    surface = surfaces.SURFACES["rosenbrock"]
+    found = outcome_map(preset("rosenbrock", nesterov=True))
+    much = found["β = 0.9"]
+    assert np.linalg.norm(np.subtract(much.final_at, (1, 1))) <= surface.radius
+    assert much.final_loss > 1 and much.ended_in == "no minimum yet" and much.close_to == "global minimum"
+    line = lesson.describe([much], surface)[0]
+    assert f"within {surface.radius:g} of the global minimum, but its loss is still more than" in line
+    assert lesson.verdict([much]) == "**β = 0.9** has not reached a minimum yet."
+
+
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_a_run_ended_in_a_point_only_with_a_loss_close_to_the_points(key, nesterov):
+    surface = surfaces.SURFACES[key]
+    found = outcome_map(preset(key, nesterov=nesterov, momenta=(0.0, 0.5, 0.9, 0.99)))
+    for o in found.values():
+        if o.ended_in.endswith(("minimum", "point")):
+            assert any(abs(o.final_loss - surface.loss_at(p.at)) <= surface.loss_tol
+                       and np.linalg.norm(np.subtract(o.final_at, p.at)) <= surface.radius
+                       for p in surface.points if p.kind == o.ended_in)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_the_stability_limits_are_where_runs_stop_settling(beta):
+    """On L = 5 x^2 the quoted limits on lr * curvature are exact: just below, the run settles; just above,
+    it grows (heavy ball 2(1 + beta); PyTorch's Nesterov 2(1 + beta) / (1 + 2 beta))."""
+    for nesterov, limit in [(False, story.heavy_ball_limit(beta)), (True, story.nesterov_limit(beta))]:
+        surface = quadratic(10.0)
+        below = lesson.trajectory(surface, (1.0,), 0.97 * limit / 10, beta, 2000, nesterov)
+        above = lesson.trajectory(surface, (1.0,), 1.03 * limit / 10, beta, 2000, nesterov)
+        assert below.diverged_at is None and abs(below.positions[-1, 0]) < 1e-6
+        assert above.diverged_at is not None
+
+
+def test_nesterov_outcomes_and_their_explanation():
+    cfg = preset("valley", nesterov=True)
+    found = outcome_map(cfg)
+    assert found["β = 0"].ended_in == "no minimum yet"  # beta = 0 is plain descent either way
+    assert found["β = 0.5"].diverged_at is not None and found["β = 0.9"].diverged_at is not None
+    notes = story.nesterov_notes(cfg, list(found.values()))
+    assert notes[0] == story.NESTEROV_RULE and len(notes) == 3
+    assert "η·λ = 1.800, not below Nesterov's limit 1.500" in notes[1] and "heavy-ball's is 3.000" in notes[1]
+    assert "limit 1.357" in notes[2] and "Below η = 0.1357 it could" in notes[2]
+    # the explanation is right: just under the quoted learning rate, both Nesterov runs settle
+    slower = outcome_map(cfg.replace(lr=0.13, steps=600))
+    assert all(o.settled_at is not None and o.diverged_at is None for o in slower.values())
+    assert story.nesterov_notes(cfg.replace(nesterov=False), list(found.values())) == []
+    # a stable run that only overshoots is said to be stable
+    cfg = lesson.MomentumConfig(nesterov=True)
+    found = outcome_map(cfg)
+    assert found["β = 0.9"].oscillated and found["β = 0.9"].settled_at is not None
+    (rule, line) = story.nesterov_notes(cfg, list(found.values()))
+    assert line.startswith("**β = 0.9** reversed direction") and "ordinary overshooting" in line
+    # Rosenbrock: at (1, 1) lr * curvature = 1.502, past Nesterov's limit for beta = 0.9
+    cfg = preset("rosenbrock", nesterov=True)
+    lines = story.nesterov_notes(cfg, list(outcome_map(cfg).values()))
+    assert any(line.startswith("**β = 0.9**") and "η·λ = 1.502, not below Nesterov's limit 1.357" in line
+               for line in lines)
+
+
+def test_takeaways_tell_the_surfaces_story_from_the_numbers():
+    cfg = lesson.MomentumConfig()
+    runs = lesson.trajectories(cfg)
+    found = lesson.outcomes(runs, surfaces.SURFACES[cfg.surface])
+    lines = story.takeaway_lines(cfg, runs, found)
+    assert lines[0] == f"On this surface: {lesson.verdict(found)}"
+    assert any("through the pass" in line and f"β = 0.5 at step {found[1].escaped_at}" in line for line in lines)
+    assert any(line.startswith("Too much momentum overshoots: **β = 0.9**") for line in lines)
+    # without a run that stays behind, there is no "stays in the local minimum" story
+    alone = cfg.replace(momenta=(0.5,))
+    runs = lesson.trajectories(alone)
+    assert story.takeaway_lines(alone, runs, lesson.outcomes(runs, surfaces.SURFACES[cfg.surface])) == [
+        f"On this surface: {lesson.verdict(lesson.outcomes(runs, surfaces.SURFACES[cfg.surface]))}"]
+
+
+def test_valley_takeaways_quote_the_runs():
+    cfg = preset("valley")
+    runs = lesson.trajectories(cfg)
+    found = lesson.outcomes(runs, surfaces.SURFACES["valley"])
+    text = " ".join(story.takeaway_lines(cfg, runs, found))
+    assert "η·λ = 1.80" in text and f"{found[0].reversals} reversals for **β = 0**" in text
+    assert f"still {np.linalg.norm(found[0].final_at):.2f} from the minimum" in text
+    assert f"**β = 0.5** adds up the steady steps along the floor, {found[1].reversals} reversals" in text
+    assert "**β = 0.9** overshoots along the floor" in text and "bounces" not in text
+    # with Nesterov both momentum runs diverge: the valley story then says nothing about them
+    nest = cfg.replace(nesterov=True)
+    runs = lesson.trajectories(nest)
+    text = " ".join(story.takeaway_lines(nest, runs, lesson.outcomes(runs, surfaces.SURFACES["valley"])))
+    assert "**β = 0.5** adds up" not in text and "**β = 0.9** overshoots" not in text
 
 
 def test_divergence_stops_the_run_and_is_reported():
@@ -223,8 +367,13 @@ def test_divergence_stops_the_run_and_is_reported():
     assert table["diverged"].str.startswith("at step").all()
     assert all("diverged at step" in line for line in lesson.describe(found, surface))
     paths = lesson.paths_frame(runs, surface)
-    assert charts.surface_chart(surfaces.surface_grid(surface), paths, surface, cfg.labels, cfg.steps, "SGD").to_dict()
-    assert charts.loss_chart(paths, cfg.labels).to_dict()
+    # the charts carry exactly the rows up to each run's divergence, all finite
+    spec = charts.surface_chart(surfaces.surface_grid(surface), paths, surface, cfg.labels, cfg.steps, "SGD").to_dict()
+    drawn = pd.DataFrame(spec["datasets"][spec["layer"][1]["data"]["name"]])
+    assert drawn.groupby("run").size().to_dict() == {r.label: r.diverged_at for r in runs}
+    assert np.isfinite(drawn[["x", "y", "loss", "gap"]].to_numpy()).all()
+    loss = charts.loss_chart(paths, cfg.labels).to_dict()
+    assert len(loss["datasets"][loss["data"]["name"]]) == sum(r.diverged_at for r in runs)
 
 
 def test_count_reversals_counts_steps_that_point_back():
@@ -240,10 +389,22 @@ def test_outcome_table_and_sentences_come_from_the_numbers():
     table = lesson.outcome_table(found, surface)
     assert list(table["run"]) == ["β = 0", "β = 0.5", "β = 0.9"]
     assert list(table["ended in"]) == ["local minimum", "global minimum", "global minimum"]
+    assert list(table["escaped the saddle"]) == ["never near", f"yes, step {found[1].escaped_at}",
+                                                 f"yes, step {found[2].escaped_at}"]
     assert (table["diverged"] == "no").all()
     assert table["final loss"].iloc[1] == pytest.approx(surface.global_loss, abs=1e-9)
     lines = lesson.describe(found, surface)
     assert str(found[2].reversals) in lines[2] and f"step {found[1].settled_at}" in lines[1]
+
+
+def test_the_saddle_column_shows_only_when_a_run_came_near_the_saddle():
+    cfg = lesson.MomentumConfig(y0=1.5)  # from up here every run goes round the pass
+    surface = surfaces.SURFACES[cfg.surface]
+    found = lesson.outcomes(lesson.trajectories(cfg), surface)
+    assert {o.escaped for o in found} == {"never near"}
+    assert "escaped the saddle" not in lesson.outcome_table(found, surface)
+    assert "escaped the saddle" not in lesson.outcome_table(list(outcome_map(preset("plateau")).values()),
+                                                             surfaces.SURFACES["plateau"])
 
 
 def test_config_round_trips_and_rejects_nonsense():
@@ -292,8 +453,29 @@ def test_grid_and_charts_build(key):
     pick = params[charts.PICK]  # Altair lifts the layer's selection to the top, naming its view
     assert pick["select"]["on"] == "click" and pick["views"] == [spec["layer"][0]["name"]]
     assert charts.loss_chart(paths, cfg.labels).to_dict()["encoding"]["y"]["scale"]["type"] == "log"
+    # invisible segments over the paths (2-D) or the curve (1-D) answer a click with their midpoint
+    hits = [layer for layer in spec["layer"] if layer["mark"].get("type") == "rule" and layer["mark"].get("opacity")]
+    assert len(hits) == 1 and hits[0]["mark"]["opacity"] < 0.01
+    segs = pd.DataFrame(spec["datasets"][hits[0]["data"]["name"]])
+    y = "y" if surface.dim == 2 else "loss"
+    np.testing.assert_allclose(segs["x"], (segs["x_a"] + segs["x_b"]) / 2)
+    np.testing.assert_allclose(segs[y], (segs["y_a"] + segs["y_b"]) / 2)
+    every = charts._stride(cfg.steps)
+    kept = sum(len(set(range(0, n, every)) | {n - 1}) - 1 for n in paths.groupby("run").size())
+    assert len(segs) == (kept if surface.dim == 2 else len(grid) - 1)
     if surface.dim == 1:
-        assert charts.position_chart(paths, surface, cfg.labels).to_dict()
+        pos = charts.position_chart(paths, surface, cfg.labels).to_dict()
+        rules = pd.DataFrame(pos["datasets"][pos["layer"][0]["data"]["name"]])
+        assert sorted(rules["x"]) == sorted(p.at[0] for p in surface.points)
+        assert pos["layer"][2]["encoding"]["y"]["field"] == "x" and pos["layer"][2]["mark"]["type"] == "line"
+
+
+def test_click_segments_join_consecutive_kept_points():
+    frame = pd.DataFrame({"run": ["a"] * 5 + ["b"] * 3, "step": [0, 1, 2, 3, 4, 0, 1, 2],
+                          "x": [0.0, 1, 2, 3, 4, 10, 11, 12], "y": [0.0, 0, 2, 2, 4, 0, 0, 0]})
+    segs = charts._segments(frame, "x", "y", stride=2, by="run")
+    assert list(zip(segs["run"], segs["step"], segs["step_b"])) == [("a", 0, 2), ("a", 2, 4), ("b", 0, 2)]
+    assert list(segs["x"]) == [1.0, 3.0, 11.0] and list(segs["y"]) == [1.0, 3.0, 0.0]
 
 
 def test_compare_uses_the_same_start_and_batches(mnist):
