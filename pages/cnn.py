@@ -21,7 +21,12 @@ seed_widgets(PAGE, {
     "stride": start.stride, "padding": start.padding, "pool": start.pool, "in_channels": start.in_channels,
     "out_channels": start.out_channels, "epochs": start.epochs, "lr": start.lr, "momentum": start.momentum,
     "batch_size": start.batch_size, "network": start.network, "image": start.image})
-st.session_state.setdefault(k("_custom"), start.custom)  # the custom kernel's last valid values
+if k("_custom") not in st.session_state:  # the custom kernel's last valid values
+    unusable = arithmetic.custom_problem(start.custom)  # a link may carry any custom values beside a preset
+    if unusable:
+        st.warning(f"The link's custom kernel cannot be used ({unusable}); the custom kernel starts as the "
+                   "identity.", icon=":material/link_off:")
+    st.session_state[k("_custom")] = arithmetic.identity_kernel(3) if unusable else start.custom
 for name in ("index", "image"):  # a link made with the full dataset can point past the bundled sample
     if st.session_state[k(name)] >= n_val:
         st.warning(f"Image #{st.session_state[k(name)]} does not exist in this {n_val:,}-image validation set; "
@@ -35,12 +40,15 @@ def digit(i: int):
 
 
 def on_kernel_change() -> None:
-    """Choosing 'Custom' starts the table from the kernel that was showing, ready to modify."""
+    """Choosing 'Custom' keeps the custom kernel a link or an earlier edit made; while it is still the
+    default identity, the table starts from the kernel that was showing, ready to modify."""
+    if st.session_state[k("kernel")] != arithmetic.CUSTOM:
+        return
     old = st.session_state[f"_cfg.{PAGE}"].kernel
-    if st.session_state[k("kernel")] == arithmetic.CUSTOM and old in arithmetic.KERNELS:
+    if st.session_state[k("_custom")] == arithmetic.IDENTITY3 and old in arithmetic.KERNELS:
         preset = arithmetic.KERNELS[old]
         st.session_state[k("_custom")] = tuple(v for row in preset.values for v in row)
-        st.session_state[k("custom_size")] = preset.size
+    st.session_state[k("custom_size")] = 5 if len(st.session_state[k("_custom")]) == 25 else 3
 
 
 def on_size_change() -> None:
@@ -75,11 +83,14 @@ with st.container(border=True):
         left, right = st.columns([1, 3])
         size = left.radio("Custom kernel size", (3, 5), key=k("custom_size"), horizontal=True,
                           format_func=lambda s: f"{s}×{s}", on_change=on_size_change)
-        left.caption("Type a number in each cell. Try a row of −1, 0, 1 or make every cell 1/9.")
+        limit = arithmetic.MAX_KERNEL_VALUE
+        left.caption(f"Type a number from −{limit:g} to {limit:g} in each cell. Try a row of −1, 0, 1 or make "
+                     "every cell 1/9.")
         with right:
             edited = st.data_editor(
                 arithmetic.kernel_table(custom), key=k(f"custom{size}"), num_rows="fixed", width="content",
-                column_config={str(j): st.column_config.NumberColumn(str(j), format="%.3f", width="small")
+                column_config={str(j): st.column_config.NumberColumn(str(j), format="%.3f", width="small",
+                                                                     min_value=-limit, max_value=limit)
                                for j in range(1, size + 1)})
         try:
             custom = arithmetic.kernel_from_table(edited)
@@ -165,15 +176,15 @@ remember(PAGE, config, settings)
 if channel_error:
     st.error(channel_error, icon=":material/error:")
 elif not arithmetic.geometry_problem(lesson.IMAGE_SIZE, 3, stride, padding, 1):
-    picks = [(index + i) % n_val for i in range(n_in)]
-    images = [digit(i) for i in picks]
-    demo = arithmetic.channel_demo(
-        [img for img, _ in images], grid, stride, padding,
-        labels=[f"in {c + 1}: #{i}, a {classes[lab]}" for c, (i, (_, lab)) in enumerate(zip(picks, images))])
+    planes, views = arithmetic.channel_inputs(image, n_in)
+    demo = arithmetic.channel_demo(planes, grid, stride, padding,
+                                   labels=[f"in {c + 1}: {view}" for c, view in enumerate(views)])
     show_chart(charts.channel_chart(demo), demo.terms, "channel-terms", big, key="csv-channel-terms", stretch=False)
     st.caption(
-        f"The input channels are test images #{picks[0]}" + (f" to #{picks[-1]}" if n_in > 1 else "")
-        + f", stacked. Each row is one output channel: its {n_in} term{'s' if n_in > 1 else ''} "
+        f"The input channel{'s are' if n_in > 1 else ' is'} test image #{index}"
+        + (": its pixels, then " + " and ".join(views[1:]) + ", each scaled to 0–1, the kind of feature maps "
+           "a second layer receives from the first" if n_in > 1 else "")
+        + f". Each row is one output channel: its {n_in} term{'s' if n_in > 1 else ''} "
         + ("and their sum, pixel by pixel. " if n_in > 1 else ". ")
         + f"This layer has {n_out}·{n_in}·3² + {n_out} = {n_out * n_in * 9 + n_out} weights "
         f"(bias 0 here) and outputs {n_out} × {demo.out_size} × {demo.out_size} numbers.")
@@ -193,12 +204,27 @@ with st.container(border=True):
     d.number_input("Batch size", 1, 4096, key=k("batch_size"))
     clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
 
+
+def progress(live):
+    """The CNNs grow the live charts; the MLP baseline (other axes, other settings) moves only the bar."""
+    def report(p) -> None:
+        if p.label != lesson.MLP_LABEL:
+            live(p)
+        else:
+            live.bar.progress(p.fraction, text=f"Training the {p.label} for section 5: step {p.step}/"
+                                               f"{p.total_steps}, epoch {p.epoch}")
+    return report
+
+
 order = list(lesson.NETWORKS.values())
 key = ("cnn.train", config.train_settings(), settings.seed, device, data.name, data.source)
+estimate = lesson.estimated_cpu_seconds(config, len(data.y_train))
+estimate = round(estimate) if estimate < 20 else 5 * round(estimate / 5)  # no false precision
 result = train_or_last(
-    PAGE, key, clicked, lambda live: lesson.train_compare(config, data, settings.seed, on_progress=live),
-    order, big, "Press **Train** to train both networks (about 10 seconds on a 2-core CPU). Until then, "
-    "the kernels and feature maps below are those of the untrained network.")
+    PAGE, key, clicked, lambda live: lesson.train_compare(config, data, settings.seed, on_progress=progress(live)),
+    order, big, f"Press **Train** to train both networks and the MLP baseline of section 5 (about "
+    f"{estimate} seconds on a 2-core CPU with these settings). Until then, the kernels and feature maps "
+    "below are those of the untrained network.")
 if result is not None:
     show_comparison(result.compare, "network", big)
 
@@ -208,7 +234,8 @@ st.radio("Network to inspect", list(lesson.NETWORKS), key=k("network"), horizont
          format_func=lesson.NETWORKS.get)
 network = config.network
 run = result.run(network) if result is not None else None
-untrained = lesson.build_cnn(network, settings.seed)
+# "before" is the start of the run on screen, which need not be the sidebar's seed (changed since Train)
+untrained = result.untrained(network) if result is not None else lesson.build_cnn(network, settings.seed)
 trained = None
 if run is not None:
     if run.diverged_at or not lesson.is_finite(run.state_dict):
@@ -217,8 +244,6 @@ if run is not None:
                    "rate and train again.", icon=":material/warning:")
     else:
         trained = lesson.load_cnn(network, run.state_dict)
-model = trained if trained is not None else untrained
-state = "trained" if trained is not None else "untrained"
 
 w_before = untrained.conv1.weight.detach()
 st.markdown(
@@ -254,8 +279,17 @@ else:
 
 # ------------------------------------------------------------------ 4. feature maps
 st.header("4. Feature maps: what each channel sees")
+# predictions and mistakes belong to the images they were computed on: the run's validation set
 preds = result.predictions.get(network) if result is not None and trained is not None else None
 wrong = lesson.misclassified(preds) if preds is not None else None
+here = trained is not None and result.trained_on(data)  # the trained network fits the images on this page
+if trained is not None and not here:
+    st.info(f"The network on screen was trained on other data ({lesson.data_label(*result.dataset)}) than this "
+            f"page now shows ({lesson.data_label(data.name, data.source)}): the feature maps and predictions "
+            "below are the untrained network's, and its mistakes are from the data it was trained on. Press "
+            "**Train** to train on this data.", icon=":material/swap_horiz:")
+model = trained if here else untrained
+state = "trained" if here else "untrained"
 
 
 def on_jump() -> None:
@@ -268,7 +302,7 @@ def on_jump() -> None:
 with st.container(border=True):
     a, b = st.columns([1, 3])
     a.number_input("Test image #", 0, n_val - 1, key=k("image"), help=f"One of the {n_val:,} validation images")
-    if wrong is not None and len(wrong):
+    if here and wrong is not None and len(wrong):
         captions = {int(r["index"]): f"#{int(r['index'])}: a {classes[int(r['label'])]} read as "
                                      f"{classes[int(r['pred'])]} ({r['confidence']:.0%})" for _, r in wrong.iterrows()}
         b.selectbox(f"…or one of the {len(wrong)} misclassified test images", [None, *captions], key=k("jump"),
@@ -312,24 +346,27 @@ if wrong is None:
     st.info("After **Train**: the test images the trained network gets wrong, most confident mistakes first.",
             icon=":material/grid_on:")
 elif not len(wrong):
-    st.success(f"The trained network classifies all {n_val:,} test images correctly.")
+    st.success(f"The trained network classifies all {len(preds):,} test images correctly.")
 else:
     shown = lesson.misclassified(preds, 12)
-    strip = lesson.misclassified_frame(shown, data.pixels(data.x_val[:, 0]).cpu(), classes)
+    strip = lesson.misclassified_frame(shown, result.wrong_images[network], result.classes)
     show_chart(charts.misclassified_chart(strip), shown, "misclassified", big, key="csv-misclassified",
                stretch=False)
-    st.caption(f"{len(wrong)} of {n_val:,} test images ({len(wrong) / n_val:.1%}) are misclassified by the network "
-               f"{lesson.IN_WORDS[network]}; the {len(shown)} most confident mistakes are shown "
-               "(true → predicted, confidence). Pick one above to see its feature maps.")
+    st.caption(f"{len(wrong)} of {len(preds):,} test images ({len(wrong) / len(preds):.1%}) are misclassified by the "
+               f"network {lesson.IN_WORDS[network]}; the {len(shown)} most confident mistakes are shown "
+               "(true → predicted, confidence). "
+               + ("Pick one above to see its feature maps." if here else
+                  f"They are from the {lesson.data_label(*result.dataset)} validation images it was trained with."))
 
 # ------------------------------------------------------------------ 5. parameters
 st.header("5. Why convolutions: the parameter count")
 params = lesson.parameter_comparison(result, settings.seed)
-cnn_params, mlp_params = int(params["parameters"].iloc[0]), int(params["parameters"].iloc[2])
+cnn_row, mlp_row = params.iloc[list(lesson.NETWORKS).index(network)], params.iloc[2]  # the network inspected
 st.markdown(
     f"The CNN shares each 5×5 kernel across all positions of the image. An MLP must learn a separate "
     f"weight for every pixel of every unit: the MLP {'-'.join(map(str, lesson.MLP_SIZES))} has "
-    f"**{mlp_params / cnn_params:.1f}×** the CNN's parameters. It is trained with its own, well-tuned "
+    f"**{mlp_row['parameters'] / cnn_row['parameters']:.1f}×** the parameters of the CNN "
+    f"{lesson.IN_WORDS[network]}. It is trained with its own, well-tuned "
     f"settings ({lesson.MLP_SETTINGS.epochs} epochs, learning rate {lesson.MLP_SETTINGS.lr:g}, momentum "
     f"{lesson.MLP_SETTINGS.momentum:g}) when you press **Train**.")
 left, right = st.columns([3, 2])
@@ -361,16 +398,18 @@ def training_takeaway(result) -> str:
             f"{plain.final_val_acc:.1%} without.")
 
 
-def parameter_takeaway(params) -> str:
-    cnn_row, mlp_row = params.iloc[0], params.iloc[2]
+def parameter_takeaway(cnn_row, mlp_row) -> str:
+    """The inspected CNN (`cnn_row`, with or without BN) against the MLP, from section 5's table."""
+    cnn = f"The CNN {lesson.IN_WORDS[network]}"
     ratio = f"{mlp_row['parameters'] / cnn_row['parameters']:.1f}×"
     if pd.isna(cnn_row["val. accuracy"]) or pd.isna(mlp_row["val. accuracy"]):
-        return (f"The CNN has {cnn_row['parameters']:,} parameters, the MLP {mlp_row['parameters']:,} ({ratio} as "
+        return (f"{cnn} has {cnn_row['parameters']:,} parameters, the MLP {mlp_row['parameters']:,} ({ratio} as "
                 "many). Train both to compare their accuracy.")
     verdict = ("sharing weights across positions is the right assumption for images."
                if cnn_row["val. accuracy"] >= mlp_row["val. accuracy"] else
                "here the MLP is ahead: give the CNN more epochs or a better learning rate.")
-    return (f"The CNN reached **{cnn_row['val. accuracy']:.1%}** in {cnn_row['epochs']} epochs with "
+    epochs = int(cnn_row["epochs"])
+    return (f"{cnn} reached **{cnn_row['val. accuracy']:.1%}** in {epochs} epoch{'s' if epochs > 1 else ''} with "
             f"{cnn_row['parameters']:,} parameters; the MLP, with {ratio} as many, reached "
             f"{mlp_row['val. accuracy']:.1%} in {mlp_row['epochs']}: {verdict}")
 
@@ -396,5 +435,5 @@ takeaways([
     f"{fields['conv2']}×{fields['conv2']}, each unit after the second pooling {fields['pool2']}×{fields['pool2']}: "
     "deeper channels respond to larger parts of the digit, strokes combining into shapes.",
     training_takeaway(result),
-    parameter_takeaway(params),
+    parameter_takeaway(cnn_row, mlp_row),
 ])

@@ -9,9 +9,8 @@
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,9 +18,9 @@ import torch
 from torch import nn
 
 from core.config import Config, check_range
-from core.data import Dataset
-from core.lessons.cnn_arithmetic import (CHANNEL_KERNELS, CUSTOM, IDENTITY3, KERNEL_CHOICES, KERNELS, grid_frame,
-                                         square)
+from core.data import DATASETS, Dataset
+from core.lessons.cnn_arithmetic import (CHANNEL_KERNELS, CUSTOM, IDENTITY3, KERNEL_CHOICES, KERNELS,
+                                         custom_problem, grid_frame, square)
 from core.lessons.compare import CompareResult
 from core.models import MLP, LessonCNN, count_parameters
 from core.seeding import seeded
@@ -33,13 +32,17 @@ MAX_STRIDE = 8
 MAX_PADDING = 8
 MAX_POOL = 8
 MAX_CHANNELS = 3  # the channel demo: up to 3 input and 3 output channels
-MAX_KERNEL_VALUE = 100.0
 NETWORKS = {"plain": "Without BN", "bn": "With BN"}  # chart labels (core.palette colours)
 IN_WORDS = {"plain": "without batch norm", "bn": "with batch norm"}
 MLP_SIZES = (784, 256, 128, 10)
 # The MLP baseline trains with its own, well-tuned settings: it needs more epochs than the CNN to
 # come close, and each of its epochs is ~20x cheaper.
 MLP_SETTINGS = TrainSettings(epochs=10, batch_size=64, lr=0.05, momentum=0.9, log_every=25)
+MLP_LABEL = "MLP baseline"
+# Seconds on a 2-core CPU, fitted to the default Train action on the bundled data (2 CNNs x 2 epochs
+# x 8,000 images, then the MLP's 10 epochs: 10.9-12.8 s in all at load average 2): per training image
+# per CNN epoch (with that epoch's validation), per MLP training image, and the fixed rest (models, predictions).
+CPU_S_PER_CNN_IMAGE, CPU_S_PER_MLP_IMAGE, CPU_S_FIXED = 2.5e-4, 3.2e-5, 1.0
 STAGES = ("conv1", "bn1", "relu1", "pool1", "conv2", "bn2", "relu2", "pool2")
 
 
@@ -71,10 +74,11 @@ class CNNConfig(Config):
         check_range("Feature-map image index", self.image, 0, MAX_INDEX)
         if self.kernel not in KERNEL_CHOICES:
             raise ValueError(f"Unknown kernel '{self.kernel}'. Choose one of: {', '.join(KERNEL_CHOICES)}.")
-        square(self.custom)
-        if not all(math.isfinite(v) and abs(v) <= MAX_KERNEL_VALUE for v in self.custom):
-            raise ValueError(f"Custom kernel values must be numbers between -{MAX_KERNEL_VALUE:g} "
-                             f"and {MAX_KERNEL_VALUE:g}.")
+        square(self.custom)  # always 9 or 25 numbers, so the custom table can be drawn
+        if self.kernel == CUSTOM:  # the values matter only while the custom kernel is in use
+            problem = custom_problem(self.custom)
+            if problem:
+                raise ValueError(problem)
         check_range("Stride", self.stride, 1, MAX_STRIDE)
         check_range("Padding", self.padding, 0, MAX_PADDING)
         check_range("Max-pool window", self.pool, 1, MAX_POOL)
@@ -140,29 +144,60 @@ def predictions(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int =
 
 @dataclass
 class CNNTraining:
-    """The two CNNs (CompareResult with weights kept), the MLP baseline, and validation predictions."""
+    """The two CNNs (CompareResult with weights kept), the MLP baseline, and what the networks were
+    trained from: the seed of their initial weights, and the data their predictions were made on."""
 
     compare: CompareResult
     mlp: TrainResult
-    predictions: dict[str, pd.DataFrame]  # network key -> predictions() frame
+    predictions: dict[str, pd.DataFrame]  # network key -> predictions() frame on the run's validation images
+    seed: int
+    dataset: tuple[str, str]  # (Dataset.name, Dataset.source) of the data trained and predicted on
+    classes: tuple[str, ...]
+    wrong_images: dict[str, dict[int, torch.Tensor]]  # network key -> {index: (28, 28) pixels} of its mistakes
 
     def run(self, network: str) -> TrainResult:
         return self.compare.runs[NETWORKS[network]]
 
+    def untrained(self, network: str) -> LessonCNN:
+        """The network as it was before this run trained it."""
+        return build_cnn(network, self.seed)
+
+    def trained_on(self, data: Dataset) -> bool:
+        return self.dataset == (data.name, data.source)
+
 
 def train_compare(config: CNNConfig, data: Dataset, seed: int,
                   on_progress: Callable[[Progress], None] | None = None) -> CNNTraining:
-    """The lesson CNN with and without batch norm (same seed, batches, initial weights), then the MLP."""
+    """The lesson CNN with and without batch norm (same seed, batches, initial weights), then the MLP
+    baseline (label MLP_LABEL); progress is reported for all three runs."""
     settings = config.train_settings()
-    runs, preds = {}, {}
+    runs, preds, wrong_images = {}, {}, {}
+    n_runs = len(NETWORKS) + 1
     for i, (network, label) in enumerate(NETWORKS.items()):
         model = build_cnn(network, seed)
         runs[label] = train(model, data, settings, seed=seed, label=label, on_progress=on_progress,
-                            keep_weights=True, run_index=i, n_runs=len(NETWORKS))
+                            keep_weights=True, run_index=i, n_runs=n_runs)
         if runs[label].diverged_at is None:
             preds[network] = predictions(model, data.x_val, data.y_val)
-    mlp = train(build_mlp(seed), data, MLP_SETTINGS, seed=seed, label="MLP")
-    return CNNTraining(CompareResult(runs), mlp, preds)
+            wrong = preds[network].loc[lambda df: df["pred"] != df["label"], "index"].tolist()
+            pixels = data.pixels(data.x_val[torch.tensor(wrong, dtype=torch.long, device=data.device), 0]).cpu()
+            wrong_images[network] = dict(zip(wrong, pixels))  # only the mistakes: ~0.2 MB on the bundled data
+    mlp = train(build_mlp(seed), data, MLP_SETTINGS, seed=seed, label=MLP_LABEL, on_progress=on_progress,
+                run_index=len(NETWORKS), n_runs=n_runs)
+    return CNNTraining(CompareResult(runs), mlp, preds, seed, (data.name, data.source), tuple(data.classes),
+                       wrong_images)
+
+
+def data_label(name: str, source: str) -> str:
+    """'MNIST, bundled sample' for a (Dataset.name, Dataset.source) pair."""
+    return f"{DATASETS.get(name, name)}, {'bundled sample' if source == 'bundled' else 'full download'}"
+
+
+def estimated_cpu_seconds(config: CNNConfig, n_train: int) -> float:
+    """Rough duration of train_compare on a 2-core CPU, from the CPU_S_* rates measured there."""
+    cnn_images = len(NETWORKS) * config.epochs * n_train
+    return (cnn_images * CPU_S_PER_CNN_IMAGE + MLP_SETTINGS.epochs * n_train * CPU_S_PER_MLP_IMAGE
+            + CPU_S_FIXED)
 
 
 # ---------------------------------------------------------------- inspection
@@ -222,8 +257,10 @@ def misclassified(preds: pd.DataFrame, limit: int | None = None) -> pd.DataFrame
     return wrong.head(limit) if limit else wrong
 
 
-def misclassified_frame(wrong: pd.DataFrame, pixels: torch.Tensor, classes: Sequence[str]) -> pd.DataFrame:
-    """The images of `wrong` (rows of misclassified()) as long rows caption, index, r, c, v in [0, 1]."""
+def misclassified_frame(wrong: pd.DataFrame, pixels: torch.Tensor | Mapping[int, torch.Tensor],
+                        classes: Sequence[str]) -> pd.DataFrame:
+    """The images of `wrong` (rows of misclassified()) as long rows caption, index, r, c, v in [0, 1];
+    `pixels[i]` is validation image i (a tensor of all of them, or CNNTraining.wrong_images)."""
     frames = [grid_frame(pixels[int(row["index"])].reshape(IMAGE_SIZE, IMAGE_SIZE), index=int(row["index"]),
                          caption=f"#{int(row['index'])}: {classes[int(row['label'])]} → "
                                  f"{classes[int(row['pred'])]} ({row['confidence']:.0%})")

@@ -1,7 +1,7 @@
 """The convolution explainer's arithmetic, by hand: the preset kernels, the output-size formula
 floor((n + 2p - k) / s) + 1, `convolve` and `max_pool` written out with tensor unfolding (checked against
 torch.nn.functional in the tests), and `explain` / `channel_demo`, which turn one digit and some kernels
-into tidy frames for the heatmaps in core.lessons.cnn_charts."""
+into tidy frames for the heatmaps in core.lessons.cnn_charts (`channel_inputs`: one digit as several channels)."""
 from __future__ import annotations
 
 import math
@@ -55,6 +55,7 @@ KERNELS: dict[str, Kernel] = {
                         "A weighted mean, heaviest at the centre: a smoother blur than the box."),
 }
 CUSTOM = "custom"
+MAX_KERNEL_VALUE = 100.0  # custom kernel cells lie in [-MAX_KERNEL_VALUE, MAX_KERNEL_VALUE]
 KERNEL_CHOICES = (*KERNELS, CUSTOM)
 CHANNEL_KERNELS = tuple(name for name, k in KERNELS.items() if k.size == 3)  # one conv: one size
 IDENTITY3 = tuple(v for row in KERNELS["identity"].values for v in row)
@@ -84,8 +85,20 @@ def kernel_table(values: Sequence[float]) -> pd.DataFrame:
                         index=pd.Index(range(1, k + 1), name="row"))
 
 
+def custom_problem(values: Sequence[float]) -> str | None:
+    """Why these numbers are not a usable custom kernel (count, a non-number, out of range), or None."""
+    try:
+        square(values)
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    if not all(math.isfinite(v) and abs(v) <= MAX_KERNEL_VALUE for v in values):
+        return f"Custom kernel values must be numbers between -{MAX_KERNEL_VALUE:g} and {MAX_KERNEL_VALUE:g}."
+    return None
+
+
 def kernel_from_table(table: pd.DataFrame) -> tuple[float, ...]:
-    """The edited table back to flat values; a clear ValueError for an empty or non-numeric cell."""
+    """The edited table back to flat values; a clear ValueError for an empty, non-numeric or
+    out-of-range cell."""
     out = []
     for i, (_, row) in enumerate(table.iterrows()):
         for j, v in enumerate(row):
@@ -96,6 +109,9 @@ def kernel_from_table(table: pd.DataFrame) -> tuple[float, ...]:
             if not math.isfinite(f):
                 raise ValueError(f"Kernel cell in row {i + 1}, column {j + 1} is empty or not a number: "
                                  "enter a number in every cell.")
+            if abs(f) > MAX_KERNEL_VALUE:
+                raise ValueError(f"Kernel cell in row {i + 1}, column {j + 1} is {f:g}: enter a number between "
+                                 f"-{MAX_KERNEL_VALUE:g} and {MAX_KERNEL_VALUE:g}.")
             out.append(f)
     return tuple(out)
 
@@ -262,6 +278,28 @@ def explain(image: torch.Tensor, kernel: torch.Tensor, stride: int, padding: int
         pooled = grid_frame(max_pool(out, pool)[0]).merge(windows(size // pool, pool, pool), on=["r", "c"])
     return Explained(n, k, stride, padding, pool, size, None if pooled is None else size // pool,
                      padded, grid_frame(kernel), output, pooled)
+
+
+# The channel demo's input channels: one image seen the way a deeper layer sees it, as its pixels and
+# feature maps (a preset's response, ReLU, scaled to [0, 1]).
+CHANNEL_VIEWS = ((None, "pixels"), ("sobel_x", "left edges (Sobel x, ReLU)"), ("sobel_y", "top edges (Sobel y, ReLU)"))
+
+
+def channel_inputs(image: torch.Tensor, n: int) -> tuple[torch.Tensor, list[str]]:
+    """n channels of one (H, W) image in [0, 1]: its pixels, then edge maps of the same size (the
+    image convolved with a preset, padding 1, ReLU, divided by the largest response)."""
+    if not 1 <= n <= len(CHANNEL_VIEWS):
+        raise ValueError(f"The channel demo has 1 to {len(CHANNEL_VIEWS)} input channels (got {n}).")
+    x = image.reshape(1, *image.shape[-2:]).float().cpu()
+    planes = []
+    for name, _ in CHANNEL_VIEWS[:n]:
+        if name is None:
+            planes.append(x[0])
+            continue
+        response = convolve(x, KERNELS[name].tensor()[None, None], 1, 1)[0][0].clamp(min=0)
+        top = float(response.max())
+        planes.append(response / top if top > 0 else response)
+    return torch.stack(planes), [label for _, label in CHANNEL_VIEWS[:n]]
 
 
 @dataclass

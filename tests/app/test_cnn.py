@@ -1,11 +1,34 @@
 """The CNN page, run through the real entrypoint by Streamlit's AppTest."""
+import dataclasses
+import json
+
 import pytest
+import torch
+
+import ui.page
+from core.data import CLASSES
 
 PAGE = "cnn.py"
 
 
 def chart_count(at) -> int:
     return len(at.get("vega_lite_chart"))
+
+
+def chart_titles(at) -> list[str]:
+    """Each chart's own title text (top-level `title`, a string or {text, subtitle})."""
+    titles = []
+    for chart in at.get("vega_lite_chart"):
+        title = json.loads(chart.proto.spec).get("title", "")
+        titles.append(title.get("text", "") if isinstance(title, dict) else title)
+    return titles
+
+
+def text_of(elements, contains: str) -> str:
+    """The one element (caption, markdown, ...) whose text contains `contains`."""
+    found = [e.value for e in elements if contains in e.value]
+    assert len(found) == 1, (contains, found)
+    return found[0]
 
 
 def tables(at):
@@ -54,7 +77,7 @@ def test_each_control_changes_the_view_without_error(app, widget, key, value, pa
     getattr(at, widget)(key=f"cnn.{key}").set_value(value).run()
     assert not at.exception and not at.error
     assert at.query_params[param] == shown
-    assert chart_count(at) >= 8
+    assert chart_count(at) == 9  # every control keeps the whole untrained view
 
 
 def test_formula_uses_the_current_numbers(app):
@@ -72,6 +95,9 @@ def test_channel_counts_resize_the_kernel_table(app):
     table = at.data_editor[0].value
     assert table.shape == (3, 3) and list(table.columns) == ["in 1", "in 2", "in 3"]
     assert any("3·3·3² + 3 = 84 weights" in c.value for c in at.caption)
+    # the input channels are one digit and its edge maps, not three different digits
+    assert "test image #0: its pixels, then left edges (Sobel x, ReLU) and top edges" in \
+        text_of(at.caption, "input channels are")
     assert len(at.query_params["channel_kernels"].split(",")) == 9
     at.number_input(key="cnn.in_channels").set_value(1).run()
     at.number_input(key="cnn.out_channels").set_value(1).run()
@@ -97,6 +123,35 @@ def test_custom_kernel_starts_from_the_preset_being_shown(app):
     assert not at.exception
     assert list(at.data_editor[0].value.iloc[1]) == [-2.0, 0.0, 2.0]  # Sobel x, ready to modify
     assert at.query_params["custom"] == "-1.0,0.0,1.0,-2.0,0.0,2.0,-1.0,0.0,1.0"
+
+
+def test_custom_kernel_of_a_link_is_kept_when_custom_is_picked(app):
+    at = app(PAGE, custom="0,0,0,1,1,1,0,0,0").run()  # kernel: the default preset, Sobel x
+    at.selectbox(key="cnn.kernel").set_value("custom").run()
+    assert not at.exception and not at.error
+    assert list(at.data_editor[0].value.iloc[1]) == [1.0, 1.0, 1.0]
+    assert at.query_params["custom"] == "0.0,0.0,0.0,1.0,1.0,1.0,0.0,0.0,0.0"
+    # a link's unusable custom values (beside a preset, where the config does not check them) are replaced
+    at = app(PAGE, custom="200,0,0,0,1,0,0,0,0").run()
+    assert any("link's custom kernel cannot be used" in w.value for w in at.warning)
+    at.selectbox(key="cnn.kernel").set_value("custom").run()
+    assert not at.exception and not at.error
+    assert list(at.data_editor[0].value.iloc[1]) == [-2.0, 0.0, 2.0]  # started from Sobel x
+    assert chart_count(at) == 9
+
+
+def test_out_of_range_custom_cell_is_an_error_and_a_preset_recovers(app):
+    at = app(PAGE, kernel="custom").run()
+    at.session_state["cnn.custom3"] = {"edited_rows": {0: {"1": 200.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Kernel cell in row 1, column 1 is 200: enter a number between -100 "
+                                           "and 100."]
+    assert chart_count(at) == 8  # only the explainer is withheld; training, kernels and feature maps remain
+    assert at.query_params["custom"] == "0.0,0.0,0.0,0.0,1.0,0.0,0.0,0.0,0.0"  # the last usable kernel
+    at.selectbox(key="cnn.kernel").set_value("sobel_x").run()
+    assert not at.exception and not at.error
+    assert chart_count(at) == 9 and at.query_params["kernel"] == "sobel_x"
 
 
 def test_edited_custom_kernel_is_used_and_an_empty_cell_is_an_error(app):
@@ -156,6 +211,7 @@ def test_train_shows_both_networks_learned_kernels_and_mistakes(app):
     assert chart_count(at) == 9 + 5
     notes = " ".join(m.value for m in at.markdown)
     assert "with batch norm** and" in notes and "the MLP, with 8.1× as many" in notes
+    assert "The CNN without batch norm reached" in notes
     params = tables(at)[1].set_index("network")
     assert params.loc["MLP 784-256-128-10", "val. accuracy"] > 0.9
     assert any("misclassified by the network without batch norm" in c.value for c in at.caption)
@@ -167,7 +223,43 @@ def test_train_shows_both_networks_learned_kernels_and_mistakes(app):
     assert not at.exception
     assert at.number_input(key="cnn.image").value == target and at.query_params["image"] == str(target)
     assert at.selectbox(key="cnn.jump").value is None  # ready for the next pick
-    assert any("wrong" in c.proto.spec for c in at.get("vega_lite_chart"))
+    predicted = jump.options[1].split(" read as ")[1].split(" (")[0]
+    assert any(t.startswith(f"Prediction: {predicted} (") and t.endswith("), wrong") for t in chart_titles(at))
+    # the takeaway follows the network inspected
+    at.radio(key="cnn.network").set_value("bn").run()
+    notes = " ".join(m.value for m in at.markdown)
+    assert "The CNN with batch norm reached" in notes and "The CNN without batch norm reached" not in notes
+
+
+def test_the_run_on_screen_keeps_its_start_and_its_data_when_settings_change(app, monkeypatch):
+    """Changing the seed or the dataset without Train keeps showing the last run: its "before"
+    kernels must be that run's start, and its mistakes the images it was tested on."""
+    at = app(PAGE, epochs="1").run()
+    at.button[0].click().run()
+    moved = text_of(at.caption, "Training moved conv1")
+    before = text_of(at.markdown, "their correlation is")
+    at.number_input(key="g.seed").set_value(7).run()
+    assert not at.exception and not at.error
+    assert any("Showing the last run" in c.value for c in at.caption)
+    assert text_of(at.caption, "Training moved conv1") == moved
+    assert text_of(at.markdown, "their correlation is") == before
+
+    real = ui.page.get_dataset
+
+    def other_data(name, device):  # a second dataset with other images, as the full download would be
+        data = real(name, device)
+        if name != "fashion_mnist":
+            return data
+        return dataclasses.replace(data, name="fashion_mnist", x_val=torch.flip(data.x_val, dims=[-1]),
+                                   classes=CLASSES["fashion_mnist"])
+
+    monkeypatch.setattr(ui.page, "get_dataset", other_data)
+    at.selectbox(key="g.dataset").set_value("fashion_mnist").run()
+    assert not at.exception and not at.error
+    assert "trained on other data (MNIST, bundled sample)" in text_of(at.info, "other data")
+    assert "cnn.jump" not in [s.key for s in at.selectbox]  # its mistakes are not images of this page
+    assert "validation images it was trained with" in text_of(at.caption, "misclassified by the network")
+    assert any("the untrained network without batch norm" in c.proto.spec for c in at.get("vega_lite_chart"))
 
 
 def test_diverging_learning_rate_is_reported(app):

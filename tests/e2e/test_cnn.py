@@ -18,9 +18,15 @@ def test_explainer_renders_without_training_and_follows_the_controls(server, pag
     assert "After training" not in chart_text(page)
     expect_at_least(page.locator(".katex"), 3)
     page.get_by_role("button", name="Train").wait_for()
-    # hovering the output draws the window it was computed from, without an error
+    # hovering an output cell draws the red frame of the input window it was computed from (a mark
+    # the SVG does not have before), and leaving the output clears it
+    window = charts.first.locator('path[stroke="#d62728"]')
+    expect(window).to_have_count(0)
     box = charts.first.bounding_box()
     page.mouse.move(box["x"] + 510, box["y"] + 170)
+    expect(window).to_have_count(1)
+    page.mouse.move(box["x"] + 5, box["y"] + 5)
+    expect(window).to_have_count(0)
     assert_no_exception(page)
 
     # choosing Custom shows the kernel table, started from the kernel that was showing (Sobel x)
@@ -37,6 +43,7 @@ def test_training_shows_kernels_feature_maps_and_mistakes(server, page):
     page.goto(f"{server}/cnn?epochs=1")
     wait_for_app(page)
     page.get_by_role("button", name="Train").click()
+    page.get_by_text("Training the MLP baseline").wait_for(timeout=240_000)  # its progress is shown too
     page.get_by_text("Training moved conv1").wait_for(timeout=240_000)
     wait_for_app(page)
     wait_for_chart_text(page, "Change: after − before")

@@ -1,5 +1,6 @@
 """The CNN lesson's numbers against references: torch's conv2d and max_pool2d, the size formula,
 autograd for receptive fields, and a real training run on the bundled data."""
+import dataclasses
 import itertools
 import math
 
@@ -117,6 +118,19 @@ def test_channel_demo_terms_add_up(mnist):
     assert spec(charts.channel_chart(demo))
 
 
+def test_channel_inputs_are_one_image_and_its_edge_maps(mnist):
+    image = mnist.pixels(mnist.x_val[4, 0])
+    planes, labels = arithmetic.channel_inputs(image, 3)
+    assert planes.shape == (3, 28, 28) and torch.equal(planes[0], image)
+    for plane, name in zip(planes[1:], ("sobel_x", "sobel_y")):
+        ref = F.conv2d(image[None, None], arithmetic.KERNELS[name].tensor()[None, None], padding=1)[0, 0].relu()
+        torch.testing.assert_close(plane, ref / ref.max())
+    assert planes.min() >= 0 and planes[1:].amax(dim=(1, 2)).tolist() == [1.0, 1.0]
+    assert labels[1].startswith("left edges") and len(arithmetic.channel_inputs(image, 1)[1]) == 1
+    with pytest.raises(ValueError, match="1 to 3 input channels"):
+        arithmetic.channel_inputs(image, 4)
+
+
 def test_kernel_tables_round_trip_and_reject_empty_cells():
     values = tuple(float(v) for v in range(25))
     table = arithmetic.kernel_table(values)
@@ -124,6 +138,11 @@ def test_kernel_tables_round_trip_and_reject_empty_cells():
     assert arithmetic.kernel_from_table(table) == values
     table.iloc[1, 2] = np.nan
     with pytest.raises(ValueError, match="row 2, column 3 is empty"):
+        arithmetic.kernel_from_table(table)
+    table.iloc[1, 2] = -100.0  # the config's limit itself is fine
+    assert arithmetic.kernel_from_table(table)[7] == -100.0
+    table.iloc[1, 2] = 200.0
+    with pytest.raises(ValueError, match="row 2, column 3 is 200: enter a number between -100 and 100"):
         arithmetic.kernel_from_table(table)
     with pytest.raises(ValueError, match="9 .* or 25"):
         arithmetic.square((1.0, 2.0))
@@ -154,8 +173,15 @@ def test_config_round_trips_and_rejects_nonsense():
         assert f"{name}=" in joined
     with pytest.raises(ValueError, match="Stride must be between 1"):
         lesson.CNNConfig(stride=0)
-    with pytest.raises(ValueError, match="Custom kernel values"):
-        lesson.CNNConfig(custom=(float("inf"),) + (0.0,) * 8)
+    for bad_value in (float("inf"), 200.0):
+        with pytest.raises(ValueError, match="Custom kernel values must be numbers between -100 and 100"):
+            lesson.CNNConfig(kernel="custom", custom=(bad_value,) + (0.0,) * 8)
+    # beside a preset the custom values are kept (a link carries them) but unused, so not range-checked...
+    beside = lesson.CNNConfig(kernel="sobel_x", custom=(200.0,) + (0.0,) * 8)
+    assert beside.kernel_tensor()[0, 0] == -1
+    assert arithmetic.custom_problem(beside.custom) and arithmetic.custom_problem(arithmetic.IDENTITY3) is None
+    with pytest.raises(ValueError, match="9 .* or 25"):  # ...but always 9 or 25 of them: the table needs that
+        lesson.CNNConfig(custom=(1.0, 2.0))
     # any channel counts work with any list of channel kernels: it cycles
     grid = lesson.CNNConfig(in_channels=3, out_channels=3).channel_grid()  # cell 8 -> 8 % 4 = 0
     assert len(grid) == 3 and grid[2][2] == "sobel_x" and grid[0][1] == "sobel_y"
@@ -229,9 +255,14 @@ def test_misclassified_are_the_wrong_ones_most_confident_first():
 def test_defaults_train_past_95_percent_and_batch_norm_learns_faster(mnist):
     """The page's default training on the bundled data: both CNNs beat 95% on the validation images,
     with the same initial weights; batch norm lowers the first epoch's loss; the MLP needs 8x the weights."""
-    result = lesson.train_compare(lesson.CNNConfig(), mnist, seed=0)
+    reports = []
+    result = lesson.train_compare(lesson.CNNConfig(), mnist, seed=0, on_progress=reports.append)
     plain, bn = result.run("plain"), result.run("bn")
     assert plain.final_val_acc > 0.95 and bn.final_val_acc > 0.95
+    # all three runs report progress, the MLP baseline last and labelled; the bar only moves forward
+    assert list(dict.fromkeys(r.label for r in reports)) == ["Without BN", "With BN", lesson.MLP_LABEL]
+    fractions = [r.fraction for r in reports]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert bn.epochs["train_loss"].iloc[0] < plain.epochs["train_loss"].iloc[0]
     assert plain.state_dict is not None and plain.state_dict["conv1.weight"].device.type == "cpu"
     start = lesson.build_cnn("plain", 0).state_dict()
@@ -239,6 +270,16 @@ def test_defaults_train_past_95_percent_and_batch_norm_learns_faster(mnist):
     assert torch.equal(lesson.build_cnn("bn", 0).conv1.weight, start["conv1.weight"])  # same start
     preds = result.predictions["plain"]
     assert (preds["pred"] == preds["label"]).mean() == pytest.approx(plain.final_val_acc)
+    # the run knows its start and its data: "before" and the mistakes do not depend on the page's settings now
+    assert result.seed == 0 and result.trained_on(mnist)
+    assert not result.trained_on(dataclasses.replace(mnist, source="download"))
+    assert torch.equal(result.untrained("bn").conv1.weight, start["conv1.weight"])
+    wrong = lesson.misclassified(preds)
+    assert set(result.wrong_images["plain"]) == set(wrong["index"])
+    i = int(wrong["index"].iloc[0])
+    assert torch.equal(result.wrong_images["plain"][i], mnist.pixels(mnist.x_val[i, 0]))
+    strip = lesson.misclassified_frame(wrong.head(3), result.wrong_images["plain"], result.classes)
+    assert len(strip) == 3 * 784
     assert result.mlp.final_val_acc > 0.9
     table = lesson.parameter_comparison(result).set_index("network")
     assert table.loc["CNN without BN", "val. accuracy"] == plain.final_val_acc
