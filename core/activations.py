@@ -48,10 +48,13 @@ ACTIVATIONS: dict[str, Activation] = {
                    r"\mathrm{LReLU}'(x)=\begin{cases}1 & x>0\\0.01 & x<0\end{cases}", 1.0, (0.0,)),
         Activation("elu", "ELU", nn.ELU, r"\mathrm{ELU}(x)=\begin{cases}x & x>0\\e^{x}-1 & x\le 0\end{cases}",
                    r"\mathrm{ELU}'(x)=\begin{cases}1 & x>0\\e^{x} & x\le 0\end{cases}", 1.0),
-        Activation("gelu", "GELU", nn.GELU, r"\mathrm{GELU}(x)=x\,\Phi(x)",
-                   r"\mathrm{GELU}'(x)=\Phi(x)+x\,\varphi(x)", 1.129),
+        Activation("gelu", "GELU", nn.GELU,
+                   r"\begin{gathered}\mathrm{GELU}(x)=x\,\Phi(x)\\"
+                   r"\Phi(x)=\tfrac12\big[1+\operatorname{erf}(x/\sqrt2)\big]\end{gathered}",
+                   r"\begin{gathered}\mathrm{GELU}'(x)=\Phi(x)+x\,\varphi(x)\\"
+                   r"\varphi(x)=\tfrac{1}{\sqrt{2\pi}}\,e^{-x^2/2}\end{gathered}", 1.129),
         Activation("silu", "SiLU", nn.SiLU, r"\mathrm{SiLU}(x)=x\,\sigma(x)",
-                   r"\mathrm{SiLU}'(x)=\sigma(x)\,(1+x\,(1-\sigma(x)))", 1.0998),
+                   r"\mathrm{SiLU}'(x)=\sigma(x)(1+x-x\sigma(x))", 1.0998),
         Activation("softplus", "Softplus", nn.Softplus, r"\mathrm{softplus}(x)=\ln(1+e^{x})",
                    r"\mathrm{softplus}'(x)=\sigma(x)", 1.0),
     ]

@@ -4,6 +4,8 @@ import streamlit as st
 from core.activations import ACTIVATIONS
 from core.initializers import INIT_SCHEMES
 from core.lessons import activations as lesson
+from core.lessons import activations_charts as charts
+from core.lessons import activations_depth as deep
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.runner import shared
@@ -32,7 +34,7 @@ st.markdown(
 # ------------------------------------------------------------------ curves
 functions = st.multiselect("Activation functions", list(ACTIVATIONS), key=k("functions"),
                            format_func=lambda n: ACTIVATIONS[n].label)
-x_min, x_max = st.slider("x-range", -20.0, 20.0, key=k("x_range"), step=0.5)
+x_min, x_max = st.slider("x-range", *lesson.LIMITS["x"], key=k("x_range"), step=0.5)
 hidden_text = st.session_state[k("hidden")]
 
 errors = []
@@ -61,10 +63,11 @@ order = config.labels
 df = lesson.curves(config.functions, config.x_min, config.x_max)
 left, right = st.columns(2)
 with left:
-    show_chart(lesson.curves_chart(df, "y", "f(x)", order), df, "activation-curves", big)
+    show_chart(charts.curves_chart(df, "y", "f(x)", order), df, "activation-curves", big)
 with right:
-    show_chart(lesson.curves_chart(df, "dy", "f'(x), by autograd", order), df,
+    show_chart(charts.curves_chart(df, "dy", "f'(x), by autograd", order), df,
                "activation-derivatives", big, key="csv-derivatives")
+
 
 share = lesson.saturated_share(df)
 cols = st.columns(min(3, len(config.functions)))
@@ -74,36 +77,42 @@ for i, name in enumerate(config.functions):
         with st.container(border=True):
             st.latex(act.formula)
             st.latex(act.derivative)
-            st.altair_chart(lesson.function_panel(df, act.label), width="stretch")
+            st.altair_chart(charts.function_panel(df, act.label), width="stretch")
+            notes = " ".join(lesson.panel_notes(df, name))
             st.caption(f"Grey: saturated, |f'(x)| < {lesson.SATURATION}. "
                        f"Saturated on **{share[act.label]:.0%}** of x ∈ [{config.x_min:g}, {config.x_max:g}]; "
-                       f"max |f'| = {act.max_slope:g}.")
+                       f"max |f'| = {act.max_slope:g}. {notes}")
 
 # ------------------------------------------------------------------ depth
 st.header("Through depth: the chain rule multiplies derivatives")
 st.markdown(
-    "For a network with $L$ hidden layers, the gradient at layer $l$ is the gradient at layer $L$ "
-    "multiplied by one weight matrix and one activation derivative per layer in between. The "
-    "derivatives alone can shrink it by at most $(\\max f')^{L-l}$: for the sigmoid that is "
-    "$0.25^{L-l}$. Solid lines are measured on a real, freshly initialised network "
-    f"(width {lesson.DEPTH_WIDTH}) on {lesson.DEPTH_BATCH} MNIST images; dashed lines are the bound.")
-st.latex(r"\frac{\partial L}{\partial s_l} = \Big(\prod_{k=l}^{L-1} \operatorname{diag}\big(f'(s_k)\big)\,"
-         r"W_{k+1}^{\top}\Big)\frac{\partial L}{\partial s_L}")
+    "For a network with $L$ hidden layers and loss $\\mathcal{L}$, the gradient at layer $l$ is the "
+    "gradient at layer $L$ multiplied by one activation derivative and one weight matrix per layer in "
+    "between. The derivatives contribute a factor of at most $(\\max |f'|)^{L-l}$ — for the sigmoid "
+    "$0.25^{L-l}$ — and the weights multiply in their own factor (up to the product of their "
+    "spectral norms), which can raise or lower the total. So the dashed line bounds the gradient only "
+    "when every weight matrix has spectral norm at most 1. Solid lines are measured on a real, freshly "
+    f"initialised network (width {deep.DEPTH_WIDTH}) on {deep.DEPTH_BATCH} MNIST images; dashed lines "
+    "are the activation factor alone.")
+st.latex(r"\frac{\partial \mathcal{L}}{\partial s_l} = \Big(\prod_{k=l}^{L-1} "
+         r"\operatorname{diag}\big(f'(s_k)\big)\,W_{k+1}^{\top}\Big)\frac{\partial \mathcal{L}}{\partial s_L}")
 c1, c2 = st.columns(2)
-c1.slider("Depth L (hidden layers)", 1, 30, key=k("depth"))
+c1.slider("Depth L (hidden layers)", *lesson.LIMITS["depth"], key=k("depth"))
 c2.selectbox("Initialization", list(INIT_SCHEMES), key=k("depth_init"),
              format_func=lambda n: INIT_SCHEMES[n].label)
 grads = shared(("activations.depth", config.functions, config.depth, config.depth_init, settings.seed, device,
                 data.name, data.source),
-               lambda: lesson.depth_gradients(config.functions, config.depth, data, settings.seed,
-                                              init=config.depth_init))
-show_chart(lesson.depth_chart(grads, order), grads, "gradient-through-depth", big)
-first = grads[grads["layer"] == 1].set_index("label")["relative"]
-st.caption(" · ".join(f"{label}: layer 1 receives {first[label]:.1e} of layer {config.depth}'s gradient"
-                      for label in order if label in first.index))
-if "step" in config.functions:
-    st.info("The step function's derivative is exactly 0, so no gradient at all reaches its hidden "
-            "layers (nothing to draw on a log scale).", icon=":material/block:")
+               lambda: deep.depth_gradients(config.functions, config.depth, data, settings.seed,
+                                            init=config.depth_init))
+show_chart(deep.depth_chart(grads, order), grads, "gradient-through-depth", big)
+st.caption(deep.depth_caption(grads, order, config.depth))
+for note in deep.zero_gradient_notes(grads, order):
+    st.info(note, icon=":material/block:")
+overflow = deep.overflow_labels(grads)
+if overflow:
+    st.warning(f"{', '.join(overflow)}: the signal overflowed float32 on its way through {config.depth} "
+               "layers with these weights, so the gradient is not a finite number (nothing to draw).",
+               icon=":material/warning:")
 
 # ------------------------------------------------------------------ training
 st.header("Training a real network")
@@ -111,13 +120,14 @@ st.markdown(
     f"The MLP 784 → {' → '.join(map(str, config.hidden))} → 10 trained with SGD on "
     f"{len(data.y_train):,} MNIST images, once per selected activation: same seed, same batches, "
     "same initial weights. Only the activation differs.")
+lim = lesson.LIMITS
 with st.container(border=True):
     a, b, c, d, e = st.columns(5)
     a.text_input("Hidden layer sizes", key=k("hidden"), help="Comma-separated, e.g. 50, 50 or 128, 64, 32")
-    b.number_input("Learning rate", 0.0001, 100.0, key=k("lr"), format="%.4f", step=0.005)
-    c.number_input("Momentum", 0.0, 0.999, key=k("momentum"), step=0.1)
-    d.number_input("Epochs", 1, 50, key=k("epochs"))
-    e.number_input("Batch size", 1, 4096, key=k("batch_size"))
+    b.number_input("Learning rate", *lim["lr"], key=k("lr"), format="%.4f", step=0.005)
+    c.number_input("Momentum", *lim["momentum"], key=k("momentum"), format="%.3f", step=0.1)
+    d.number_input("Epochs", *lim["epochs"], key=k("epochs"))
+    e.number_input("Batch size", *lim["batch_size"], key=k("batch_size"))
     clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
 
 key = ("activations.train", config.functions, config.hidden, config.train_settings(), settings.seed,
@@ -127,6 +137,9 @@ result = train_or_last(
     order, big, "Press **Train** to train one network per activation (a few seconds on a CPU).")
 if result is not None:
     show_comparison(result, "activation", big)
+    step_note = lesson.step_training_note(result)
+    if step_note:
+        st.info(step_note, icon=":material/info:")
 
 # ------------------------------------------------------------------ lesson
 def training_takeaway(result) -> str:
@@ -150,11 +163,11 @@ st.markdown(
     "zero gradient: gradient descent has nothing to follow. That is why the perceptron's step was "
     "replaced by smooth functions like the sigmoid — and why the sigmoid's own flat tails, where "
     "$\\sigma'(x) \\to 0$, slow learning down.")
+tanh_edge = lesson.saturation_edge("tanh")
 takeaways([
-    "The sigmoid's derivative is at most 0.25: each sigmoid layer shrinks the gradient at least fourfold, "
-    "so deep sigmoid networks barely train their first layers.",
-    "tanh passes up to 1 × the gradient near 0 but saturates for |x| > 3; ReLU passes exactly 1 for "
-    "every positive input and never saturates there.",
+    deep.sigmoid_takeaway(grads, config.depth, INIT_SCHEMES[config.depth_init].label),
+    f"tanh passes up to 1 × the gradient near 0 but saturates (|f'| < {lesson.SATURATION}) for "
+    f"|x| > {tanh_edge:.2f}; ReLU passes exactly 1 for every positive input and never saturates there.",
     training_takeaway(result),
     "The measured gradient also depends on the weights: with PyTorch's default initialization even "
     "ReLU networks lose gradient with depth; He initialization fixes that (see the initialization lesson).",

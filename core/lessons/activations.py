@@ -1,34 +1,36 @@
 """Lesson: activation functions, their derivatives, and what they do to learning.
 
-- `curves`: f(x) and f'(x) from torch.autograd on the very modules the MLPs use.
-- `depth_gradients`: how a gradient shrinks through L layers: the bound (max f')^(L-l) and the
-  measured ||dL/ds_l|| of a real, randomly initialised depth-L MLP on an MNIST batch.
+- `ActivationsConfig`: the page's whole state; its ranges (`LIMITS`) are the widgets' ranges too.
+- `curves`: f(x) and f'(x) from torch.autograd on the very modules the MLPs use, plus the notes
+  each function's panel needs (`panel_notes`).
 - `train_compare`: the same MLP trained once per activation: same seed, batches, initial weights.
+  Through depth: see `activations_depth`; charts: see `activations_charts`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
-import altair as alt
+import numpy as np
 import pandas as pd
 import torch
 
 from core.activations import ACTIVATIONS, get_activation
 from core.config import Config, check_range
 from core.data import Dataset
-from core.gradients import layer_gradients
 from core.initializers import INIT_SCHEMES
-from core.charts import decades
 from core.lessons.compare import CompareResult
 from core.models import MLP, validate_sizes
-from core.palette import color_scale
 from core.seeding import seeded
-from core.training import Progress, TrainResult, TrainSettings, train
+from core.training import Progress, TrainSettings, train
 
 SATURATION = 0.05  # |f'(x)| below this counts as saturated
-DEPTH_WIDTH = 64
-DEPTH_BATCH = 256
+
+# (low, high) of every numeric setting: the config checks them and the page's widgets use them,
+# so a value the config accepts (from a URL, say) can never be outside a widget's range.
+LIMITS: dict[str, tuple[float, float]] = {
+    "x": (-20.0, 20.0), "depth": (1, 30), "lr": (0.0001, 100.0), "momentum": (0.0, 0.999),
+    "epochs": (1, 50), "batch_size": (1, 4096)}
 
 
 @dataclass(frozen=True)
@@ -51,17 +53,21 @@ class ActivationsConfig(Config):
             get_activation(name)
         if len(set(self.functions)) != len(self.functions):
             raise ValueError("Each activation function can be chosen once.")
-        check_range("x from", self.x_min, -50, 50)
-        check_range("x to", self.x_max, -50, 50)
+        check_range("x from", self.x_min, *LIMITS["x"])
+        check_range("x to", self.x_max, *LIMITS["x"])
         if self.x_max - self.x_min < 0.5:
             raise ValueError("The x-range must span at least 0.5.")
-        check_range("Depth", self.depth, 1, 30)
+        check_range("Depth", self.depth, *LIMITS["depth"])
         if self.depth_init not in INIT_SCHEMES:
             raise ValueError(f"Unknown initialization '{self.depth_init}'.")
         if not self.hidden:
             raise ValueError("Give at least one hidden layer size, e.g. 50, 50.")
         validate_sizes([784, *self.hidden, 10])
-        self.train_settings()  # validates lr, momentum, epochs, batch size
+        check_range("Learning rate", self.lr, *LIMITS["lr"])
+        check_range("Momentum", self.momentum, *LIMITS["momentum"])
+        check_range("Epochs", self.epochs, *LIMITS["epochs"])
+        check_range("Batch size", self.batch_size, *LIMITS["batch_size"])
+        self.train_settings()
 
     def train_settings(self) -> TrainSettings:
         return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
@@ -93,106 +99,88 @@ def saturated_share(df: pd.DataFrame) -> pd.Series:
     return df.groupby("label", sort=False)["saturated"].mean()
 
 
-def curves_chart(df: pd.DataFrame, field: str, title: str, order: list[str]) -> alt.Chart:
-    """All selected functions' f (field='y') or f' (field='dy') overlaid, values on hover."""
-    hover = alt.selection_point(fields=["x"], nearest=True, on="pointerover", empty=False)
-    base = alt.Chart(df).encode(
-        x=alt.X("x:Q", title="x"),
-        color=alt.Color("label:N", scale=color_scale(order), title="Function",
-                        legend=alt.Legend(orient="bottom")))
-    lines = base.mark_line(strokeWidth=2.5).encode(y=alt.Y(f"{field}:Q", title=title))
-    points = base.mark_point(size=60, filled=True).encode(
-        y=f"{field}:Q", opacity=alt.condition(hover, alt.value(1), alt.value(0)),
-        tooltip=[alt.Tooltip("label:N", title="function"), alt.Tooltip("x:Q", format=".2f"),
-                 alt.Tooltip("y:Q", title="f(x)", format=".4f"), alt.Tooltip("dy:Q", title="f'(x)", format=".4f")],
-    ).add_params(hover)
-    rule = alt.Chart(df).mark_rule(color="#999").encode(x="x:Q").transform_filter(hover)
-    layers = [lines, points, rule]
-    if field == "dy":
-        band = alt.Chart(pd.DataFrame({"lo": [-SATURATION], "hi": [SATURATION]})).mark_rect(
-            color="#bbb", opacity=0.35).encode(y="lo:Q", y2="hi:Q")
-        layers.insert(0, band)
-    heading = alt.Title(title, subtitle=f"grey band: saturated, |f'(x)| < {SATURATION}") if field == "dy" else title
-    return alt.layer(*layers).properties(title=heading, height=360, width="container")
+def saturated_bands(one: pd.DataFrame) -> list[pd.DataFrame]:
+    """One function's saturated stretches of x, each as its rows of the curves frame."""
+    sat = one["saturated"].to_numpy()
+    run_id = np.cumsum(np.r_[True, sat[1:] != sat[:-1]])
+    return [rows for _, rows in one.groupby(run_id) if rows["saturated"].iloc[0]]
 
 
-def function_panel(df: pd.DataFrame, label: str) -> alt.Chart:
-    """One function: f solid, f' dashed, saturated x-regions (|f'| < 0.05) shaded grey."""
-    one = df[df["label"] == label]
-    step = float(one["x"].diff().median())
-    long = one.melt(id_vars=["x", "saturated"], value_vars=["y", "dy"], var_name="curve", value_name="value")
-    long["curve"] = long["curve"].map({"y": "f(x)", "dy": "f'(x)"})
-    shade = alt.Chart(one[one["saturated"]].assign(x2=lambda d: d["x"] + step)).mark_rect(
-        color="#d9d9d9", opacity=0.6).encode(x="x:Q", x2="x2:Q", tooltip=[alt.Tooltip("x:Q", format=".2f")])
-    lines = alt.Chart(long).mark_line(strokeWidth=2.5).encode(
-        x=alt.X("x:Q", title="x"), y=alt.Y("value:Q", title=None),
-        color=alt.value(color_scale([label]).range[0]),
-        strokeDash=alt.StrokeDash("curve:N", title=None, legend=alt.Legend(orient="bottom"),
-                                  scale=alt.Scale(domain=["f(x)", "f'(x)"], range=[[1, 0], [6, 4]])),
-        tooltip=["curve:N", alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("value:Q", format=".4f")])
-    return (shade + lines).properties(title=label, height=300,
-                                      width="container")
+def saturation_edge(name: str, limit: float = 20.0) -> float:
+    """Smallest x >= 0 where f is saturated (|f'| < 0.05), on a 0.01 grid; inf if none up to `limit`."""
+    one = curves((name,), 0.0, limit, n=int(limit * 100) + 1)
+    hits = one.loc[one["saturated"], "x"]
+    return float(hits.iloc[0]) if len(hits) else float("inf")
 
 
-# ---------------------------------------------------------------- through depth
-
-def depth_model(name: str, depth: int, seed: int, width: int = DEPTH_WIDTH, init: str = "default") -> MLP:
-    return seeded(seed, lambda: MLP([784] + [width] * depth + [10], name, init=init))
-
-
-def depth_gradients(functions: tuple[str, ...], depth: int, data: Dataset, seed: int,
-                    width: int = DEPTH_WIDTH, batch: int = DEPTH_BATCH, init: str = "default") -> pd.DataFrame:
-    """Per hidden layer l = 1..L: measured ||dL/ds_l|| and its ratio to the top hidden layer's,
-    beside the activation-only bound (max f')^(L-l), for a freshly initialised depth-L MLP."""
-    x, y = data.x_train[:batch], data.y_train[:batch]
-    frames = []
-    for name in functions:
-        act = get_activation(name)
-        model = depth_model(name, depth, seed, width, init).to(data.device)
-        grads = layer_gradients(model, x, y).query("kind == 'backprop' and layer <= @depth")
-        norms = grads.sort_values("layer")["grad_norm"].to_numpy()
-        top = norms[-1]
-        layers = range(1, depth + 1)
-        frames.append(pd.DataFrame({
-            "function": name, "label": act.label, "layer": list(layers), "grad_norm": norms,
-            "relative": norms / top if top > 0 else norms * 0.0,
-            "bound": [act.max_slope ** (depth - l) for l in layers]}))
-    return pd.concat(frames, ignore_index=True)
-
-
-def depth_chart(df: pd.DataFrame, order: list[str]) -> alt.Chart:
-    """Log-scale: measured gradient norm relative to the top hidden layer (solid) and the bound (dashed)."""
-    shown = df[(df["relative"] > 0) & (df["bound"] > 0)]
-    long = pd.concat([
-        shown.assign(series="measured ||dL/ds_l|| / ||dL/ds_L||", value=shown["relative"]),
-        shown.assign(series="bound (max f')^(L-l)", value=shown["bound"]),
-    ])
-    color = alt.Color("label:N", scale=color_scale(order), title="Function", legend=alt.Legend(orient="bottom"))
-    return alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(
-        x=alt.X("layer:Q", title="Hidden layer l (1 = next to the input)", axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="Gradient relative to layer L (log)",
-                axis=alt.Axis(values=decades(long["value"]) or alt.Undefined, format=".0e")),
-        color=color,
-        strokeDash=alt.StrokeDash("series:N", legend=None,
-                                  scale=alt.Scale(range=[[6, 4], [1, 0]])),
-        tooltip=["label:N", "layer:Q", "series:N", alt.Tooltip("value:Q", format=".3e"),
-                 alt.Tooltip("grad_norm:Q", title="||dL/ds_l||", format=".3e")],
-    ).properties(title=alt.Title("How much gradient reaches each layer",
-                                 subtitle="solid: measured in a real network · dashed: bound (max f')^(L-l)"),
-                height=460, width="container")
+def panel_notes(df: pd.DataFrame, name: str) -> list[str]:
+    """What a function's panel needs explaining, read from its plotted curve."""
+    one = df[df["function"] == name]
+    x_lo, x_hi = one["x"].iloc[0], one["x"].iloc[-1]
+    notes = ["Φ and φ are the standard normal distribution's CDF and density."] if name == "gelu" else []
+    for band in saturated_bands(one):
+        interior = band["x"].iloc[0] > x_lo and band["x"].iloc[-1] < x_hi
+        if interior and (band["dy"].min() < 0 < band["dy"].max()):
+            zero = float(band["x"].iloc[int(band["dy"].abs().to_numpy().argmin())])
+            notes.append(f"The narrow grey band near x ≈ {zero:.2f} is where f' crosses zero (the minimum "
+                         "of f): counted as saturated, though f' is not small on either side of it.")
+    negative = one[one["saturated"] & (one["x"] < 0)]
+    if name == "leaky_relu" and len(negative):
+        slope = float(negative["dy"].abs().min())
+        notes.append(f"The negative side (slope {slope:g}) counts as saturated by the |f'| < {SATURATION} "
+                     "rule, yet its gradient is never exactly zero: those neurons still learn, slowly.")
+    return notes
 
 
 # ---------------------------------------------------------------- training
 
+@dataclass
+class ActivationsResult(CompareResult):
+    """The comparison's runs, plus how far each run's Linear layers moved from their initial weights."""
+
+    moved: pd.DataFrame = field(default_factory=pd.DataFrame)  # activation, layer (1-based), change
+
+
+def weight_change(initial: dict[str, torch.Tensor], final: dict[str, torch.Tensor]) -> list[float]:
+    """Per Linear layer: ||W_final - W_initial|| (weights and bias together)."""
+    layers = sorted({int(k.split(".")[1]) for k in initial if k.startswith("linears.")})
+    out = []
+    for i in layers:
+        keys = [k for k in initial if k.startswith(f"linears.{i}.")]
+        out.append(float(sum(((final[k] - initial[k]) ** 2).sum() for k in keys) ** 0.5))
+    return out
+
+
 def train_compare(config: ActivationsConfig, data: Dataset, seed: int,
-                  on_progress: Callable[[Progress], None] | None = None) -> CompareResult:
+                  on_progress: Callable[[Progress], None] | None = None) -> ActivationsResult:
     """Train 784 -> hidden -> 10 once per selected activation, same seed, batches and initial weights."""
     sizes = [784, *config.hidden, 10]
     settings = config.train_settings()
-    runs = {}
+    runs, moved = {}, []
     for i, name in enumerate(config.functions):
         label = ACTIVATIONS[name].label
         model = seeded(seed, lambda: MLP(sizes, name))
-        runs[label] = train(model, data, settings, seed=seed, label=label, on_progress=on_progress,
-                            run_index=i, n_runs=len(config.functions))
-    return CompareResult(runs)
+        initial = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+        run = train(model, data, settings, seed=seed, label=label, on_progress=on_progress,
+                    run_index=i, n_runs=len(config.functions), keep_weights=True)
+        change = weight_change(initial, run.state_dict)
+        moved.append(pd.DataFrame({"activation": label, "layer": range(1, len(change) + 1), "change": change}))
+        run.state_dict = None  # the cached result keeps only what the page shows
+        runs[label] = run
+    return ActivationsResult(runs, pd.concat(moved, ignore_index=True))
+
+
+def step_training_note(result: ActivationsResult) -> str | None:
+    """Why a step network's accuracy is not the step 'training': computed from what moved in the run."""
+    if "Step" not in result.runs or result.moved.empty:
+        return None
+    run, moved = result.runs["Step"], result.moved.query("activation == 'Step'").sort_values("layer")
+    hidden, output = moved.iloc[:-1], moved.iloc[-1]
+    if not len(run.epochs):
+        return None
+    hidden_moved = ("did not move at all (weight change exactly 0)" if (hidden["change"] == 0).all()
+                    else f"barely moved (weight change at most {hidden['change'].max():.1e})")
+    return (f"The step network still reached {run.final_val_acc:.1%} validation accuracy, but its hidden "
+            f"layers {hidden_moved} while its output layer's weights changed by {output['change']:.2g}: "
+            "only the last Linear layer learned, a linear classifier on fixed random 0/1 features. "
+            "No gradient passed through a step.")
