@@ -39,6 +39,12 @@ class Probe:
         raise NotImplementedError
 
 
+def norm_dtype(device: torch.device) -> torch.dtype:
+    """Gradient norms are summed in float64 (MPS has none: float32 there). In float32 the squares of
+    entries below ~1e-23 underflow, and a vanishing gradient of 1e-27 would read as exactly 0."""
+    return torch.float32 if device.type == "mps" else torch.float64
+
+
 class GradNormProbe(Probe):
     """Per-layer gradient norms: ||dL/dW_l|| of each layer's weight and, with backprop=True, the
     back-propagated ||dL/ds_l|| of each layer's output (its pre-activation), via tensor hooks."""
@@ -52,8 +58,9 @@ class GradNormProbe(Probe):
         self.layers = probe_layers(model)
         self.weights = [m.weight for _, m in self.layers]
         device = self.weights[0].device
+        self.dtype = norm_dtype(device)
         rows = (total_steps + self.every - 1) // self.every
-        self.weight_buf = torch.full((rows, len(self.layers)), float("nan"), device=device)
+        self.weight_buf = torch.full((rows, len(self.layers)), float("nan"), device=device, dtype=self.dtype)
         if self.backprop:
             self.backprop_buf = torch.full_like(self.weight_buf, float("nan"))
             for i, (_, module) in enumerate(self.layers):
@@ -65,7 +72,7 @@ class GradNormProbe(Probe):
                 row = self.step // self.every
 
                 def record(grad: torch.Tensor) -> None:  # returns None: the gradient is unchanged
-                    self.backprop_buf[row, index] = grad.detach().norm()
+                    self.backprop_buf[row, index] = torch.linalg.vector_norm(grad.detach(), dtype=self.dtype)
 
                 output.register_hook(record)
         return hook
@@ -73,7 +80,7 @@ class GradNormProbe(Probe):
     def after_backward(self) -> None:
         if self.active:
             grads = [w.grad for w in self.weights]
-            self.weight_buf[self.step // self.every] = torch.stack(torch._foreach_norm(grads))
+            self.weight_buf[self.step // self.every] = torch.stack(torch._foreach_norm(grads, 2, dtype=self.dtype))
 
     def detach(self) -> None:
         for h in self._handles:

@@ -12,4 +12,5 @@ def direct_mlp_gradients(model, x: torch.Tensor, y: torch.Tensor) -> tuple[list[
         pre.append(s)
         h = model.acts[i](s) if i < len(model.acts) else s
     torch.nn.functional.cross_entropy(h, y).backward()
-    return [p.grad.norm().item() for p in pre], [lin.weight.grad.norm().item() for lin in model.linears]
+    norm = lambda g: torch.linalg.vector_norm(g, dtype=torch.float64).item()  # no float32 underflow
+    return [norm(p.grad) for p in pre], [norm(lin.weight.grad) for lin in model.linears]

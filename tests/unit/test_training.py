@@ -74,6 +74,23 @@ def test_grad_norm_probe_matches_direct_autograd(mnist):
         assert b == pytest.approx(backprop[i], rel=1e-5)
 
 
+def test_grad_norm_probe_reads_vanishing_gradients_without_underflow():
+    """Gradients of ~1e-28 (a deep sigmoid net's first layers): float32 squares underflow to 0."""
+    model = seeded(0, lambda: MLP([20, 8, 4], "tanh"))
+    probe = GradNormProbe(backprop=True)
+    probe.attach(model, total_steps=1)
+    probe.begin_step(0)
+    x, y = torch.randn(16, 20), torch.randint(0, 4, (16,))
+    (1e-30 * torch.nn.functional.cross_entropy(model(x), y)).backward()
+    probe.after_backward()
+    probe.detach()
+    frame = probe.frame(1)
+    weight = frame.query("kind == 'weight'")["grad_norm"].to_numpy()
+    expected = [torch.linalg.vector_norm(lin.weight.grad, dtype=torch.float64).item() for lin in model.linears]
+    assert (weight > 0).all() and np.allclose(weight, expected, rtol=1e-6)
+    assert (frame.query("kind == 'backprop'")["grad_norm"] > 0).all()
+
+
 def test_activation_probe_records_the_training_pass_only(mnist):
     data = mnist.subset(256, 64)
     probe = ActivationProbe(every=2, n_samples=8)
