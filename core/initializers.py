@@ -22,7 +22,8 @@ class InitScheme:
 INIT_SCHEMES: dict[str, InitScheme] = {
     s.name: s
     for s in [
-        InitScheme("default", "PyTorch default", r"W\sim U\!\left[-\tfrac{1}{\sqrt{n_{in}}},\tfrac{1}{\sqrt{n_{in}}}\right]"),
+        InitScheme("default", "PyTorch default",
+                   r"W,\ b\sim U\!\left[-\tfrac{1}{\sqrt{n_{in}}},\tfrac{1}{\sqrt{n_{in}}}\right]"),
         InitScheme("equal", "All equal (1)", r"W_{ij}=1,\ b=0"),
         InitScheme("uniform", "Uniform [-1, 1]", r"W\sim U[-1,1]"),
         InitScheme("scaled_uniform", "Uniform / n_in", r"W\sim U\!\left[-\tfrac{1}{n_{in}},\tfrac{1}{n_{in}}\right]"),

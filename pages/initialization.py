@@ -5,9 +5,12 @@ import streamlit as st
 from core.initializers import INIT_SCHEMES
 from core.lessons import initialization as lesson
 from core.lessons import initialization_charts as charts
+from core.lessons import initialization_health as health
+from core.lessons import initialization_symmetry as symmetry
+from core.palette import color_of
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
-from ui.runner import shared
+from ui.runner import cached_result, shared
 from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 
@@ -67,6 +70,7 @@ st.header("At initialization: how much gradient reaches each layer")
 snap = shared(("initialization.at_init", config.schemes, config.activation, config.depth, config.width,
                settings.seed, device, data.name, data.source),
               lambda: lesson.at_init(config, data, settings.seed))
+verdicts = health.diagnose(snap.gradients, snap.activations, config.activation, config.depth, order)
 left, right = st.columns(2)
 with left:
     show_chart(charts.gradient_chart(snap.gradients, "backprop", config.depth, order), snap.gradients,
@@ -74,42 +78,66 @@ with left:
 with right:
     show_chart(charts.gradient_chart(snap.gradients, "weight", config.depth, order), snap.gradients,
                "init-weight-gradients", big, key="csv-weight-gradients")
+notes = health.problem_notes(verdicts, config.activation, config.depth)
+if notes:
+    st.warning("\n".join(f"- {n}" for n in notes), icon=":material/warning:")
+
+numbers = lesson.scheme_numbers(config).set_index("label")
+cols = st.columns(min(3, len(config.schemes)))
+for i, label in enumerate(order):
+    row, verdict = numbers.loc[label], verdicts.loc[label]
+    with cols[i % len(cols)], st.container(border=True):
+        st.markdown(f'<span style="color:{color_of(label)}">&#9679;</span> **{label}**', unsafe_allow_html=True)
+        st.latex(INIT_SCHEMES[row["scheme"]].formula)
+        what = {"bound": "a", "std": "σ", "value": "value"}[row["kind"]]
+        bias = "bias: same bound" if row["scheme"] == "default" else "bias = 0"
+        st.caption(f"First layer (n_in = 784, n_out = {config.width}): {what} = {row['first layer']:.4g} · "
+                   f"hidden layers (n_in = n_out = {config.width}): {what} = {row['hidden layers']:.4g}, "
+                   f"weight std = {row['std (hidden)']:.4g} · {bias}")
+        ratio = "—" if verdict["zero layers"] else f"{verdict['ratio']:.2g}"
+        st.markdown(f"Gradient ratio layer 1 / layer {config.depth}: **{ratio}** · **{verdict['verdict']}**")
+
 st.markdown(
     "The two charts can tell different stories. The weight gradient is "
     r"$\partial L/\partial W_l = (\partial L/\partial s_l)\, h_{l-1}^{\top}$: the back-propagated "
     "gradient times the layer's input. When the activations $h_{l-1}$ grow or shrink from layer to layer "
     "they hide what happens to $\\partial L/\\partial s_l$ — a weight gradient can look healthy while the "
     "signal travelling back is vanishing. Glorot & Bengio (2010) point out exactly this.")
-ratios = pd.DataFrame({"back-propagated: layer 1 / layer L": lesson.gradient_ratio(snap.gradients, config.depth),
-                       "weight gradient: layer 1 / layer L": lesson.gradient_ratio(snap.gradients, config.depth,
-                                                                                   "weight")})
-st.dataframe(ratios.rename_axis("scheme").reset_index(), hide_index=True, width="stretch",
-             column_config={c: st.column_config.NumberColumn(format="%.2e") for c in ratios.columns})
-st.caption(f"Measured on {lesson.PROBE_BATCH} MNIST training images, seed {settings.seed}. A ratio near 1 means "
-           "the first hidden layer gets as much gradient as the last; 0 means none at all; None means "
-           "the last layer got none either (0 / 0).")
+sat = "saturated" if config.activation != "relu" else "inactive"
+
+
+def sci(values) -> list[str]:
+    """Scientific text: st.dataframe leaves numbers above 2^53 unformatted (the exploding ratios reach 1e16)."""
+    return [f"{v:.2e}" if pd.notna(v) else "—" for v in values]
+
+
+table = pd.DataFrame({
+    "scheme": verdicts.index, "verdict": verdicts["verdict"].values, "ratio ‖∂L/∂s‖": sci(verdicts["ratio"]),
+    "ratio ‖∂L/∂W‖": sci(verdicts["weight ratio"]), sat: verdicts["saturated"].values,
+    "std layer 1": sci(verdicts["std first"]), "std layer L": sci(verdicts["std last"])})
+helps = {"ratio ‖∂L/∂s‖": "Back-propagated gradient: first hidden layer / last hidden layer",
+         "ratio ‖∂L/∂W‖": "Weight gradient: first hidden layer / last hidden layer",
+         "std layer 1": "Standard deviation of the first hidden layer's activations",
+         "std layer L": "Standard deviation of the last hidden layer's activations"}
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={c: st.column_config.TextColumn(help=h) for c, h in helps.items()}
+             | {sat: st.column_config.NumberColumn(format="percent",
+                                                    help=f"Share of hidden units {sat}, mean over the hidden layers")})
+st.caption(f"Measured on {lesson.PROBE_BATCH} MNIST training images, seed {settings.seed}; L = {config.depth}, "
+           "the last hidden layer. Ratios are first hidden layer / last hidden layer: 1 means the first gets as "
+           "much gradient as the last; — means the last got none either (0 / 0). "
+           + health.criteria())
 
 st.subheader("What the activations look like")
 acts = snap.activations
 show_chart(charts.activation_boxes(acts, config.activation, order), acts, "init-activations", big, stretch=False)
+st.caption(health.look_sentence(acts, config.activation))
 left, right = st.columns(2)
 with left:
     show_chart(charts.spread_chart(acts, order), acts, "init-activation-std", big, key="csv-spread")
 with right:
     show_chart(charts.saturation_chart(acts, config.activation, order), acts, "init-saturation", big,
                key="csv-saturation")
-
-st.subheader("The schemes, for this network")
-numbers = lesson.scheme_numbers(config)
-cols = st.columns(min(3, len(config.schemes)))
-for i, row in numbers.iterrows():
-    with cols[i % len(cols)], st.container(border=True):
-        st.markdown(f"**{row['label']}**")
-        st.latex(INIT_SCHEMES[row["scheme"]].formula)
-        what = {"bound": "a", "std": "σ", "value": "value"}[row["kind"]]
-        st.caption(f"First layer (n_in = 784, n_out = {config.width}): {what} = {row['first layer']:.4g} · "
-                   f"hidden layers (n_in = n_out = {config.width}): {what} = {row['hidden layers']:.4g}, "
-                   f"weight std = {row['std (hidden)']:.4g}")
 
 # ------------------------------------------------------------------ training
 st.header("Training: does the gradient get through?")
@@ -136,48 +164,60 @@ key = ("initialization.train", config, settings.seed, device, data.name, data.so
 result = train_or_last(
     PAGE, key, clicked, lambda live: lesson.train_schemes(config, data, settings.seed, on_progress=live),
     order, big, "Press **Train** to train one network per scheme (a few seconds on a CPU).", extra=live_heat)
+sym = None
 if result is not None:
     show_comparison(result, "initialization", big)
+    if cached_result(key) is result:  # trained with the settings above: link divergence to the measurements
+        for label, run in result.runs.items():
+            if run.diverged_at and label in verdicts.index and verdicts.loc[label, "verdict"].startswith("exploding"):
+                st.markdown(f"**{label}** was already exploding at initialization: its first hidden layer got "
+                            f"||dL/ds₁|| = {verdicts.loc[label, 'first']:.2g} (see the charts above).")
     heat = lesson.gradient_heat({label: r.probes.get("GradNormProbe") for label, r in result.runs.items()})
     show_chart(charts.heat_chart(heat, list(result.runs)), heat, "gradient-heatmap", big, stretch=False)
     st.caption("Blank cells: exactly zero gradient reached that layer at that step.")
 
     st.subheader("Symmetry: all-equal weights give identical neurons")
-    sym = lesson.symmetry(result)
-    distinct = sym.pivot_table(index="run", columns="layer", values="distinct", sort=False)
-    distinct.columns = [f"layer {c}" for c in distinct.columns]
     st.markdown(
-        "If every weight starts at the same value, every neuron of a layer computes the same output and "
-        "receives the same gradient, so they stay identical however long you train: a layer of "
-        f"{config.width} units behaves like one. Distinct neurons per hidden layer after training:")
-    st.dataframe(distinct.rename_axis("initialization").reset_index(), hide_index=True, width="stretch")
-    shown = [label for label in result.runs if label == INIT_SCHEMES["equal"].label][:1] + \
-        [label for label in result.runs if label != INIT_SCHEMES["equal"].label][:1]
-    cols = st.columns(len(shown))
-    for col, label in zip(cols, shown):
+        "If every weight of a layer starts at the same value, every neuron of that layer computes the same "
+        "output and receives the same gradient, so the neurons change together and stay identical however "
+        "long you train: a layer of many units behaves like one.")
+    equal = INIT_SCHEMES["equal"].label
+    if equal in result.runs and result.runs[equal].state_dict is not None:
+        run = result.runs[equal]
+        st.markdown(symmetry.equal_run_sentence(run.state_dict, run.diverged_at, equal))
+    sym = shared(("initialization.symmetry", config.activation, config.depth, config.width, settings.seed, device,
+                  data.name, data.source),
+                 lambda: symmetry.experiment(config.activation, config.depth, config.width, data, settings.seed))
+    rand = [label for label in sym.cosines if label != symmetry.EQUAL][0]
+    st.markdown(
+        f"**Experiment.** A {sym.activation} network of {sym.depth} hidden layers × {sym.width} units, trained "
+        f"twice on the same {sym.steps} batches of {symmetry.SETTINGS.batch_size} images (SGD, learning rate "
+        f"{symmetry.SETTINGS.lr:g}, momentum {symmetry.SETTINGS.momentum:g}): once with every weight set to the "
+        f"small constant 1/n_in (1/784 in the first layer, 1/{sym.width} after; biases 0) — small enough not to "
+        f"saturate or explode, so the weights do train — and once with {rand}. Per hidden layer after training:")
+    st.dataframe(sym.table, hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.2e")
+                                for c in ("max |ΔW|", "max difference between neurons")}
+                 | {"mean |cos|": st.column_config.NumberColumn(format="%.3f")})
+    st.markdown(symmetry.experiment_sentence(sym))
+    for col, (label, cos) in zip(st.columns(2), sym.cosines.items()):
         with col:
-            cos = lesson.cosine_matrix(result.runs[label].state_dict["linears.0.weight"])
-            show_chart(charts.cosine_chart(cos, label, "layer 1: cosine between neurons' weights"), cos,
+            show_chart(charts.cosine_chart(cos, label, "layer 1 after training: cosine between neurons"), cos,
                        f"cosine-{label}", big, stretch=False)
-    if INIT_SCHEMES["equal"].label not in result.runs:
-        st.info("Add **All equal (1)** to the schemes and train to see the symmetry that never breaks.",
-                icon=":material/info:")
 
 # ------------------------------------------------------------------ lesson
-back = ratios.iloc[:, 0]
-finite = back[back.notna()]
-notes = [
+lines = [
     "Each scheme's scale is chosen so that a layer keeps the variance of what passes through it: "
     "Xavier balances n_in and n_out for tanh-like activations, He doubles the variance because ReLU "
     "zeroes half of its inputs.",
+    health.healthy_sentence(verdicts, config.activation),
+    health.problem_sentence(verdicts),
+    health.look_sentence(acts, config.activation),
 ]
-if len(finite) >= 2:
-    worst, best = finite.idxmin(), (finite - 1).abs().idxmin()
-    notes.append(f"Here the first hidden layer receives **{finite[worst]:.1e}** × the last layer's gradient "
-                 f"under {worst} and **{finite[best]:.2g}** × under {best}.")
-notes += [
-    "Saturation and collapse are visible before any training: boxes squashed against ±1 (saturated "
-    "tanh/sigmoid) or shrinking towards 0 layer by layer mean the gradient will vanish on its way back.",
-    "All-equal weights never break their symmetry: the distinct-neuron count stays at 1 per layer.",
-]
-takeaways(notes)
+if sym is not None:
+    eq = sym.table[sym.table["initialization"] == symmetry.EQUAL]
+    if (eq["distinct neurons"] == 1).all() and (eq["max |ΔW|"] > 0).all():
+        lines.append(f"Equal weights never break their symmetry: in the experiment every layer moved (max |ΔW| up "
+                     f"to {eq['max |ΔW|'].max():.2g}) yet kept one distinct neuron; a random start gives every "
+                     "neuron its own weights, hence its own gradient.")
+takeaways([line for line in lines if line])

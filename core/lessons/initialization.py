@@ -4,7 +4,7 @@
   gradient ||dL/dW_l|| and the distribution of each hidden layer's activations.
 - `train_schemes`: the same architecture trained once per scheme (same seed and batches), with the
   per-layer back-propagated gradient norm recorded every few steps.
-- `symmetry`: how many distinct neurons each layer has after training (all-equal weights: one).
+- Symmetry (all-equal weights) lives in `initialization_symmetry`, the verdicts in `initialization_health`.
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.activations import ACTIVATIONS
 from core.config import Config, check_range
 from core.data import Dataset
 from core.gradients import layer_gradients
@@ -103,20 +102,30 @@ def build(config: InitConfig, scheme: str, seed: int) -> MLP:
 @dataclass
 class InitSnapshot:
     gradients: pd.DataFrame  # scheme, label, layer, kind ('backprop' | 'weight'), grad_norm
-    activations: pd.DataFrame  # scheme, label, layer, p5, p25, p50, p75, p95, std, saturated, zero
+    activations: pd.DataFrame  # scheme, label, layer, p5 ... p95, std, saturated, median |s|, zero slope
 
 
-def hidden_activations(model: MLP, x: torch.Tensor) -> list[torch.Tensor]:
-    """Each hidden layer's output f(s_l) on x, in eval mode (nothing in the model changes)."""
+def hidden_layers(model: MLP, x: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """Each hidden layer's pre-activation s_l, output f(s_l) and slope f'(s_l) on x (the slope by
+    autograd through the model's own activation, in float32), in eval mode: nothing in the model changes."""
     was_training = model.training
     model.eval()
     out, h = [], x.flatten(1)
     with torch.no_grad():
         for linear, norm, act in zip(model.linears, model.norms, model.acts):
-            h = act(norm(linear(h)))
-            out.append(h)
+            s = norm(linear(h))
+            with torch.enable_grad():
+                leaf = s.detach().requires_grad_()
+                (slope,) = torch.autograd.grad(act(leaf).sum(), leaf)
+            h = act(s)
+            out.append((s, h, slope))
     model.train(was_training)
     return out
+
+
+def hidden_activations(model: MLP, x: torch.Tensor) -> list[torch.Tensor]:
+    """Each hidden layer's output f(s_l) on x, in eval mode (nothing in the model changes)."""
+    return [h for _, h, _ in hidden_layers(model, x)]
 
 
 def saturation_mask(activation: str, h: torch.Tensor) -> torch.Tensor:
@@ -128,14 +137,17 @@ def saturation_mask(activation: str, h: torch.Tensor) -> torch.Tensor:
     return h <= 0
 
 
-def activation_stats(activation: str, hidden: list[torch.Tensor]) -> pd.DataFrame:
+def activation_stats(activation: str, hidden: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]) -> pd.DataFrame:
+    """Per hidden layer: percentiles and std of f(s_l), the share of saturated units (see
+    `saturation_mask`), the median |s_l| and the share of units whose slope f'(s_l) is exactly 0."""
     rows = []
     qs = torch.tensor([0.05, 0.25, 0.5, 0.75, 0.95], dtype=torch.float64)
-    for l, h in enumerate(hidden, start=1):
+    for l, (s, h, slope) in enumerate(hidden, start=1):
         v = h.detach().flatten().double().cpu()
         p5, p25, p50, p75, p95 = torch.quantile(v, qs).tolist()
         rows.append({"layer": l, "p5": p5, "p25": p25, "p50": p50, "p75": p75, "p95": p95,
-                     "std": v.std().item(), "saturated": saturation_mask(activation, v).double().mean().item()})
+                     "std": v.std().item(), "saturated": saturation_mask(activation, v).double().mean().item(),
+                     "median |s|": s.abs().median().item(), "zero slope": (slope == 0).double().mean().item()})
     return pd.DataFrame(rows)
 
 
@@ -147,7 +159,7 @@ def at_init(config: InitConfig, data: Dataset, seed: int) -> InitSnapshot:
         label = INIT_SCHEMES[scheme].label
         model = build(config, scheme, seed).to(data.device)
         grads.append(layer_gradients(model, x, y).assign(scheme=scheme, label=label))
-        acts.append(activation_stats(config.activation, hidden_activations(model, x)).assign(scheme=scheme, label=label))
+        acts.append(activation_stats(config.activation, hidden_layers(model, x)).assign(scheme=scheme, label=label))
     return InitSnapshot(pd.concat(grads, ignore_index=True), pd.concat(acts, ignore_index=True))
 
 
@@ -203,37 +215,3 @@ def gradient_heat(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         return pd.DataFrame(columns=["run", "step", "layer", "grad_norm"])
     heat = pd.concat(parts, ignore_index=True)[["run", "step", "layer", "grad_norm"]]
     return heat[np.isfinite(heat["grad_norm"]) & (heat["grad_norm"] > 0)]
-
-
-def distinct_neurons(weight: torch.Tensor, bias: torch.Tensor | None = None, tol: float = 1e-6) -> int:
-    """How many different neurons (rows of W, with their bias) a layer has, up to `tol` relative."""
-    rows = weight if bias is None else torch.cat([weight, bias[:, None]], dim=1)
-    rows = rows.double()
-    scale = rows.abs().max().clamp_min(1e-30)
-    return int(np.unique(np.round((rows / scale).numpy() / tol), axis=0).shape[0])
-
-
-def cosine_matrix(weight: torch.Tensor) -> pd.DataFrame:
-    """Pairwise cosine similarity of a layer's neuron weight vectors, long: i, j, cosine."""
-    w = weight.double()
-    unit = w / w.norm(dim=1, keepdim=True).clamp_min(1e-30)
-    sim = (unit @ unit.T).numpy()
-    n = sim.shape[0]
-    i, j = np.meshgrid(np.arange(1, n + 1), np.arange(1, n + 1), indexing="ij")
-    return pd.DataFrame({"i": i.ravel(), "j": j.ravel(), "cosine": sim.ravel()})
-
-
-def symmetry(result: CompareResult) -> pd.DataFrame:
-    """Per run and hidden layer after training: distinct neurons and mean |cosine| between neurons."""
-    rows = []
-    for label, run in result.runs.items():
-        if run.state_dict is None:
-            continue
-        depth = sum(1 for name in run.state_dict if name.startswith("linears.") and name.endswith(".weight")) - 1
-        for l in range(depth):
-            w, b = run.state_dict[f"linears.{l}.weight"], run.state_dict[f"linears.{l}.bias"]
-            cos = cosine_matrix(w)
-            off = cos[cos["i"] != cos["j"]]["cosine"].abs()
-            rows.append({"run": label, "layer": l + 1, "neurons": w.shape[0],
-                         "distinct": distinct_neurons(w, b), "mean |cos|": float(off.mean()) if len(off) else 1.0})
-    return pd.DataFrame(rows)

@@ -92,4 +92,4 @@ def cosine_chart(cos: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
         color=alt.Color("cosine:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1], reverse=True),
                         title="cosine", legend=alt.Legend(gradientLength=160)),
         tooltip=["i:Q", "j:Q", alt.Tooltip("cosine:Q", format=".3f")],
-    ).properties(title=alt.Title(title, subtitle=subtitle), width=260, height=330)
+    ).properties(title=alt.Title(title, subtitle=subtitle), width=340, height=330)  # totals: ~260 x 260 plot

@@ -5,6 +5,8 @@ import torch
 
 from core.initializers import INIT_SCHEMES
 from core.lessons import initialization as lesson
+from core.lessons import initialization_health as health
+from core.lessons import initialization_symmetry as symmetry
 from tests.reference import direct_mlp_gradients
 
 
@@ -58,25 +60,116 @@ def test_he_preset_xavier_collapses_he_keeps_scale_and_trains(mnist):
     assert acc["Xavier normal"] < 0.2 and acc["He normal"] > 0.6
 
 
-def test_equal_weights_never_break_symmetry(mnist):
+@pytest.mark.parametrize("activation, random, width", [("tanh", "Xavier uniform", 64), ("relu", "He uniform", 16)])
+def test_symmetry_experiment_equal_weights_move_but_stay_identical(mnist, activation, random, width):
+    """Measured (seed 0, bundled data, tanh): every equal-weight layer moved (max |dW| 1.5e-3 to 4.9e-2) while
+    its 64 neurons stayed bit-identical; Xavier's neurons differ by up to 0.67. 20% vs 89% accuracy."""
+    sym = symmetry.experiment(activation, depth=10, width=width, data=mnist, seed=0)
+    assert (sym.depth, sym.width, sym.steps) == (4, width, 100)
+    table = sym.table.set_index(["initialization", "layer"])
+    eq, rnd = table.loc[symmetry.EQUAL], table.loc[random]
+    assert (eq["max |ΔW|"] > 1e-4).all()  # the weights did train ...
+    assert (eq["max difference between neurons"] == 0).all() and (eq["distinct neurons"] == 1).all()  # ... alike
+    assert (eq["mean |cos|"] > 0.999).all()
+    assert (rnd["distinct neurons"] == width).all() and (rnd["max difference between neurons"] > 0.1).all()
+    assert sym.accuracy[random] > sym.accuracy[symmetry.EQUAL]
+    assert "identical bit for bit" in symmetry.experiment_sentence(sym)
+
+
+def test_page_equal_run_is_reported_as_frozen_moved_or_diverged(mnist):
+    """With every weight 1, tanh saturates (no hidden weight moves) and ReLU diverges at step 2; ReLU with
+    lr 0.001 trains, and its layers keep one distinct neuron."""
     data = mnist.subset(1024, 256)
-    cfg = lesson.InitConfig(schemes=("equal", "default"), activation="relu", depth=3, width=16,
-                            lr=0.001, epochs=1)
-    result = lesson.train_schemes(cfg, data, seed=0)
-    sym = lesson.symmetry(result).set_index(["run", "layer"])
-    assert (sym.loc["All equal (1)", "distinct"] == 1).all()
-    assert (sym.loc["All equal (1)", "mean |cos|"] > 0.999).all()
-    assert (sym.loc["PyTorch default", "distinct"] == 16).all()
-    # the weights did change (it trained), they just changed identically
-    assert not torch.equal(result.runs["All equal (1)"].state_dict["linears.0.weight"],
-                           torch.ones(16, 784))
+    for activation, depth, expected in [("tanh", 4, "never moved"), ("relu", 10, "diverged at step 2")]:
+        cfg = lesson.InitConfig(schemes=("equal",), activation=activation, depth=depth, width=64, epochs=1)
+        run = lesson.train_schemes(cfg, data, seed=0).runs["All equal (1)"]
+        moved = symmetry.equal_run(run.state_dict)
+        if activation == "tanh":
+            assert (moved["max |ΔW|"].iloc[:-1] == 0).all() and moved["max |ΔW|"].iloc[-1] > 0
+        assert expected in symmetry.equal_run_sentence(run.state_dict, run.diverged_at, "All equal (1)")
+    cfg = lesson.InitConfig(schemes=("equal",), activation="relu", depth=3, width=16, lr=0.001, epochs=1)
+    run = lesson.train_schemes(cfg, data, seed=0).runs["All equal (1)"]
+    moved = symmetry.equal_run(run.state_dict)
+    assert (moved["max |ΔW|"] > 0).all() and (moved["distinct neurons"].iloc[:-1] == 1).all()
+    assert "moved in 3 of 3 layers" in symmetry.equal_run_sentence(run.state_dict, run.diverged_at, "x")
+
+
+def test_verdicts_default_tanh_view(mnist):
+    """Default view (tanh, 10 x 64, seed 0): equal weights get exactly 0 gradient in every hidden layer (tanh'
+    underflows at |s| = 64); U[-1, 1] explodes (ratio 36) with 62% saturated; Xavier (0.23) and He (1.05) pass."""
+    cfg = lesson.InitConfig()
+    snap = lesson.at_init(cfg, mnist, seed=0)
+    v = health.diagnose(snap.gradients, snap.activations, cfg.activation, cfg.depth, cfg.labels)
+    equal = v.loc["All equal (1)"]
+    assert equal["zero layers"] == tuple(range(1, 11)) and equal["blocked"] == 10
+    assert equal["median |s|"] == pytest.approx(64, rel=0.05) and equal["verdict"].startswith("no gradient")
+    assert v.loc["Uniform [-1, 1]", "verdict"] == "exploding, saturated" and v.loc["Uniform [-1, 1]", "ratio"] > 10
+    assert v.loc["PyTorch default", "verdict"] == "vanishing"
+    assert v.loc["Xavier uniform", "verdict"] == v.loc["He uniform", "verdict"] == "healthy"
+    notes = " ".join(health.problem_notes(v, cfg.activation, cfg.depth))
+    assert "**All equal (1)**: the gradient reaching hidden layers 1–10 is exactly 0" in notes
+    assert "tanh′(s)" in notes and "**Uniform [-1, 1]** explodes" in notes
+    text = health.healthy_sentence(v, cfg.activation) + health.problem_sentence(v)
+    assert "**Xavier uniform** (ratio 0.23), **He uniform** (ratio 1.1)" in text
+    assert "**Uniform [-1, 1]** — exploding, saturated (ratio 36; 62% of units saturated" in text
+
+
+def test_verdicts_relu_explosion_and_activation_wording(mnist):
+    """ReLU: equal weights explode (||dL/ds_1|| = 2.3e8, x64 per layer); Xavier fades (He 2015); He passes.
+    The saturation wording follows the activation: ±1 for tanh, 0 or 1 for sigmoid, none for ReLU."""
+    cfg = lesson.InitConfig(activation="relu")
+    snap = lesson.at_init(cfg, mnist, seed=0)
+    v = health.diagnose(snap.gradients, snap.activations, "relu", cfg.depth, cfg.labels)
+    assert v.loc["All equal (1)", "first"] > 1e7 and v.loc["All equal (1)", "verdict"] == "exploding, spread grows"
+    assert v.loc["Xavier uniform", "verdict"] == "vanishing, spread collapses"
+    assert v.loc["He uniform", "verdict"] == "healthy"
+    assert "**All equal (1)** explodes towards the input: ||dL/ds₁|| = 2.3e+08" in " ".join(
+        health.problem_notes(v, "relu", cfg.depth))
+    sig = lesson.at_init(lesson.InitConfig(activation="sigmoid"), mnist, seed=0).activations
+    assert "0 or 1" in health.look_sentence(sig, "sigmoid") and "±1" not in health.look_sentence(sig, "sigmoid")
+    assert "−1 and +1" in health.look_sentence(snap.activations.assign(saturated=0.0), "tanh")
+    assert "cannot saturate" in health.look_sentence(snap.activations, "relu")
+
+
+def test_slopes_and_saturation_stats_match_autograd(mnist):
+    cfg = lesson.InitConfig(schemes=("uniform",), activation="tanh", depth=3, width=32)
+    model = lesson.build(cfg, "uniform", 0)
+    x = mnist.x_train[:64]
+    s1 = model.linears[0](x.flatten(1)).detach().requires_grad_()
+    (slope,) = torch.autograd.grad(torch.tanh(s1).sum(), s1)
+    layers = lesson.hidden_layers(model, x)
+    torch.testing.assert_close(layers[0][0], s1.detach())
+    torch.testing.assert_close(layers[0][2], slope)
+    assert (slope == 0).any()  # U[-1, 1] saturates some units of layer 1 completely
+    stats = lesson.activation_stats("tanh", layers)
+    assert stats.loc[0, "zero slope"] == pytest.approx((slope == 0).double().mean().item())
+    assert stats.loc[0, "median |s|"] == pytest.approx(s1.abs().median().item())
+
+
+def test_training_gradient_norms_equal_direct_autograd(mnist):
+    """The heatmap's ||dL/ds_l|| at training steps 1 and 2 equal a hand-written retain_grad pass on the same
+    weights (full batch, so the engine's batch order cannot matter; step 2 after one SGD-momentum update)."""
+    data = mnist.subset(256, 64)
+    cfg = lesson.InitConfig(schemes=("xavier_uniform",), activation="tanh", depth=4, width=16, lr=0.05,
+                            momentum=0.9, epochs=2, batch_size=256)
+    result = lesson.train_schemes(cfg, data, seed=3)
+    heat = lesson.gradient_heat({k: r.probes["GradNormProbe"] for k, r in result.runs.items()})
+    assert sorted(heat["step"].unique()) == [1, 2]
+    model = lesson.build(cfg, "xavier_uniform", 3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum)
+    for step in (1, 2):
+        optimizer.zero_grad()
+        backprop, _ = direct_mlp_gradients(model, data.x_train, data.y_train)
+        optimizer.step()
+        recorded = heat[heat["step"] == step].sort_values("layer")["grad_norm"]
+        np.testing.assert_allclose(recorded, backprop, rtol=1e-4)
 
 
 def test_distinct_neurons_and_cosine_on_known_matrices():
     w = torch.tensor([[1.0, 2.0], [1.0, 2.0], [-1.0, 0.5]])
-    assert lesson.distinct_neurons(w) == 2
-    assert lesson.distinct_neurons(w, torch.tensor([0.0, 1.0, 0.0])) == 3  # the bias tells them apart
-    cos = lesson.cosine_matrix(w).set_index(["i", "j"])["cosine"]
+    assert symmetry.distinct_neurons(w) == 2
+    assert symmetry.distinct_neurons(w, torch.tensor([0.0, 1.0, 0.0])) == 3  # the bias tells them apart
+    cos = symmetry.cosine_matrix(w).set_index(["i", "j"])["cosine"]
     assert cos[(1, 2)] == pytest.approx(1.0) and cos[(1, 3)] == pytest.approx(0.0, abs=1e-12)
 
 
