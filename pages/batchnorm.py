@@ -3,6 +3,7 @@ import streamlit as st
 
 from core.lessons import batchnorm as lesson
 from core.lessons import batchnorm_charts as charts
+from core.lessons import batchnorm_modes as modes
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.state import initial_config, remember, seed_widgets
@@ -13,15 +14,20 @@ PAGE, settings, big, k = page.name, page.settings, page.big, page.key
 device, data = page.device, page.data
 FIELDS = ("activation", "depth", "width", "lr", "momentum", "epochs", "batch_size")
 NAMES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
+FLAT_PART = {"sigmoid": "in its flat tails (slope below 10% of its largest)",
+             "tanh": "in its flat tails (slope below 10% of its largest)",
+             "relu": "at or below 0, where its slope is 0"}
+SCATTER = (64, 32)  # examples x units drawn in the train-vs-eval scatter
 
 
 def latex_number(v: float) -> str:
     """1e-05 -> 10^{-5}; other numbers as they are."""
     mantissa, exponent = f"{v:.0e}".split("e")
-    return (f"10^{{{int(exponent)}}}" if mantissa == "1" else f"{mantissa}\cdot 10^{{{int(exponent)}}}") \
+    return (rf"10^{{{int(exponent)}}}" if mantissa == "1" else rf"{mantissa}\cdot 10^{{{int(exponent)}}}") \
         if abs(v) < 1e-3 else f"{v:g}"
 
-start = initial_config(PAGE, lesson.BNConfig)
+
+start = initial_config(PAGE, lesson.BNView)
 seed_widgets(PAGE, {f: getattr(start, f) for f in FIELDS})
 
 st.title("Batch normalization")
@@ -32,9 +38,6 @@ st.markdown(
     "network learn the scale γ and shift β it actually wants. Below, two identical MLPs — same "
     "seed, same batches, same initial weights — train side by side, one with BatchNorm1d between "
     "each Linear layer and its activation.")
-st.latex(r"\hat x_i = \frac{x_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \quad "
-         r"\mu_B = \frac1m\sum_{i=1}^m x_i,\ \ \sigma_B^2 = \frac1m\sum_{i=1}^m (x_i-\mu_B)^2")
-st.latex(r"y_i = \gamma\,\hat x_i + \beta")
 
 with st.container(border=True):
     a, b, c = st.columns(3)
@@ -54,7 +57,9 @@ try:
 except ValueError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
-remember(PAGE, config, settings)
+# the view (snapshot, layer) rides along in the URL but is not part of the experiment's cache key
+remember(PAGE, lesson.BNView.of(config, st.session_state.get(k("step"), start.step),
+                                st.session_state.get(k("layer"), start.layer)), settings)
 
 key = ("batchnorm.train", config, settings.seed, device, data.name, data.source)
 result = train_or_last(
@@ -66,17 +71,24 @@ show_comparison(result, "network", big)
 trained = result.config  # the settings of the run on screen (the last one, until Train is pressed)
 act = NAMES[trained.activation]
 
+# ------------------------------------------------------------------ view: snapshot and layer
+steps, layers = result.snapshot_steps, sorted(result.bands["layer"].unique().tolist())
+new_run = st.session_state.get(f"_steps.{PAGE}", steps) != steps  # another run: show its end
+st.session_state[f"_steps.{PAGE}"] = steps
+st.session_state[k("step")] = lesson.pick_step(steps, 0 if new_run else st.session_state.get(k("step"), start.step))
+wanted = st.session_state.get(k("layer"), start.layer)
+if wanted and wanted not in layers:
+    st.caption(f"This network has no hidden layer {wanted}; showing layer {layers[-1]}.")
+st.session_state[k("layer")] = wanted if wanted in layers else layers[-1]
+
 # ------------------------------------------------------------------ distributions
 st.header("What each layer's activation sees")
-steps = result.snapshot_steps
-step = st.select_slider("Point of training (recorded step)", steps, value=steps[-1])
+step = st.select_slider("Point of training (recorded step)", steps, key=k("step"))
 show_chart(charts.histogram_chart(result.histograms, step, act), result.histograms, "activation-input-histograms",
            big, stretch=False)
-layers = sorted(result.bands["layer"].unique().tolist())
-if st.session_state.get(k("layer")) not in layers:  # a new run with fewer layers
-    st.session_state[k("layer")] = layers[-1]
-layer = st.selectbox("Layer for the percentile bands and running statistics", layers,
+layer = st.selectbox("Layer for the percentile bands, running statistics and worked example", layers,
                      key=k("layer"), format_func=lambda l: f"Hidden layer {l}")
+remember(PAGE, lesson.BNView.of(config, step, layer), settings)
 show_chart(charts.bands_chart(result.bands, layer, act), result.bands, "percentile-bands", big)
 last = result.bands[(result.bands["layer"] == layer)].groupby("run").tail(1).set_index("run")
 st.caption(" · ".join(f"{run}: middle 70% of inputs in [{row.p15:.2f}, {row.p85:.2f}] at the end"
@@ -89,12 +101,17 @@ st.markdown(
     "single example, so `model.eval()` switches to **running** estimates, averaged during training "
     "(PyTorch: running ← 0.9·running + 0.1·batch). Below, one validation batch goes through the trained "
     "BN network in both modes.")
-model = lesson.trained_bn_model(result)
+model = modes.trained_bn_model(result)
 batch = data.x_val[: trained.batch_size]
-te = lesson.train_vs_eval(model, batch, layer)
+te = modes.train_vs_eval(model, batch, layer)
+shown = modes.first(te, *SCATTER)
+gap = (te["train"] - te["eval"]).abs().mean()
 left, right = st.columns(2)
 with left:
-    show_chart(charts.train_eval_chart(te, layer), te, "train-vs-eval", big)
+    show_chart(charts.train_eval_chart(shown, layer), shown, "train-vs-eval", big)
+    st.caption(f"{len(batch)} validation images × {trained.width} units of hidden layer {layer}; the chart draws "
+               f"the first {shown['example'].max()} images × first {shown['unit'].max()} units "
+               f"({len(shown):,} of {len(te):,} points).")
 with right:
     show_chart(charts.running_chart(result.running, layer, "mean"), result.running, "running-mean", big)
 left, right = st.columns(2)
@@ -102,32 +119,52 @@ with left:
     show_chart(charts.running_chart(result.running, layer, "var"), result.running, "running-var", big,
                key="csv-running-var")
 with right:
-    gap = (te["train"] - te["eval"]).abs()
-    st.metric("Mean |train − eval| on this batch", f"{gap.mean():.3f}")
-    st.caption(f"{len(batch)} validation images, hidden layer {layer}, {trained.width} units each.")
+    st.metric("Mean |train − eval| on this batch", f"{gap:.3f}")
+    st.caption(f"Over all {len(te):,} values: {len(batch)} validation images × {trained.width} units.")
 
+# ------------------------------------------------------------------ worked example
 st.subheader("One neuron, worked through")
-w = lesson.worked_example(model, batch, layer=1, unit=1)
-xs = ", ".join(f"{v:.3f}" for v in w["x"])
-st.markdown(f"Unit {w['unit']} of hidden layer {w['layer']} receives these inputs for the first five of the "
-            f"{w['batch']} images in the batch: {xs}, …")
-eps = latex_number(w["eps"])
-st.latex(rf"\mu_B = {w['mean']:.4f},\quad \sigma_B^2 = {w['var']:.4f},\quad \epsilon = {eps}")
-st.latex(rf"\hat x_1 = \frac{{{w['x1']:.4f} - ({w['mean']:.4f})}}{{\sqrt{{{w['var']:.4f} + {eps}}}}}"
-         rf" = {w['x_hat']:.4f}")
-st.latex(rf"y_1 = \gamma \hat x_1 + \beta = {w['gamma']:.4f} \cdot ({w['x_hat']:.4f}) + ({w['beta']:.4f})"
-         rf" = {w['y']:.4f}")
-params = lesson.gamma_beta(model)
+w = modes.worked_example(model, batch, layer, unit=1)
+m, mean, var, eps = w["batch"], w["mean"], w["var"], latex_number(w["eps"])
+st.markdown(
+    f"Unit {w['unit']} of hidden layer {layer}, in train mode on the same {m} validation images: its "
+    "pre-activations s (the Linear layer's output, with the layers below normalised by this batch's own "
+    "statistics, exactly as in the train-mode pass above) are listed on the right.")
+left, right = st.columns([3, 2])
+with left:
+    st.latex(r"\hat x_i = \frac{s_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \quad "
+             r"\mu_B = \frac1m\sum_{i=1}^m s_i,\ \ \sigma_B^2 = \frac1m\sum_{i=1}^m (s_i-\mu_B)^2")
+    st.latex(r"y_i = \gamma\,\hat x_i + \beta")
+    s_vals = w["table"]["s"].tolist()
+    shown_terms = s_vals[:2] + ([None] if m > 3 else []) + s_vals[2:][-1:]
+    terms = "".join(r" + \dots" if v is None else f" {'-' if v < 0 else '+'} {abs(v):.4f}" for v in shown_terms)
+    st.latex(rf"\mu_B = \tfrac{{1}}{{{m}}}\left({terms.strip().removeprefix('+ ')}\right) = {mean:.4f}")
+    st.latex(rf"\sigma_B^2 = \tfrac{{1}}{{{m}}}\left[({s_vals[0]:.4f} - ({mean:.4f}))^2 + \dots\right] = {var:.4f},"
+             rf"\quad \epsilon = {eps}")
+    st.latex(rf"\hat x_1 = \frac{{{w['x1']:.4f} - ({mean:.4f})}}{{\sqrt{{{var:.4f} + {eps}}}}} = {w['x_hat']:.4f}")
+    st.latex(rf"y_1 = \gamma \hat x_1 + \beta = {w['gamma']:.4f} \cdot ({w['x_hat']:.4f}) + ({w['beta']:.4f})"
+             rf" = {w['y']:.4f}")
+    st.caption(f"The scatter's train-mode value for image 1, unit {w['unit']} (float32): "
+               f"{te['train'].iloc[w['unit'] - 1]:.4f}.")
+with right:
+    st.dataframe(w["table"], hide_index=True, height=420, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(c.replace("x_hat", "x̂"), format="%.4f")
+                                for c in ("s", "x_hat", "y")})
+params = modes.gamma_beta(model)
 show_chart(charts.gamma_beta_chart(params), params, "gamma-beta", big, stretch=False)
 
 # ------------------------------------------------------------------ lesson
 summary = result.summary("network").set_index("network")
 plain, norm = summary.loc["Without BN"], summary.loc["With BN"]
+end = last.reindex(charts.ORDER)
 takeaways([
     f"Same weights, same batches, learning rate {trained.lr:g}: the plain network reached "
     f"**{plain['val. accuracy']:.1%}** validation accuracy, the BN network **{norm['val. accuracy']:.1%}**.",
-    "Without BN a layer's inputs can drift far into the activation's flat tails (see the bands); with BN "
-    "they stay centred where the activation has slope, and γ, β move them only as far as the loss wants.",
-    "Train and eval mode normalise with different statistics: evaluate with `model.eval()`, or a single "
-    "test example would be normalised by itself.",
+    f"At the end of training, {end.loc['Without BN', 'flat']:.0%} of the plain network's inputs to the {act} in "
+    f"hidden layer {layer} sit {FLAT_PART[trained.activation]}, against {end.loc['With BN', 'flat']:.0%} with BN.",
+    f"BN's x̂ has mean 0 and variance 1 over each batch by construction; γ and β then place the "
+    f"activation's input where the loss wants it: in layer {layer} its median ends at "
+    f"{end.loc['With BN', 'p50']:.2f} (middle 70% in [{end.loc['With BN', 'p15']:.2f}, {end.loc['With BN', 'p85']:.2f}]).",
+    f"Train and eval mode normalise with different statistics (here they differ by {gap:.3f} on average): "
+    "evaluate with `model.eval()`, or a single test example would be normalised by itself.",
 ])

@@ -9,8 +9,7 @@ training-mode forward passes, so the running statistics are exactly those of an 
 from __future__ import annotations
 
 import math
-from copy import deepcopy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable
 
 import numpy as np
@@ -32,6 +31,8 @@ SNAPSHOTS = 30  # recorded points of training (plus the first step)
 SAMPLE_ROWS = 128  # examples of the training batch whose activation inputs are kept per snapshot
 POPULATION = 2000  # training images the population statistics are measured on
 BINS = 40
+BIN_SAMPLE = 1_000_000  # values per layer the shared bin range is estimated from (torch.quantile has a size limit)
+FLAT = 0.1  # an input sits in the activation's flat part where its slope is below 10% of the largest slope
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class BNConfig(Config):
     def validate(self) -> None:
         if self.activation not in ACTIVATION_CHOICES:
             raise ValueError(f"Activation must be one of {', '.join(ACTIVATION_CHOICES)} (got '{self.activation}').")
+        check_range("Learning rate", self.lr, 0.0001, 100)
+        check_range("Momentum", self.momentum, 0, 0.999)
+        check_range("Epochs", self.epochs, 1, 30)
         check_range("Depth", self.depth, 1, 10)
         check_range("Width", self.width, 2, 1024)
         check_range("Batch size", self.batch_size, 2, 4096)  # a batch of one has no variance to divide by
@@ -62,6 +66,49 @@ class BNConfig(Config):
                              momentum=self.momentum, log_every=25)
 
 
+@dataclass(frozen=True)
+class BNView(BNConfig):
+    """The page's URL state: the training config plus what is looked at. Only the BNConfig part
+    (`training`) is the experiment's cache key, so moving the view never retrains."""
+    step: int = 0  # recorded step shown in the histograms; 0: the last
+    layer: int = 0  # hidden layer of the bands, running statistics and worked example; 0: the last
+
+    def validate(self) -> None:
+        super().validate()
+        check_range("Step", self.step, 0, 10**9)
+        check_range("Layer", self.layer, 0, 10)
+
+    @classmethod
+    def of(cls, config: BNConfig, step: int = 0, layer: int = 0) -> BNView:
+        return cls(**{f.name: getattr(config, f.name) for f in fields(BNConfig)}, step=step, layer=layer)
+
+    @property
+    def training(self) -> BNConfig:
+        return BNConfig(**{f.name: getattr(self, f.name) for f in fields(BNConfig)})
+
+
+def pick_step(steps: list[int], wanted: int) -> int:
+    """The recorded step nearest to `wanted` (0: the last)."""
+    return steps[-1] if wanted <= 0 else min(steps, key=lambda s: (abs(s - wanted), s))
+
+
+# each activation's slope as a share of its largest slope (closed forms of core.activations' derivatives)
+RELATIVE_SLOPE: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "sigmoid": lambda x: 4 * torch.sigmoid(x) * torch.sigmoid(-x),
+    "tanh": lambda x: 1 - torch.tanh(x) ** 2,
+    "relu": lambda x: (x > 0).float(),
+}
+
+
+def flat_share(values: torch.Tensor, activation: str) -> float:
+    """Share of the finite inputs where the activation's slope is below FLAT of its largest slope:
+    the sigmoid's tails beyond about ±3.64, tanh's beyond ±1.82, ReLU's x <= 0."""
+    x = values.detach().float().flatten()
+    finite = torch.isfinite(x)
+    n = int(finite.sum())
+    return ((RELATIVE_SLOPE[activation](x) < FLAT) & finite).sum().item() / n if n else float("nan")
+
+
 def build(config: BNConfig, batch_norm: bool, seed: int) -> MLP:
     """Same seed, so both networks start from identical Linear weights (BN starts at gamma=1, beta=0)."""
     return seeded(seed, lambda: MLP(config.sizes, config.activation, batch_norm=batch_norm))
@@ -72,6 +119,10 @@ def build(config: BNConfig, batch_norm: bool, seed: int) -> MLP:
 class ActInputProbe(Probe):
     """The input of every hidden activation (Linear output, or BN output in the BN network) for the
     first SAMPLE_ROWS examples of the training batch, on probe steps, from the training forward pass."""
+
+    def __init__(self, every: int, activation: str):
+        super().__init__(every)
+        self.activation = activation
 
     def attach(self, model: nn.Module, total_steps: int) -> None:
         self.samples: list[tuple[int, int, torch.Tensor]] = []
@@ -89,12 +140,14 @@ class ActInputProbe(Probe):
         self._handles = []
 
     def frame(self, steps_done: int) -> pd.DataFrame:
-        """Percentiles 15/50/85 per step and layer (Ioffe & Szegedy 2015, Figure 1)."""
+        """Percentiles 15/50/85 per step and layer (Ioffe & Szegedy 2015, Figure 1), and the share of
+        inputs in the activation's flat part."""
         rows = []
         for step, layer, values in self.samples:
             p15, p50, p85 = torch.quantile(values.flatten().float(), torch.tensor([0.15, 0.5, 0.85])).tolist()
-            rows.append({"step": step, "layer": layer, "p15": p15, "p50": p50, "p85": p85})
-        return pd.DataFrame(rows, columns=["step", "layer", "p15", "p50", "p85"])
+            rows.append({"step": step, "layer": layer, "p15": p15, "p50": p50, "p85": p85,
+                         "flat": flat_share(values, self.activation)})
+        return pd.DataFrame(rows, columns=["step", "layer", "p15", "p50", "p85", "flat"])
 
 
 class RunningStatsProbe(Probe):
@@ -137,7 +190,7 @@ class RunningStatsProbe(Probe):
 @dataclass
 class BNResult(CompareResult):
     histograms: pd.DataFrame = field(default_factory=pd.DataFrame)  # run, step, layer, lo, hi, share
-    bands: pd.DataFrame = field(default_factory=pd.DataFrame)  # run, step, layer, p15, p50, p85
+    bands: pd.DataFrame = field(default_factory=pd.DataFrame)  # run, step, layer, p15, p50, p85, flat
     running: pd.DataFrame = field(default_factory=pd.DataFrame)  # step, layer, unit, running_*, population_*
     config: BNConfig | None = None  # what was trained (a page may show a result of older settings)
 
@@ -153,7 +206,8 @@ def snapshot_every(config: BNConfig, n_train: int) -> int:
 
 def histograms(samples: dict[str, list[tuple[int, int, torch.Tensor]]], bins: int = BINS) -> pd.DataFrame:
     """Per layer one set of bins shared by both networks and every snapshot (the 0.5-99.5 percentile
-    range of all their values); values beyond it are counted in the outer bins."""
+    range of all their values, estimated from an evenly spaced subsample of at most BIN_SAMPLE values
+    across both networks); values beyond it are counted in the outer bins."""
     layers = sorted({layer for runs in samples.values() for _, layer, _ in runs})
     frames = []
     for layer in layers:
@@ -162,7 +216,8 @@ def histograms(samples: dict[str, list[tuple[int, int, torch.Tensor]]], bins: in
         pooled = pooled[torch.isfinite(pooled)]
         if pooled.numel() == 0:
             continue
-        lo, hi = torch.quantile(pooled[:1_000_000], torch.tensor([0.005, 0.995])).tolist()
+        stride = -(-pooled.numel() // BIN_SAMPLE)  # ceil: every stride-th value of both networks
+        lo, hi = torch.quantile(pooled[::stride], torch.tensor([0.005, 0.995])).tolist()
         if hi - lo < 1e-6:
             lo, hi = lo - 0.5, hi + 0.5
         edges = np.linspace(lo, hi, bins + 1)
@@ -186,7 +241,7 @@ def train_pair(config: BNConfig, data: Dataset, seed: int,
     runs, samples, bands, running = {}, {}, [], pd.DataFrame()
     for i, bn in enumerate((False, True)):
         label = LABELS[bn]
-        acts = ActInputProbe(every)
+        acts = ActInputProbe(every, config.activation)
         probes: list[Probe] = [acts]
         if bn:
             stats = RunningStatsProbe(every, data.x_train[:POPULATION])
@@ -199,63 +254,3 @@ def train_pair(config: BNConfig, data: Dataset, seed: int,
             running = stats.frame(0)
     return BNResult(runs, histograms=histograms(samples), bands=pd.concat(bands, ignore_index=True),
                     running=running, config=config)
-
-
-# ---------------------------------------------------------------- train vs eval mode, worked example
-
-def trained_bn_model(result: BNResult) -> MLP:
-    model = build(result.config, True, 0)
-    model.load_state_dict(result.runs[LABELS[True]].state_dict)
-    return model
-
-
-@torch.no_grad()
-def train_vs_eval(model: MLP, x: torch.Tensor, layer: int) -> pd.DataFrame:
-    """The same batch through the BN network twice: normalised with the batch's own statistics
-    (train mode) and with the running statistics (eval mode). Long: example, unit, train, eval.
-    Works on a copy, so the train-mode pass does not move the model's running statistics."""
-    copy = deepcopy(model)
-    outputs = {}
-    for mode in ("eval", "train"):  # eval first: the train-mode pass moves the copy's running statistics
-        copy.train(mode == "train")
-        h = x.flatten(1)
-        for l, (linear, norm, act) in enumerate(zip(copy.linears, copy.norms, copy.acts), 1):
-            z = norm(linear(h))
-            if l == layer:
-                outputs[mode] = z
-            h = act(z)
-    n, units = outputs["train"].shape
-    return pd.DataFrame({"example": np.repeat(np.arange(1, n + 1), units), "unit": np.tile(np.arange(1, units + 1), n),
-                         "train": outputs["train"].flatten().numpy(), "eval": outputs["eval"].flatten().numpy()})
-
-
-@torch.no_grad()
-def worked_example(model: MLP, x: torch.Tensor, layer: int = 1, unit: int = 1) -> dict:
-    """BN of one neuron on one batch by hand: mean, biased variance, x_hat and y for the first example."""
-    h = x.flatten(1)
-    was = model.training
-    model.eval()  # only to reach the layer: the lower layers use running statistics, nothing updates
-    for l, (linear, norm, act) in enumerate(zip(model.linears, model.norms, model.acts), 1):
-        s = linear(h)
-        if l == layer:
-            break
-        h = act(norm(s))
-    model.train(was)
-    bn = model.norms[layer - 1]
-    xs = s[:, unit - 1].double()
-    mean, var = xs.mean().item(), xs.var(unbiased=False).item()
-    gamma, beta, eps = bn.weight[unit - 1].item(), bn.bias[unit - 1].item(), bn.eps
-    x_hat = (xs[0].item() - mean) / math.sqrt(var + eps)
-    return {"layer": layer, "unit": unit, "batch": len(xs), "x": xs[:5].tolist(), "x1": xs[0].item(),
-            "mean": mean, "var": var, "eps": eps, "x_hat": x_hat, "gamma": gamma, "beta": beta,
-            "y": gamma * x_hat + beta}
-
-
-def gamma_beta(model: MLP) -> pd.DataFrame:
-    """Learned scale and shift of every BN unit: layer, unit, parameter ('gamma' | 'beta'), value."""
-    rows = []
-    for l, norm in enumerate(model.norms, 1):
-        for name, tensor in (("gamma", norm.weight), ("beta", norm.bias)):
-            rows.append(pd.DataFrame({"layer": l, "unit": np.arange(1, tensor.numel() + 1), "parameter": name,
-                                      "value": tensor.detach().cpu().numpy()}))
-    return pd.concat(rows, ignore_index=True)

@@ -38,7 +38,8 @@ def bands_chart(bands: pd.DataFrame, layer: int, activation: str) -> alt.Chart:
         y=alt.Y("p15:Q", title=f"Input to {activation}"), y2="p85:Q")
     median = base.mark_line(strokeWidth=2.5).encode(
         y="p50:Q", tooltip=["run:N", "step:Q", alt.Tooltip("p15:Q", format=".3f"),
-                            alt.Tooltip("p50:Q", format=".3f"), alt.Tooltip("p85:Q", format=".3f")])
+                            alt.Tooltip("p50:Q", format=".3f"), alt.Tooltip("p85:Q", format=".3f"),
+                            alt.Tooltip("flat:Q", format=".0%", title="in the flat part")])
     edges = [base.mark_line(strokeWidth=1, strokeDash=[4, 3]).encode(y=f"{p}:Q") for p in ("p15", "p85")]
     return alt.layer(band, *edges, median).properties(
         title=alt.Title(f"Hidden layer {layer} over training",

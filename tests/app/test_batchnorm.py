@@ -17,7 +17,10 @@ def test_first_visit_trains_the_defaults_and_shows_everything(app):
     # loss, accuracy, histograms, bands, train-vs-eval, running mean, running var, gamma/beta
     assert charts(at) == 8
     assert any(r"\hat x_1" in l.value for l in at.latex)
-    assert "reached" in " ".join(m.value for m in at.markdown)
+    text = " ".join(m.value for m in at.markdown)
+    assert "reached" in text and "with BN" in text and "median ends at" in text
+    # the scatter is capped at 64 images x 32 units and says so
+    assert any("first 64 images × first 32 units (2,048 of 6,400 points)" in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize("widget, key, value, param, shown", [
@@ -40,13 +43,27 @@ def test_each_control_changes_the_view_without_error(app, widget, key, value, pa
     assert not at.exception and not any("last run" in c.value for c in at.caption)
 
 
-def test_snapshot_slider_and_layer_choice(app):
-    at = app(PAGE, **SMALL).run()
-    slider = at.select_slider[0]
+def test_view_round_trips_through_the_url_and_never_retrains(app, monkeypatch):
+    from core.lessons import batchnorm as lesson
+    calls = []
+    original = lesson.train_pair
+    monkeypatch.setattr(lesson, "train_pair", lambda *a, **kw: calls.append(1) or original(*a, **kw))
+    at = app(PAGE, **{**SMALL, "depth": "3"}, seed="4242", step="7", layer="2").run()
+    assert not at.exception and not at.main.warning
+    slider = at.select_slider(key="batchnorm.step")
+    steps = [int(o) for o in slider.options]
+    assert int(slider.value) == min(steps, key=lambda s: abs(s - 7))  # the recorded step nearest the link's
+    assert at.selectbox(key="batchnorm.layer").value == 2  # neither the first option nor the default (last)
+    assert at.query_params["step"] == str(slider.value) and at.query_params["layer"] == "2"
+    assert any("Unit 1 of hidden layer 2" in m.value for m in at.markdown)
+    trained = len(calls)
     slider.set_value(slider.options[0]).run()
-    assert not at.exception
-    at.selectbox(key="batchnorm.layer").set_value(1).run()
+    at.selectbox(key="batchnorm.layer").set_value(3).run()
     assert not at.exception and charts(at) == 8
+    assert at.query_params["step"] == str(steps[0]) and at.query_params["layer"] == "3"
+    assert any("Unit 1 of hidden layer 3" in m.value for m in at.markdown)  # the worked example follows
+    assert len(calls) == trained  # moving the view reused the run: the same result, not the "last run"
+    assert not any("last run" in c.value for c in at.caption)
 
 
 def test_fewer_layers_after_retraining_keeps_a_valid_layer_choice(app):
@@ -59,10 +76,10 @@ def test_fewer_layers_after_retraining_keeps_a_valid_layer_choice(app):
 
 
 def test_hostile_url_is_reported_and_defaults_used(app):
-    at = app(PAGE, activation="swish", depth="99", batch_size="1", epochs="1").run()
+    at = app(PAGE, activation="swish", depth="99", batch_size="1", epochs="1", step="abc", layer="12").run()
     assert not at.exception
     warned = " ".join(w.value for w in at.warning)
-    for name in ("activation", "depth", "batch_size"):
+    for name in ("activation", "depth", "batch_size", "step", "layer"):
         assert f"{name}=" in warned
     assert at.slider(key="batchnorm.depth").value == 3
 

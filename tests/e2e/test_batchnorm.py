@@ -1,17 +1,43 @@
-"""The batch-norm lesson in a real browser: trained on first visit, histograms, train vs eval."""
+"""The batch-norm lesson in a real browser: trained on first visit, histograms, train vs eval, the
+view (snapshot and layer) in the URL."""
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.e2e.harness import assert_no_exception, wait_for_app
 
+PARAM = "() => new URLSearchParams(location.search).get('{}') === '{}'"
+
+
+def choose(page, label: str, option: str) -> None:
+    """Open a selectbox and pick an option; reopen if a rerun closed the list before it showed."""
+    for _ in range(3):
+        page.get_by_label(label, exact=False).click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option!r} in {label!r}")
+
 
 def test_first_visit_shows_the_whole_lesson(server, page):
-    page.goto(f"{server}/batchnorm?depth=2&width=32&epochs=1")
+    page.goto(f"{server}/batchnorm?depth=2&width=32&epochs=1&layer=1")
     wait_for_app(page)
     page.get_by_text("One neuron, worked through").wait_for(timeout=120_000)
     assert_no_exception(page)
     for title in ("Training loss", "Inputs to the activations at step", "Running mean vs population mean"):
         expect(page.get_by_text(title).first).to_be_visible()
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(8)
+    expect(page.get_by_text("Unit 1 of hidden layer 1,")).to_be_visible()  # the layer the link asked for
+    page.wait_for_function(PARAM.format("layer", "1"))
+
+    # the layer choice goes into the URL and the worked example follows it
+    wait_for_app(page)
+    choose(page, "Layer for the percentile bands", "Hidden layer 2")
+    page.wait_for_function(PARAM.format("layer", "2"))
+    wait_for_app(page)
+    expect(page.get_by_text("Unit 1 of hidden layer 2,")).to_be_visible()
+    assert_no_exception(page)
 
     page.get_by_label("Epochs").fill("2")
     page.get_by_label("Epochs").press("Enter")
