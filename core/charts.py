@@ -18,9 +18,13 @@ WIDTH = "container"
 HEIGHT = 400
 
 
+LEGEND_COLUMNS = 3  # a half-width chart holds three labels a row; more would be cut off at its edge
+
+
 def _run_color(labels: list[str], title: str = "Run") -> alt.Color:
     return alt.Color("run:N", scale=color_scale(labels), title=title,
-                     legend=alt.Legend(orient="bottom", symbolOpacity=1, symbolStrokeWidth=3))
+                     legend=alt.Legend(orient="bottom", symbolOpacity=1, symbolStrokeWidth=3,
+                                       columns=min(len(labels), LEGEND_COLUMNS), labelLimit=200))
 
 
 def loss_chart(steps: pd.DataFrame, title: str = "Training loss", smooth: int = 10,

@@ -31,7 +31,8 @@ def test_a_link_asking_for_hours_of_training_is_refused_with_a_message(app):
     refused = " ".join(e.value for e in at.main.error)
     assert "shared server" in refused and "training steps" in refused
     assert not any("Press **Train**" in i.value for i in at.main.info)  # the refusal, not a prompt
+    at.number_input(key="batchnorm.width").set_value(32)
     at.number_input(key="batchnorm.epochs").set_value(1)
-    at.number_input(key="batchnorm.batch_size").set_value(512)
+    at.number_input(key="batchnorm.batch_size").set_value(256)
     at.button[0].click().run()  # a smaller ask trains
     assert not at.exception and not at.main.error and len(at.dataframe) >= 1

@@ -45,3 +45,12 @@ def test_decades_span_the_positive_values():
     assert decades(pd.Series([0.002, 0.5, 30.0])) == [100.0, 10.0, 1.0, 0.1, 0.01, 0.001]
     assert decades(pd.Series([0.0, -1.0])) is None
     assert len(decades(pd.Series([1e-20, 1e5]))) <= 8
+
+
+def test_run_legends_wrap_into_rows_of_three():
+    from core.charts import loss_chart
+    steps = pd.DataFrame({"step": [1] * 6, "loss": [1.0] * 6, "run": list("abcdef")})
+    legend = loss_chart(steps).to_dict()["layer"][0]["encoding"]["color"]["legend"]
+    assert legend["columns"] == 3
+    two = loss_chart(steps.head(2)).to_dict()["layer"][0]["encoding"]["color"]["legend"]
+    assert two["columns"] == 2
