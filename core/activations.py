@@ -61,6 +61,16 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
+def derivative(module: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(f(x), f'(x)) elementwise, f' by autograd through the module itself, in x's dtype. x's own
+    graph is left alone, so this works on any tensor (a plotting grid, a layer's pre-activations)."""
+    leaf = x.detach().requires_grad_(True)
+    with torch.enable_grad():
+        y = module(leaf)
+        (dy,) = torch.autograd.grad(y.sum(), leaf)
+    return y.detach(), dy
+
+
 def get_activation(name: str) -> Activation:
     try:
         return ACTIVATIONS[name]

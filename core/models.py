@@ -6,7 +6,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from core.activations import get_activation
+from core.activations import derivative, get_activation
 from core.initializers import init_layer
 
 MAX_WIDTH = 2048  # largest hidden layer the app will build
@@ -53,6 +53,23 @@ class MLP(nn.Module):
         for linear, norm, act in zip(self.linears, self.norms, self.acts):
             x = act(norm(linear(x)))
         return self.linears[-1](x)
+
+
+@torch.no_grad()
+def hidden_layers(model: MLP, x: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """Each hidden layer's pre-activation s_l, output f(s_l) and slope f'(s_l) on x (the slope by
+    autograd through the model's own activation, in float32), in eval mode: nothing in the model changes."""
+    was_training = model.training
+    model.eval()
+    out, h = [], x.flatten(1)
+    try:
+        for linear, norm, act in zip(model.linears, model.norms, model.acts):
+            s = norm(linear(h))
+            h, slope = derivative(act, s)
+            out.append((s, h, slope))
+    finally:
+        model.train(was_training)
+    return out
 
 
 class LessonCNN(nn.Module):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.activations import ACTIVATIONS, get_activation
+from core.activations import ACTIVATIONS, derivative, get_activation
 from core.config import Config, check_range
 from core.data import Dataset
 from core.initializers import INIT_SCHEMES
@@ -85,11 +85,10 @@ def curves(functions: tuple[str, ...], x_min: float, x_max: float, n: int = 601)
     frames = []
     for name in functions:
         act = get_activation(name)
-        x = torch.linspace(x_min, x_max, n, dtype=torch.float64, requires_grad=True)
-        y = act.make()(x)
-        (dy,) = torch.autograd.grad(y.sum(), x)
+        x = torch.linspace(x_min, x_max, n, dtype=torch.float64)
+        y, dy = derivative(act.make(), x)
         frames.append(pd.DataFrame({
-            "function": name, "label": act.label, "x": x.detach().numpy(), "y": y.detach().numpy(),
+            "function": name, "label": act.label, "x": x.numpy(), "y": y.numpy(),
             "dy": dy.numpy(), "saturated": dy.abs().numpy() < SATURATION}))
     return pd.concat(frames, ignore_index=True)
 

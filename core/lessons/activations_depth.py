@@ -8,15 +8,13 @@ matrix has spectral norm <= 1.
 from __future__ import annotations
 
 import altair as alt
-import numpy as np
 import pandas as pd
-import torch
-import torch.nn.functional as F
 
 from core.activations import ACTIVATIONS, get_activation
 from core.charts import decades
 from core.data import Dataset
-from core.models import MLP
+from core.gradients import layer_gradients
+from core.models import MLP, hidden_layers
 from core.palette import color_scale
 from core.seeding import seeded
 
@@ -30,51 +28,28 @@ def depth_model(name: str, depth: int, seed: int, width: int = DEPTH_WIDTH, init
     return seeded(seed, lambda: MLP([784] + [width] * depth + [10], name, init=init))
 
 
-def backprop(model: MLP, x: torch.Tensor, y: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-    """One forward/backward pass of the cross-entropy loss: each hidden layer's pre-activation s_l
-    and its gradient dℒ/ds_l (the model has no batch norm for the extra pass to disturb)."""
-    pre, h = [], x.flatten(1)
-    for linear, norm, act in zip(model.linears, model.norms, model.acts):
-        s = norm(linear(h))
-        s.retain_grad()
-        pre.append(s)
-        h = act(s)
-    F.cross_entropy(model.linears[-1](h), y).backward()
-    model.zero_grad(set_to_none=True)
-    return [s.detach() for s in pre], [s.grad for s in pre]
-
-
-def derivative_at(act: torch.nn.Module, s: torch.Tensor) -> torch.Tensor:
-    """f'(s) elementwise, by autograd, in s's own dtype (float32 in the models)."""
-    s = s.detach().requires_grad_(True)
-    with torch.enable_grad():
-        (ds,) = torch.autograd.grad(act(s).sum(), s)
-    return ds
-
-
 def depth_gradients(functions: tuple[str, ...], depth: int, data: Dataset, seed: int,
                     width: int = DEPTH_WIDTH, batch: int = DEPTH_BATCH, init: str = "default") -> pd.DataFrame:
     """Per hidden layer l = 1..L of a freshly initialised depth-L MLP: measured ||dℒ/ds_l||, its ratio
     to the top hidden layer's (`relative`), the activation-only factor (max f')^(L-l), the share of
-    units with f'(s_l) exactly 0 (`zero_share`) and the smallest |s_l| (`min_abs_s`).
-
-    Norms are summed in float64: in float32 the squares of entries below ~1e-23 underflow, and a
-    tiny but nonzero gradient would read as exactly 0."""
+    units with f'(s_l) exactly 0 (`zero_share`) and the smallest |s_l| (`min_abs_s`). The norms come
+    from the engine's gradient probe, summed in float64, so a tiny gradient is not rounded to 0."""
     x, y = data.x_train[:batch], data.y_train[:batch]
     frames = []
     for name in functions:
         act = get_activation(name)
         model = depth_model(name, depth, seed, width, init).to(data.device)
-        pre, grads = backprop(model, x, y)
-        norms = np.array([float(torch.linalg.vector_norm(g, dtype=torch.float64)) for g in grads])
+        grads = layer_gradients(model, x, y).query("kind == 'backprop' and layer <= @depth")
+        norms = grads.sort_values("layer")["grad_norm"].to_numpy()
+        layers_seen = hidden_layers(model, x)
         top = norms[-1]
         layers = range(1, depth + 1)
         frames.append(pd.DataFrame({
             "function": name, "label": act.label, "layer": list(layers), "grad_norm": norms,
             "relative": norms / top if top > 0 else norms * 0.0,
             "factor": [act.max_slope ** (depth - l) for l in layers],
-            "zero_share": [float((derivative_at(a, s) == 0).double().mean()) for a, s in zip(model.acts, pre)],
-            "min_abs_s": [float(s.abs().min()) for s in pre]}))
+            "zero_share": [float((slope == 0).double().mean()) for _, _, slope in layers_seen],
+            "min_abs_s": [float(s.abs().min()) for s, _, _ in layers_seen]}))
     df = pd.concat(frames, ignore_index=True)
     df["weights_factor"] = df["relative"] / df["factor"].where(df["factor"] > 0)
     return df

@@ -21,7 +21,7 @@ from core.data import Dataset
 from core.gradients import layer_gradients
 from core.initializers import INIT_SCHEMES, scheme_bound
 from core.lessons.compare import CompareResult
-from core.models import MLP, validate_sizes
+from core.models import MLP, hidden_layers, validate_sizes
 from core.probes import GradNormProbe
 from core.seeding import seeded
 from core.training import Progress, TrainSettings, train
@@ -103,24 +103,6 @@ def build(config: InitConfig, scheme: str, seed: int) -> MLP:
 class InitSnapshot:
     gradients: pd.DataFrame  # scheme, label, layer, kind ('backprop' | 'weight'), grad_norm
     activations: pd.DataFrame  # scheme, label, layer, p5 ... p95, std, saturated, median |s|, zero slope
-
-
-def hidden_layers(model: MLP, x: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-    """Each hidden layer's pre-activation s_l, output f(s_l) and slope f'(s_l) on x (the slope by
-    autograd through the model's own activation, in float32), in eval mode: nothing in the model changes."""
-    was_training = model.training
-    model.eval()
-    out, h = [], x.flatten(1)
-    with torch.no_grad():
-        for linear, norm, act in zip(model.linears, model.norms, model.acts):
-            s = norm(linear(h))
-            with torch.enable_grad():
-                leaf = s.detach().requires_grad_()
-                (slope,) = torch.autograd.grad(act(leaf).sum(), leaf)
-            h = act(s)
-            out.append((s, h, slope))
-    model.train(was_training)
-    return out
 
 
 def hidden_activations(model: MLP, x: torch.Tensor) -> list[torch.Tensor]:
