@@ -24,6 +24,10 @@ from core.data import Dataset
 from core.probes import Probe
 
 OPTIMIZERS = ("sgd", "adam")
+# (low, high) of every training control: TrainSettings checks them and the lessons' widgets use them,
+# so a value a config accepts (from a shared link, say) is never outside its widget's range.
+TRAIN_LIMITS: dict[str, tuple[float, float]] = {
+    "epochs": (1, 50), "batch_size": (1, 4096), "lr": (0.0001, 100.0), "momentum": (0.0, 0.999)}
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,10 @@ class TrainSettings(Config):
     log_every: int = 25  # steps between progress callbacks (and divergence checks)
 
     def validate(self) -> None:
-        check_range("Epochs", self.epochs, 1, 50)
-        check_range("Batch size", self.batch_size, 1, 4096)
-        if not (math.isfinite(self.lr) and 0 < self.lr <= 100):
-            raise ValueError(f"Learning rate must be a positive number up to 100 (got {self.lr:g}).")
-        check_range("Momentum", self.momentum, 0.0, 0.999)
+        check_range("Epochs", self.epochs, *TRAIN_LIMITS["epochs"])
+        check_range("Batch size", self.batch_size, *TRAIN_LIMITS["batch_size"])
+        check_range("Learning rate", self.lr, *TRAIN_LIMITS["lr"])  # NaN fails it too
+        check_range("Momentum", self.momentum, *TRAIN_LIMITS["momentum"])
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"Optimizer must be one of {', '.join(OPTIMIZERS)} (got '{self.optimizer}').")
         if self.nesterov and self.momentum == 0:

@@ -4,6 +4,7 @@ import streamlit as st
 from core.lessons import batchnorm as lesson
 from core.lessons import batchnorm_charts as charts
 from core.lessons import batchnorm_modes as modes
+from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.state import initial_config, remember, seed_widgets
@@ -45,11 +46,11 @@ with st.container(border=True):
     b.slider("Depth (hidden layers)", 1, 10, key=k("depth"))
     c.number_input("Width (units per hidden layer)", 2, 1024, key=k("width"))
     a, b, c, d = st.columns(4)
-    a.number_input("Learning rate", 0.0001, 100.0, key=k("lr"), format="%.4f", step=0.1,
+    a.number_input("Learning rate", *TRAIN_LIMITS["lr"], key=k("lr"), format="%.4f", step=0.1,
                    help="The default 1.0 is too high for the plain sigmoid network; the BN network copes.")
-    b.number_input("Momentum", 0.0, 0.999, key=k("momentum"), step=0.1)
-    c.number_input("Epochs", 1, 30, key=k("epochs"))
-    d.number_input("Batch size", 2, 4096, key=k("batch_size"))
+    b.number_input("Momentum", *TRAIN_LIMITS["momentum"], key=k("momentum"), step=0.1)
+    c.number_input("Epochs", *lesson.EPOCHS, key=k("epochs"))
+    d.number_input("Batch size", *lesson.BATCH_SIZE, key=k("batch_size"))
     clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
 
 try:

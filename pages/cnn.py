@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from core.lessons import cnn as lesson, cnn_arithmetic as arithmetic, cnn_charts as charts
+from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.state import initial_config, remember, seed_widgets
@@ -198,10 +199,10 @@ st.markdown(
     "same seed, same batches, same initial weights: only batch norm differs.")
 with st.container(border=True):
     a, b, c, d = st.columns(4)
-    a.number_input("Epochs", 1, 50, key=k("epochs"))
-    b.number_input("Learning rate", 0.0001, 100.0, key=k("lr"), format="%.4f", step=0.005)
-    c.number_input("Momentum", 0.0, 0.999, key=k("momentum"), step=0.1)
-    d.number_input("Batch size", 1, 4096, key=k("batch_size"))
+    a.number_input("Epochs", *TRAIN_LIMITS["epochs"], key=k("epochs"))
+    b.number_input("Learning rate", *TRAIN_LIMITS["lr"], key=k("lr"), format="%.4f", step=0.005)
+    c.number_input("Momentum", *TRAIN_LIMITS["momentum"], key=k("momentum"), step=0.1)
+    d.number_input("Batch size", *TRAIN_LIMITS["batch_size"], key=k("batch_size"))
     clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
 
 

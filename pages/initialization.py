@@ -8,6 +8,7 @@ from core.lessons import initialization_charts as charts
 from core.lessons import initialization_health as health
 from core.lessons import initialization_symmetry as symmetry
 from core.palette import color_of
+from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.runner import cached_result, shared
@@ -147,10 +148,10 @@ st.markdown(
     "every layer's back-propagated gradient norm as training goes on.")
 with st.container(border=True):
     a, b, c, d = st.columns(4)
-    a.number_input("Learning rate", 0.0001, 100.0, key=k("lr"), format="%.4f", step=0.005)
-    b.number_input("Momentum", 0.0, 0.999, key=k("momentum"), step=0.1)
-    c.number_input("Epochs", 1, 30, key=k("epochs"))
-    d.number_input("Batch size", 1, 4096, key=k("batch_size"))
+    a.number_input("Learning rate", *TRAIN_LIMITS["lr"], key=k("lr"), format="%.4f", step=0.005)
+    b.number_input("Momentum", *TRAIN_LIMITS["momentum"], key=k("momentum"), step=0.1)
+    c.number_input("Epochs", *lesson.EPOCHS, key=k("epochs"))
+    d.number_input("Batch size", *TRAIN_LIMITS["batch_size"], key=k("batch_size"))
     clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
 
 

@@ -9,6 +9,7 @@ from core.lessons import momentum as lesson
 from core.lessons import momentum_charts as charts
 from core.lessons import momentum_story as story
 from core.lessons.momentum_surfaces import START_LIMIT, SURFACES, surface_grid
+from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.state import initial_config, remember, seed_widgets
@@ -82,7 +83,7 @@ with st.container(border=True):
     c.toggle("Nesterov", key=k("nesterov"), help="PyTorch's Nesterov variant: the step uses g + βv.")
     surface_now = SURFACES[st.session_state[k("surface")]]
     d, e, f, g = st.columns(4)
-    d.number_input("Learning rate", 0.00001, 10.0, key=k("lr"), format="%.4f", step=0.005)
+    d.number_input("Learning rate", *lesson.LR_LIMITS, key=k("lr"), format="%.4f", step=0.005)
     e.number_input("Steps", 1, lesson.MAX_STEPS, key=k("steps"), step=50)
     f.number_input("Start x", -START_LIMIT, START_LIMIT, key=k("x0"), step=0.1, format="%.2f")
     g.number_input("Start y", -START_LIMIT, START_LIMIT, key=k("y0"), step=0.1, format="%.2f",
@@ -187,9 +188,9 @@ st.markdown(
     "weights. Only β differs. A small learning rate makes the difference easy to see.")
 with st.container(border=True):
     p, q, r = st.columns(3)
-    p.number_input("Learning rate (network)", 0.0001, 100.0, key=k("train_lr"), format="%.4f", step=0.005)
-    q.number_input("Epochs", 1, 50, key=k("epochs"))
-    r.number_input("Batch size", 1, 4096, key=k("batch_size"))
+    p.number_input("Learning rate (network)", *TRAIN_LIMITS["lr"], key=k("train_lr"), format="%.4f", step=0.005)
+    q.number_input("Epochs", *TRAIN_LIMITS["epochs"], key=k("epochs"))
+    r.number_input("Batch size", *TRAIN_LIMITS["batch_size"], key=k("batch_size"))
     clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
 
 key = ("momentum.train", config.momenta, config.nesterov, tuple(config.train_settings(b) for b in config.momenta),

@@ -22,15 +22,13 @@ from core.initializers import INIT_SCHEMES
 from core.lessons.compare import CompareResult
 from core.models import MLP, validate_sizes
 from core.seeding import seeded
-from core.training import Progress, TrainSettings, train
+from core.training import TRAIN_LIMITS, Progress, TrainSettings, train
 
 SATURATION = 0.05  # |f'(x)| below this counts as saturated
 
 # (low, high) of every numeric setting: the config checks them and the page's widgets use them,
 # so a value the config accepts (from a URL, say) can never be outside a widget's range.
-LIMITS: dict[str, tuple[float, float]] = {
-    "x": (-20.0, 20.0), "depth": (1, 30), "lr": (0.0001, 100.0), "momentum": (0.0, 0.999),
-    "epochs": (1, 50), "batch_size": (1, 4096)}
+LIMITS: dict[str, tuple[float, float]] = {"x": (-20.0, 20.0), "depth": (1, 30), **TRAIN_LIMITS}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from core.lessons.compare import CompareResult
 from core.models import MLP, validate_sizes
 from core.probes import Probe
 from core.seeding import seeded
-from core.training import Progress, TrainSettings, train
+from core.training import TRAIN_LIMITS, Progress, TrainSettings, train
 
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
 LABELS = {False: "Without BN", True: "With BN"}
@@ -32,6 +32,10 @@ SAMPLE_ROWS = 128  # examples of the training batch whose activation inputs are 
 POPULATION = 2000  # training images the population statistics are measured on
 BINS = 40
 BIN_SAMPLE = 1_000_000  # values per layer the shared bin range is estimated from (torch.quantile has a size limit)
+# its own training limits, for config and widgets: trained on a first visit, so fewer epochs; and a
+# batch of one has no variance to divide by. Learning rate and momentum: the shared TRAIN_LIMITS.
+EPOCHS = (1, 30)
+BATCH_SIZE = (2, TRAIN_LIMITS["batch_size"][1])
 FLAT = 0.1  # an input sits in the activation's flat part where its slope is below 10% of the largest slope
 
 
@@ -48,12 +52,10 @@ class BNConfig(Config):
     def validate(self) -> None:
         if self.activation not in ACTIVATION_CHOICES:
             raise ValueError(f"Activation must be one of {', '.join(ACTIVATION_CHOICES)} (got '{self.activation}').")
-        check_range("Learning rate", self.lr, 0.0001, 100)
-        check_range("Momentum", self.momentum, 0, 0.999)
-        check_range("Epochs", self.epochs, 1, 30)
+        check_range("Epochs", self.epochs, *EPOCHS)
         check_range("Depth", self.depth, 1, 10)
         check_range("Width", self.width, 2, 1024)
-        check_range("Batch size", self.batch_size, 2, 4096)  # a batch of one has no variance to divide by
+        check_range("Batch size", self.batch_size, *BATCH_SIZE)
         validate_sizes(self.sizes)
         self.train_settings()
 

@@ -24,11 +24,14 @@ from core.lessons.compare import CompareResult
 from core.models import MLP, hidden_layers, validate_sizes
 from core.probes import GradNormProbe
 from core.seeding import seeded
-from core.training import Progress, TrainSettings, train
+from core.training import TRAIN_LIMITS, Progress, TrainSettings, train
 
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
 PROBE_BATCH = 256  # the MNIST batch every "at initialization" number is measured on
 HEAT_COLUMNS = 60  # about this many probed steps per run in the layer x step heatmap
+
+
+EPOCHS = (1, 30)  # for config and widget; the other training limits are the shared TRAIN_LIMITS
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class InitConfig(Config):
             raise ValueError(f"Activation must be one of {', '.join(ACTIVATION_CHOICES)} (got '{self.activation}').")
         check_range("Depth", self.depth, 2, 30)
         check_range("Width", self.width, 2, 1024)
+        check_range("Epochs", self.epochs, *EPOCHS)
         validate_sizes(self.sizes)
         self.train_settings()
 

@@ -29,6 +29,7 @@ from core.training import Progress, TrainSettings, train
 
 MAX_RUNS = 6  # momentum values compared at once
 MAX_STEPS = 3000
+LR_LIMITS = (0.00001, 10.0)  # the surfaces' learning rate, for config and widget
 ESCAPE = 1e3  # a run whose |w| passes this has diverged, even while its loss is still finite
 OSCILLATING = 5  # this many direction reversals and a run "oscillates"
 MNIST_SIZES = (784, 50, 50, 10)
@@ -66,8 +67,7 @@ class MomentumConfig(Config):
             check_range("Momentum β", beta, 0.0, 0.999)
         if len({beta_label(b) for b in self.momenta}) != len(self.momenta):
             raise ValueError("Each momentum value can be given once.")
-        if not (math.isfinite(self.lr) and 0 < self.lr <= 10):
-            raise ValueError(f"Learning rate must be a positive number up to 10 (got {self.lr:g}).")
+        check_range("Learning rate", self.lr, *LR_LIMITS)  # NaN fails it too
         check_range("Steps", self.steps, 1, MAX_STEPS)
         for name, value in (("Start x", self.x0), ("Start y", self.y0)):
             if not math.isfinite(value):

@@ -36,3 +36,23 @@ def test_a_link_asking_for_hours_of_training_is_refused_with_a_message(app):
     at.number_input(key="batchnorm.batch_size").set_value(256)
     at.button[0].click().run()  # a smaller ask trains
     assert not at.exception and not at.main.error and len(at.dataframe) >= 1
+
+
+# values a shared link may carry at or beyond the edges of the training controls' ranges
+EDGES = {"lr": "0.00005", "train_lr": "0.00005", "epochs": "40", "batch_size": "1", "momentum": "0.9995"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_what_a_link_sets_is_what_the_widgets_show(app, page):
+    """A value the page's config accepts must be the one its widget shows (and trains with); one it
+    rejects is reported. A widget clamping a value its config kept would show one setting and train another."""
+    name = page.removesuffix(".py")
+    at = app(page, **EDGES).run()
+    assert not at.exception
+    checked = 0
+    for param in EDGES:
+        widgets = [w for w in at.number_input if w.key == f"{name}.{param}"]
+        if widgets:
+            assert float(widgets[0].value) == float(at.query_params[param]), param
+            checked += 1
+    assert checked >= 3  # every lesson has learning rate, epochs and batch size controls
