@@ -2,15 +2,18 @@
 
     python -m bench.screenshots                      # every page, default view
     python -m bench.screenshots --presenter --train cnn "momentum?surface=saddle"
+    python -m bench.screenshots --url http://localhost:8501      # the app `make run` serves
 
 Each page is saved as 1400 x 1000 segments, top to bottom, under bench/screenshots/ (git-ignored):
 `<page>[-presenter][-trained]-<n>.png`. With --train the page's Train button is pressed first and
-the run awaited.
+the run awaited. Each page's time until its first chart is drawn is printed beside it.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
+import time
 from pathlib import Path
 
 from tests.e2e.harness import CHARTS, chromium, streamlit_server, wait_for_app
@@ -20,15 +23,18 @@ OUT = Path(__file__).resolve().parent / "screenshots"
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
-def shoot(browser, url: str, name: str, train: bool, presenter: bool) -> list[Path]:
+def shoot(browser, url: str, name: str, train: bool, presenter: bool) -> tuple[list[Path], float]:
+    """The page's screenshots and the seconds until its first chart (or, for home, its content)."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(300_000)
     sep = "&" if "?" in url else "?"
+    start = time.perf_counter()
     page.goto(url + (f"{sep}presenter=true" if presenter else ""))
     wait_for_app(page, timeout_ms=300_000)
-    if "/" in name or name != "home":
+    if name != "home":
         page.wait_for_selector(CHARTS)
+    first = time.perf_counter() - start
     train_button = page.get_by_role("button", name="Train")
     if train and train_button.count():
         train_button.first.click()
@@ -46,7 +52,7 @@ def shoot(browser, url: str, name: str, train: bool, presenter: bool) -> list[Pa
         page.screenshot(path=str(path))
         paths.append(path)
     context.close()
-    return paths
+    return paths, first
 
 
 def main() -> None:
@@ -55,14 +61,18 @@ def main() -> None:
                                                   "default: home and every lesson")
     parser.add_argument("--train", action="store_true", help="press Train and wait for the run")
     parser.add_argument("--presenter", action="store_true", help="presenter mode on")
+    parser.add_argument("--url", help="a running app to shoot (default: start a fresh server)")
     args = parser.parse_args()
     pages = args.pages or [""] + [l.url_path for l in available_lessons()]
     OUT.mkdir(exist_ok=True)
-    with streamlit_server() as (url, _proc), chromium() as browser:
+    server = contextlib.nullcontext((args.url.rstrip("/"), None)) if args.url else streamlit_server()
+    with server as (url, _proc), chromium() as browser:
         for path in pages:
-            name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
-            for p in shoot(browser, f"{url}/{path}", name, args.train, args.presenter):
-                print(p.relative_to(OUT.parent.parent))
+            name = re.sub(r"[^a-z0-9]+", "-", path.lower().split("?")[0]).strip("-") or "home"
+            if "?" in path:
+                name += "-" + re.sub(r"[^a-z0-9]+", "-", path.lower().split("?", 1)[1]).strip("-")
+            shots, first = shoot(browser, f"{url}/{path}", name, args.train, args.presenter)
+            print(f"/{path:<40} first chart after {first:5.2f} s  " + " ".join(p.name for p in shots))
 
 
 if __name__ == "__main__":
