@@ -3,9 +3,9 @@ import streamlit as st
 
 from core.activations import ACTIVATIONS
 from core.initializers import INIT_SCHEMES
-from core.lessons import activations as lesson
-from core.lessons import activations_charts as charts
-from core.lessons import activations_depth as deep
+from core.lessons.activations import experiment as lesson
+from core.lessons.activations import charts
+from core.lessons.activations import depth as deep
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.runner import shared

@@ -1,9 +1,9 @@
 """Lesson page: batch normalization, layer by layer (/batchnorm)."""
 import streamlit as st
 
-from core.lessons import batchnorm as lesson
-from core.lessons import batchnorm_charts as charts
-from core.lessons import batchnorm_modes as modes
+from core.lessons.batchnorm import experiment as lesson
+from core.lessons.batchnorm import charts
+from core.lessons.batchnorm import modes
 from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways
 from ui.page import open_page

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.lessons import cnn as lesson, cnn_arithmetic as arithmetic, cnn_charts as charts
+from core.lessons.cnn import arithmetic, charts, experiment as lesson
 from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways
 from ui.page import open_page

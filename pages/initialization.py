@@ -3,10 +3,10 @@ import pandas as pd
 import streamlit as st
 
 from core.initializers import INIT_SCHEMES
-from core.lessons import initialization as lesson
-from core.lessons import initialization_charts as charts
-from core.lessons import initialization_health as health
-from core.lessons import initialization_symmetry as symmetry
+from core.lessons.initialization import experiment as lesson
+from core.lessons.initialization import charts
+from core.lessons.initialization import health
+from core.lessons.initialization import symmetry
 from core.palette import color_of
 from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways

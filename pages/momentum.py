@@ -5,10 +5,10 @@ import numpy as np
 import streamlit as st
 
 from core.charts import presenter
-from core.lessons import momentum as lesson
-from core.lessons import momentum_charts as charts
-from core.lessons import momentum_story as story
-from core.lessons.momentum_surfaces import START_LIMIT, SURFACES, surface_grid
+from core.lessons.momentum import experiment as lesson
+from core.lessons.momentum import charts
+from core.lessons.momentum import story
+from core.lessons.momentum.surfaces import START_LIMIT, SURFACES, surface_grid
 from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways
 from ui.page import open_page

@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.budget import TooMuchTraining
 from core.charts import accuracy_chart, loss_chart
-from core.lessons.compare import CompareResult
+from core.compare import CompareResult
 from core.training import Progress
 from ui.layout import show_chart
 from ui.live import LiveTraining

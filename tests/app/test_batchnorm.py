@@ -44,7 +44,7 @@ def test_each_control_changes_the_view_without_error(app, widget, key, value, pa
 
 
 def test_view_round_trips_through_the_url_and_never_retrains(app, monkeypatch):
-    from core.lessons import batchnorm as lesson
+    from core.lessons.batchnorm import experiment as lesson
     calls = []
     original = lesson.train_pair
     monkeypatch.setattr(lesson, "train_pair", lambda *a, **kw: calls.append(1) or original(*a, **kw))

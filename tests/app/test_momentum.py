@@ -57,7 +57,7 @@ def test_each_control_changes_the_view_without_error(app, widget, key, value, pa
 
 @pytest.mark.parametrize("surface", ["saddle", "plateau", "valley", "rosenbrock", "lesson"])
 def test_choosing_a_surface_brings_its_own_start_and_story(app, surface):
-    from core.lessons.momentum_surfaces import SURFACES
+    from core.lessons.momentum.surfaces import SURFACES
 
     at = app(PAGE).run()
     at.selectbox(key="momentum.surface").set_value(surface).run()

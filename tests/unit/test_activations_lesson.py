@@ -8,8 +8,8 @@ import torch
 
 from core.activations import ACTIVATIONS
 from core.charts import decades
-from core.lessons import activations as lesson
-from core.lessons import activations_depth as deep
+from core.lessons.activations import experiment as lesson
+from core.lessons.activations import depth as deep
 from core.models import MLP
 from core.seeding import seeded
 from tests.reference import direct_mlp_gradients

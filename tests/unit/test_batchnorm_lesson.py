@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.lessons import batchnorm as lesson
-from core.lessons import batchnorm_modes as modes
+from core.lessons.batchnorm import experiment as lesson
+from core.lessons.batchnorm import modes
 from core.training import TrainSettings, train
 
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from core.lessons import cnn as lesson, cnn_arithmetic as arithmetic, cnn_charts as charts
+from core.lessons.cnn import arithmetic, charts, experiment as lesson
 from core.models import MLP, LessonCNN, count_parameters
 
 

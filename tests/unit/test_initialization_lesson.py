@@ -4,9 +4,9 @@ import pytest
 import torch
 
 from core.initializers import INIT_SCHEMES
-from core.lessons import initialization as lesson
-from core.lessons import initialization_health as health
-from core.lessons import initialization_symmetry as symmetry
+from core.lessons.initialization import experiment as lesson
+from core.lessons.initialization import health
+from core.lessons.initialization import symmetry
 from tests.reference import direct_mlp_gradients
 
 

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import torch
 
-from core.lessons import momentum as lesson
-from core.lessons import momentum_charts as charts
-from core.lessons import momentum_story as story
-from core.lessons import momentum_surfaces as surfaces
+from core.lessons.momentum import experiment as lesson
+from core.lessons.momentum import charts
+from core.lessons.momentum import story
+from core.lessons.momentum import surfaces
 from core.models import MLP
 from core.seeding import seeded
 from core.training import TrainSettings, train

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.lessons.momentum import OSCILLATING, MomentumConfig, Outcome, Trajectory, verdict
-from core.lessons.momentum_surfaces import SURFACES, VALLEY_ANGLE, VALLEY_CURVATURES, CriticalPoint, Surface
+from core.lessons.momentum.experiment import OSCILLATING, MomentumConfig, Outcome, Trajectory, verdict
+from core.lessons.momentum.surfaces import SURFACES, VALLEY_ANGLE, VALLEY_CURVATURES, CriticalPoint, Surface
 
 
 def heavy_ball_limit(beta: float) -> float:

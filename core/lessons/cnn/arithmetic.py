@@ -1,7 +1,7 @@
 """The convolution explainer's arithmetic, by hand: the preset kernels, the output-size formula
 floor((n + 2p - k) / s) + 1, `convolve` and `max_pool` written out with tensor unfolding (checked against
 torch.nn.functional in the tests), and `explain` / `channel_demo`, which turn one digit and some kernels
-into tidy frames for the heatmaps in core.lessons.cnn_charts (`channel_inputs`: one digit as several channels)."""
+into tidy frames for the heatmaps in core.lessons.cnn.charts (`channel_inputs`: one digit as several channels)."""
 from __future__ import annotations
 
 import math

@@ -1,13 +1,13 @@
 """Lesson: gradient descent with momentum, on loss surfaces and on a real network.
 
-- `MomentumConfig`: the lesson's state; the surfaces themselves live in `momentum_surfaces`.
+- `MomentumConfig`: the lesson's state; the surfaces themselves live in `surfaces`.
 - `trajectories`: the real `torch.optim.SGD` run on a 2-parameter (or 1-parameter) tensor, once
   per momentum value, with divergence stopping a run cleanly.
 - `outcomes` / `outcome_table` / `describe`: what each run did (escaped the saddle? which minimum?
   settled when? oscillated?), measured from the positions, and said in words from those numbers.
 - `train_compare`: the MNIST MLP trained once per momentum value, same seed and batches.
 
-Charts are in `momentum_charts`; the takeaways and the Nesterov notes in `momentum_story`.
+Charts are in `charts`; the takeaways and the Nesterov notes in `story`.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ import torch
 
 from core.config import Config, check_range
 from core.data import Dataset
-from core.lessons.compare import CompareResult
-from core.lessons.momentum_surfaces import START_LIMIT, SURFACES, Surface
+from core.compare import CompareResult
+from core.lessons.momentum.surfaces import START_LIMIT, SURFACES, Surface
 from core.models import MLP
 from core.seeding import seeded
 from core.training import Progress, TrainSettings, train

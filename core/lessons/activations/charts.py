@@ -4,7 +4,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.lessons.activations import SATURATION
+from core.lessons.activations.experiment import SATURATION
 from core.palette import color_scale
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.lessons.batchnorm import LABELS, BNResult, build
+from core.lessons.batchnorm.experiment import LABELS, BNResult, build
 from core.models import MLP
 
 

@@ -1,5 +1,5 @@
-"""Charts of the momentum lesson: paths from core.lessons.momentum and grids from
-core.lessons.momentum_surfaces in, Altair out.
+"""Charts of the momentum lesson: paths from core.lessons.momentum.experiment and grids from
+core.lessons.momentum.surfaces in, Altair out.
 
 The surface as banded contours with the paths and a step scrubber that runs in the browser, the 1-D
 curve with its "balls", loss versus step, and (1-D) position versus step.
@@ -11,7 +11,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from core.lessons.momentum_surfaces import Surface
+from core.lessons.momentum.surfaces import Surface
 from core.palette import color_scale
 
 SCRUB = "shown_step"

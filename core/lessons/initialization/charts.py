@@ -1,4 +1,4 @@
-"""Charts of the initialization lesson: DataFrames from core.lessons.initialization in, Altair out."""
+"""Charts of the initialization lesson: DataFrames from core.lessons.initialization.experiment in, Altair out."""
 from __future__ import annotations
 
 import altair as alt

@@ -19,7 +19,7 @@ from torch import nn
 
 from core.config import Config, check_range
 from core.data import Dataset
-from core.lessons.compare import CompareResult
+from core.compare import CompareResult
 from core.models import MLP, validate_sizes
 from core.probes import Probe
 from core.seeding import seeded

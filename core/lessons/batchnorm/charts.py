@@ -1,4 +1,4 @@
-"""Charts of the batch-norm lesson: DataFrames from core.lessons.batchnorm in, Altair out."""
+"""Charts of the batch-norm lesson: DataFrames from core.lessons.batchnorm.experiment in, Altair out."""
 from __future__ import annotations
 
 import altair as alt

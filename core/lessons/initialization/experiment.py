@@ -4,7 +4,7 @@
   gradient ||dL/dW_l|| and the distribution of each hidden layer's activations.
 - `train_schemes`: the same architecture trained once per scheme (same seed and batches), with the
   per-layer back-propagated gradient norm recorded every few steps.
-- Symmetry (all-equal weights) lives in `initialization_symmetry`, the verdicts in `initialization_health`.
+- Symmetry (all-equal weights) lives in `symmetry`, the verdicts in `health`.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from core.config import Config, check_range
 from core.data import Dataset
 from core.gradients import layer_gradients
 from core.initializers import INIT_SCHEMES, scheme_bound
-from core.lessons.compare import CompareResult
+from core.compare import CompareResult
 from core.models import MLP, hidden_layers, validate_sizes
 from core.probes import GradNormProbe
 from core.seeding import seeded

@@ -4,7 +4,7 @@
 - `curves`: f(x) and f'(x) from torch.autograd on the very modules the MLPs use, plus the notes
   each function's panel needs (`panel_notes`).
 - `train_compare`: the same MLP trained once per activation: same seed, batches, initial weights.
-  Through depth: see `activations_depth`; charts: see `activations_charts`.
+  Through depth: see `depth`; charts: see `charts`.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from core.activations import ACTIVATIONS, derivative, get_activation
 from core.config import Config, check_range
 from core.data import Dataset
 from core.initializers import INIT_SCHEMES
-from core.lessons.compare import CompareResult
+from core.compare import CompareResult
 from core.models import MLP, validate_sizes
 from core.seeding import seeded
 from core.training import TRAIN_LIMITS, Progress, TrainSettings, train

@@ -1,7 +1,7 @@
 """Lesson: convolutional networks, from a trained CNN's numbers to its feature maps.
 
 - The config: one frozen CNNConfig for the whole page (explainer, training and inspection controls);
-  the explainer's arithmetic itself lives in core.lessons.cnn_arithmetic.
+  the explainer's arithmetic itself lives in core.lessons.cnn.arithmetic.
 - Training: the lesson CNN (core.models.LessonCNN) with and without batch norm, same seed, same
   batches, same initial weights; plus an MLP baseline for the parameter count.
 - Inspection: conv1's kernels before and after training, every feature map of a chosen test image
@@ -19,9 +19,9 @@ from torch import nn
 
 from core.config import Config, check_range
 from core.data import DATASETS, Dataset
-from core.lessons.cnn_arithmetic import (CHANNEL_KERNELS, CUSTOM, IDENTITY3, KERNEL_CHOICES, KERNELS,
+from core.lessons.cnn.arithmetic import (CHANNEL_KERNELS, CUSTOM, IDENTITY3, KERNEL_CHOICES, KERNELS,
                                          custom_problem, grid_frame, square)
-from core.lessons.compare import CompareResult
+from core.compare import CompareResult
 from core.models import MLP, LessonCNN, count_parameters
 from core.seeding import seeded
 from core.training import Progress, TrainResult, TrainSettings, train
