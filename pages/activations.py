@@ -3,9 +3,8 @@ import streamlit as st
 
 from core.activations import ACTIVATIONS
 from core.initializers import INIT_SCHEMES
-from core.lessons.activations import experiment as lesson
-from core.lessons.activations import charts
-from core.lessons.activations import depth as deep
+from core.lessons.activations import charts, depth, experiment, story
+from core.lessons.activations.config import LIMITS, ActivationsConfig
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.runner import shared
@@ -17,7 +16,7 @@ page = open_page("activations")
 PAGE, settings, big, k = page.name, page.settings, page.big, page.key
 device, data = page.device, page.data
 
-start = initial_config(PAGE, lesson.ActivationsConfig)
+start = initial_config(PAGE, ActivationsConfig)
 seed_widgets(PAGE, {"functions": list(start.functions), "x_range": (start.x_min, start.x_max),
                     "depth": start.depth, "depth_init": start.depth_init,
                     "hidden": ", ".join(map(str, start.hidden)), "lr": start.lr,
@@ -34,7 +33,7 @@ st.markdown(
 # ------------------------------------------------------------------ curves
 functions = st.multiselect("Activation functions", list(ACTIVATIONS), key=k("functions"),
                            format_func=lambda n: ACTIVATIONS[n].label)
-x_min, x_max = st.slider("x-range", *lesson.LIMITS["x"], key=k("x_range"), step=0.5)
+x_min, x_max = st.slider("x-range", *LIMITS["x"], key=k("x_range"), step=0.5)
 hidden_text = st.session_state[k("hidden")]
 
 errors = []
@@ -44,7 +43,7 @@ except ValueError as exc:
     errors.append(str(exc))
     hidden = start.hidden
 try:
-    config = lesson.ActivationsConfig(
+    config = ActivationsConfig(
         functions=tuple(functions), x_min=x_min, x_max=x_max, depth=st.session_state[k("depth")],
         depth_init=st.session_state[k("depth_init")], hidden=hidden, lr=st.session_state[k("lr")],
         momentum=st.session_state[k("momentum")], epochs=st.session_state[k("epochs")],
@@ -60,7 +59,7 @@ if config is None or errors:
 remember(PAGE, config, settings)
 order = config.labels
 
-df = lesson.curves(config.functions, config.x_min, config.x_max)
+df = experiment.curves(config.functions, config.x_min, config.x_max)
 left, right = st.columns(2)
 with left:
     show_chart(charts.curves_chart(df, "y", "f(x)", order), df, "activation-curves", big)
@@ -69,7 +68,7 @@ with right:
                "activation-derivatives", big, key="csv-derivatives")
 
 
-share = lesson.saturated_share(df)
+share = experiment.saturated_share(df)
 cols = st.columns(min(3, len(config.functions)))
 for i, name in enumerate(config.functions):
     act = ACTIVATIONS[name]
@@ -78,8 +77,8 @@ for i, name in enumerate(config.functions):
             st.latex(act.formula)
             st.latex(act.derivative)
             st.altair_chart(charts.function_panel(df, act.label), width="stretch")
-            notes = " ".join(lesson.panel_notes(df, name))
-            st.caption(f"Grey: saturated, |f'(x)| < {lesson.SATURATION}. "
+            notes = " ".join(story.panel_notes(df, name))
+            st.caption(f"Grey: saturated, |f'(x)| < {experiment.SATURATION}. "
                        f"Saturated on **{share[act.label]:.0%}** of x ∈ [{config.x_min:g}, {config.x_max:g}]; "
                        f"max |f'| = {act.max_slope:g}. {notes}")
 
@@ -92,23 +91,23 @@ st.markdown(
     "$0.25^{L-l}$ — and the weights multiply in their own factor (up to the product of their "
     "spectral norms), which can raise or lower the total. So the dashed line bounds the gradient only "
     "when every weight matrix has spectral norm at most 1. Solid lines are measured on a real, freshly "
-    f"initialised network (width {deep.DEPTH_WIDTH}) on {deep.DEPTH_BATCH} MNIST images; dashed lines "
+    f"initialised network (width {depth.DEPTH_WIDTH}) on {depth.DEPTH_BATCH} MNIST images; dashed lines "
     "are the activation factor alone.")
 st.latex(r"\frac{\partial \mathcal{L}}{\partial s_l} = \Big(\prod_{k=l}^{L-1} "
          r"\operatorname{diag}\big(f'(s_k)\big)\,W_{k+1}^{\top}\Big)\frac{\partial \mathcal{L}}{\partial s_L}")
 c1, c2 = st.columns(2)
-c1.slider("Depth L (hidden layers)", *lesson.LIMITS["depth"], key=k("depth"))
+c1.slider("Depth L (hidden layers)", *LIMITS["depth"], key=k("depth"))
 c2.selectbox("Initialization", list(INIT_SCHEMES), key=k("depth_init"),
              format_func=lambda n: INIT_SCHEMES[n].label)
 grads = shared(("activations.depth", config.functions, config.depth, config.depth_init, settings.seed, device,
                 data.name, data.source),
-               lambda: deep.depth_gradients(config.functions, config.depth, data, settings.seed,
+               lambda: depth.depth_gradients(config.functions, config.depth, data, settings.seed,
                                             init=config.depth_init))
-show_chart(deep.depth_chart(grads, order), grads, "gradient-through-depth", big)
-st.caption(deep.depth_caption(grads, order, config.depth))
-for note in deep.zero_gradient_notes(grads, order):
+show_chart(charts.depth_chart(grads, order), grads, "gradient-through-depth", big)
+st.caption(story.depth_caption(grads, order, config.depth))
+for note in story.zero_gradient_notes(grads, order):
     st.info(note, icon=":material/block:")
-overflow = deep.overflow_labels(grads)
+overflow = depth.overflow_labels(grads)
 if overflow:
     st.warning(f"{', '.join(overflow)}: the signal overflowed float32 on its way through {config.depth} "
                "layers with these weights, so the gradient is not a finite number (nothing to draw).",
@@ -120,7 +119,7 @@ st.markdown(
     f"The MLP 784 → {' → '.join(map(str, config.hidden))} → 10 trained with SGD on "
     f"{len(data.y_train):,} MNIST images, once per selected activation: same seed, same batches, "
     "same initial weights. Only the activation differs.")
-lim = lesson.LIMITS
+lim = LIMITS
 with st.container(border=True):
     a, b, c, d, e = st.columns(5)
     a.text_input("Hidden layer sizes", key=k("hidden"), help="Comma-separated, e.g. 50, 50 or 128, 64, 32")
@@ -133,29 +132,15 @@ with st.container(border=True):
 key = ("activations.train", config.functions, config.hidden, config.train_settings(), settings.seed,
        device, data.name, data.source)
 result = train_or_last(
-    PAGE, key, clicked, lambda live: lesson.train_compare(config, data, settings.seed, on_progress=live),
+    PAGE, key, clicked, lambda live: experiment.train_compare(config, data, settings.seed, on_progress=live),
     order, big, "Press **Train** to train one network per activation (a few seconds on a CPU).")
 if result is not None:
     show_comparison(result, "activation", big)
-    step_note = lesson.step_training_note(result)
+    step_note = story.step_training_note(result)
     if step_note:
         st.info(step_note, icon=":material/info:")
 
 # ------------------------------------------------------------------ lesson
-def training_takeaway(result) -> str:
-    """What this page's own training run showed, in one sentence (not a canned claim)."""
-    if result is None:
-        return ("Press **Train**: with the same weights and batches, watch which activation's loss "
-                "falls slowest.")
-    table = result.summary("activation").dropna(subset=["val. accuracy"]).sort_values("val. accuracy")
-    if len(table) < 2:
-        return "Select two or more functions to compare how fast each network learns."
-    low, high = table.iloc[0], table.iloc[-1]
-    return (f"In the run above, with the same weights and batches, **{low['activation']}** learned slowest "
-            f"({low['val. accuracy']:.1%} validation accuracy) and **{high['activation']}** fastest "
-            f"({high['val. accuracy']:.1%}).")
-
-
 st.header("Why the step function cannot be trained by gradient descent")
 st.markdown(
     "The step function $H(x)$ is flat everywhere except at 0, where it jumps. Its derivative is "
@@ -163,12 +148,4 @@ st.markdown(
     "zero gradient: gradient descent has nothing to follow. That is why the perceptron's step was "
     "replaced by smooth functions like the sigmoid — and why the sigmoid's own flat tails, where "
     "$\\sigma'(x) \\to 0$, slow learning down.")
-tanh_edge = lesson.saturation_edge("tanh")
-takeaways([
-    deep.sigmoid_takeaway(grads, config.depth, INIT_SCHEMES[config.depth_init].label),
-    f"tanh passes up to 1 × the gradient near 0 but saturates (|f'| < {lesson.SATURATION}) for "
-    f"|x| > {tanh_edge:.2f}; ReLU passes exactly 1 for every positive input and never saturates there.",
-    training_takeaway(result),
-    "The measured gradient also depends on the weights: with PyTorch's default initialization even "
-    "ReLU networks lose gradient with depth; He initialization fixes that (see the initialization lesson).",
-])
+takeaways(story.takeaways(grads, config.depth, INIT_SCHEMES[config.depth_init].label, result))

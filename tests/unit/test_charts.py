@@ -54,3 +54,10 @@ def test_run_legends_wrap_into_rows_of_three():
     assert legend["columns"] == 3
     two = loss_chart(steps.head(2)).to_dict()["layer"][0]["encoding"]["color"]["legend"]
     assert two["columns"] == 2
+
+
+def test_decades_cover_the_data_with_few_ticks():
+    assert decades(pd.Series([0.003, 1.0, 0.0])) == [1.0, 0.1, 0.01, 0.001]
+    assert decades(pd.Series([0.0])) is None
+    ticks = decades(pd.Series([1e-30, 1.0]))
+    assert len(ticks) <= 8 and ticks[0] == 1.0 and ticks[-1] <= 1e-28

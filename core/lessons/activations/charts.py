@@ -1,9 +1,11 @@
-"""Charts of the activations lesson's curves: all functions overlaid, and one panel per function."""
+"""Charts of the activations lesson: all functions' curves overlaid, one panel per function, and the
+gradient through depth (measured against the activation factor alone)."""
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
+from core.charts import decades
 from core.lessons.activations.experiment import SATURATION
 from core.palette import color_scale
 
@@ -48,3 +50,31 @@ def function_panel(df: pd.DataFrame, label: str) -> alt.Chart:
     return (shade + lines).properties(title=label, height=300,
                                       width="container")
 
+
+MEASURED = "measured ‖∂ℒ/∂s_l‖ / ‖∂ℒ/∂s_L‖"
+
+
+FACTOR = "activation factor alone, (max f')^(L−l)"
+
+
+def depth_chart(df: pd.DataFrame, order: list[str]) -> alt.Chart:
+    """Log scale: measured gradient relative to the top hidden layer (solid) and the activation factor (dashed)."""
+    shown = df[(df["relative"] > 0) & (df["factor"] > 0)]
+    long = pd.concat([shown.assign(series=MEASURED, value=shown["relative"]),
+                      shown.assign(series=FACTOR, value=shown["factor"])])
+    color = alt.Color("label:N", scale=color_scale(order), title="Function", legend=alt.Legend(orient="bottom"))
+    return alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("layer:Q", title="Hidden layer l (1 = next to the input)", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="Gradient relative to layer L (log)",
+                axis=alt.Axis(values=decades(long["value"]) or alt.Undefined, format=".0e")),
+        color=color,
+        strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=[FACTOR, MEASURED],
+                                                                           range=[[6, 4], [1, 0]])),
+        tooltip=["label:N", "layer:Q", "series:N", alt.Tooltip("value:Q", format=".3e"),
+                 alt.Tooltip("grad_norm:Q", title="‖∂ℒ/∂s_l‖", format=".3e"),
+                 alt.Tooltip("weights_factor:Q", title="weights' factor (measured / activation factor)",
+                             format=".3g")],
+    ).properties(title=alt.Title("How much gradient reaches each layer",
+                                 subtitle="solid: measured in a real network · dashed: the activation "
+                                          "derivatives' factor alone; the weights multiply in their own"),
+                 height=460, width="container")
