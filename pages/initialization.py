@@ -3,10 +3,8 @@ import pandas as pd
 import streamlit as st
 
 from core.initializers import INIT_SCHEMES
-from core.lessons.initialization import experiment as lesson
-from core.lessons.initialization import charts
-from core.lessons.initialization import health
-from core.lessons.initialization import symmetry
+from core.lessons.initialization import charts, experiment, health, story, symmetry
+from core.lessons.initialization.config import ACTIVATION_CHOICES, EPOCHS, PRESETS, InitConfig
 from core.palette import color_of
 from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways
@@ -21,16 +19,16 @@ device, data = page.device, page.data
 FIELDS = ("activation", "depth", "width", "lr", "momentum", "epochs", "batch_size")
 
 
-def widget_values(config: lesson.InitConfig) -> dict:
+def widget_values(config: InitConfig) -> dict:
     return {"schemes": list(config.schemes), **{f: getattr(config, f) for f in FIELDS}}
 
 
 def apply_preset(name: str) -> None:
-    for key, value in widget_values(lesson.PRESETS[name].config).items():
+    for key, value in widget_values(PRESETS[name].config).items():
         st.session_state[k(key)] = value
 
 
-start = initial_config(PAGE, lesson.InitConfig)
+start = initial_config(PAGE, InitConfig)
 seed_widgets(PAGE, widget_values(start))
 
 st.title("Weight initialization")
@@ -42,7 +40,7 @@ st.markdown(
     "each scheme and measured on the same batch of MNIST digits, then trained.")
 
 st.markdown("**Reproduce a classic finding in one click**")
-for col, (name, preset) in zip(st.columns(len(lesson.PRESETS)), lesson.PRESETS.items()):
+for col, (name, preset) in zip(st.columns(len(PRESETS)), PRESETS.items()):
     with col, st.container(border=True):
         st.button(preset.label, key=f"preset-{name}", on_click=apply_preset, args=(name,),
                   icon=":material/science:", width="stretch")
@@ -52,13 +50,13 @@ with st.container(border=True):
     st.multiselect("Initialization schemes to compare", list(INIT_SCHEMES), key=k("schemes"),
                    format_func=lambda s: INIT_SCHEMES[s].label)
     a, b, c = st.columns(3)
-    a.selectbox("Activation", lesson.ACTIVATION_CHOICES, key=k("activation"),
+    a.selectbox("Activation", ACTIVATION_CHOICES, key=k("activation"),
                 format_func=lambda n: {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}[n])
     b.slider("Depth (hidden layers)", 2, 30, key=k("depth"))
     c.number_input("Width (units per hidden layer)", 2, 1024, key=k("width"))
 
 try:
-    config = lesson.InitConfig(schemes=tuple(st.session_state[k("schemes")]),
+    config = InitConfig(schemes=tuple(st.session_state[k("schemes")]),
                                **{f: st.session_state[k(f)] for f in FIELDS})
 except ValueError as exc:
     st.error(str(exc), icon=":material/error:")
@@ -70,7 +68,7 @@ order = config.labels
 st.header("At initialization: how much gradient reaches each layer")
 snap = shared(("initialization.at_init", config.schemes, config.activation, config.depth, config.width,
                settings.seed, device, data.name, data.source),
-              lambda: lesson.at_init(config, data, settings.seed))
+              lambda: experiment.at_init(config, data, settings.seed))
 verdicts = health.diagnose(snap.gradients, snap.activations, config.activation, config.depth, order)
 left, right = st.columns(2)
 with left:
@@ -79,11 +77,11 @@ with left:
 with right:
     show_chart(charts.gradient_chart(snap.gradients, "weight", config.depth, order), snap.gradients,
                "init-weight-gradients", big, key="csv-weight-gradients")
-notes = health.problem_notes(verdicts, config.activation, config.depth)
+notes = story.problem_notes(verdicts, config.activation, config.depth)
 if notes:
     st.warning("\n".join(f"- {n}" for n in notes), icon=":material/warning:")
 
-numbers = lesson.scheme_numbers(config).set_index("label")
+numbers = experiment.scheme_numbers(config).set_index("label")
 cols = st.columns(min(3, len(config.schemes)))
 for i, label in enumerate(order):
     row, verdict = numbers.loc[label], verdicts.loc[label]
@@ -124,15 +122,15 @@ st.dataframe(table, hide_index=True, width="stretch",
              column_config={c: st.column_config.TextColumn(help=h) for c, h in helps.items()}
              | {sat: st.column_config.NumberColumn(format="percent",
                                                     help=f"Share of hidden units {sat}, mean over the hidden layers")})
-st.caption(f"Measured on {lesson.PROBE_BATCH} MNIST training images, seed {settings.seed}; L = {config.depth}, "
+st.caption(f"Measured on {experiment.PROBE_BATCH} MNIST training images, seed {settings.seed}; L = {config.depth}, "
            "the last hidden layer. Ratios are first hidden layer / last hidden layer: 1 means the first gets as "
            "much gradient as the last; — means the last got none either (0 / 0). "
-           + health.criteria())
+           + story.criteria())
 
 st.subheader("What the activations look like")
 acts = snap.activations
 show_chart(charts.activation_boxes(acts, config.activation, order), acts, "init-activations", big, stretch=False)
-st.caption(health.look_sentence(acts, config.activation))
+st.caption(story.look_sentence(acts, config.activation))
 left, right = st.columns(2)
 with left:
     show_chart(charts.spread_chart(acts, order), acts, "init-activation-std", big, key="csv-spread")
@@ -150,30 +148,28 @@ with st.container(border=True):
     a, b, c, d = st.columns(4)
     a.number_input("Learning rate", *TRAIN_LIMITS["lr"], key=k("lr"), format="%.4f", step=0.005)
     b.number_input("Momentum", *TRAIN_LIMITS["momentum"], key=k("momentum"), step=0.1)
-    c.number_input("Epochs", *lesson.EPOCHS, key=k("epochs"))
+    c.number_input("Epochs", *EPOCHS, key=k("epochs"))
     d.number_input("Batch size", *TRAIN_LIMITS["batch_size"], key=k("batch_size"))
     clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
 
 
 def live_heat(latest, slot) -> None:
-    heat = lesson.gradient_heat({label: p.probe_frame("GradNormProbe") for label, p in latest.items()})
+    heat = experiment.gradient_heat({label: p.probe_frame("GradNormProbe") for label, p in latest.items()})
     if len(heat):
         slot.altair_chart(charts.heat_chart(heat, order))
 
 
 key = ("initialization.train", config, settings.seed, device, data.name, data.source)
 result = train_or_last(
-    PAGE, key, clicked, lambda live: lesson.train_schemes(config, data, settings.seed, on_progress=live),
+    PAGE, key, clicked, lambda live: experiment.train_schemes(config, data, settings.seed, on_progress=live),
     order, big, "Press **Train** to train one network per scheme (a few seconds on a CPU).", extra=live_heat)
 sym = None
 if result is not None:
     show_comparison(result, "initialization", big)
     if cached_result(key) is result:  # trained with the settings above: link divergence to the measurements
-        for label, run in result.runs.items():
-            if run.diverged_at and label in verdicts.index and verdicts.loc[label, "verdict"].startswith("exploding"):
-                st.markdown(f"**{label}** was already exploding at initialization: its first hidden layer got "
-                            f"||dL/ds₁|| = {verdicts.loc[label, 'first']:.2g} (see the charts above).")
-    heat = lesson.gradient_heat({label: r.probes.get("GradNormProbe") for label, r in result.runs.items()})
+        for line in story.exploded_at_init(result, verdicts):
+            st.markdown(line)
+    heat = experiment.gradient_heat({label: r.probes.get("GradNormProbe") for label, r in result.runs.items()})
     show_chart(charts.heat_chart(heat, list(result.runs)), heat, "gradient-heatmap", big, stretch=False)
     st.caption("Blank cells: exactly zero gradient reached that layer at that step.")
 
@@ -185,7 +181,7 @@ if result is not None:
     equal = INIT_SCHEMES["equal"].label
     if equal in result.runs and result.runs[equal].state_dict is not None:
         run = result.runs[equal]
-        st.markdown(symmetry.equal_run_sentence(run.state_dict, run.diverged_at, equal))
+        st.markdown(story.equal_run_sentence(run.state_dict, run.diverged_at, equal))
     sym = shared(("initialization.symmetry", config.activation, config.depth, config.width, settings.seed, device,
                   data.name, data.source),
                  lambda: symmetry.experiment(config.activation, config.depth, config.width, data, settings.seed))
@@ -200,25 +196,11 @@ if result is not None:
                  column_config={c: st.column_config.NumberColumn(format="%.2e")
                                 for c in ("max |ΔW|", "max difference between neurons")}
                  | {"mean |cos|": st.column_config.NumberColumn(format="%.3f")})
-    st.markdown(symmetry.experiment_sentence(sym))
+    st.markdown(story.experiment_sentence(sym))
     for col, (label, cos) in zip(st.columns(2), sym.cosines.items()):
         with col:
             show_chart(charts.cosine_chart(cos, label, "layer 1 after training: cosine between neurons"), cos,
                        f"cosine-{label}", big, stretch=False)
 
 # ------------------------------------------------------------------ lesson
-lines = [
-    "Each scheme's scale is chosen so that a layer keeps the variance of what passes through it: "
-    "Xavier balances n_in and n_out for tanh-like activations, He doubles the variance because ReLU "
-    "zeroes half of its inputs.",
-    health.healthy_sentence(verdicts, config.activation),
-    health.problem_sentence(verdicts),
-    health.look_sentence(acts, config.activation),
-]
-if sym is not None:
-    eq = sym.table[sym.table["initialization"] == symmetry.EQUAL]
-    if (eq["distinct neurons"] == 1).all() and (eq["max |ΔW|"] > 0).all():
-        lines.append(f"Equal weights never break their symmetry: in the experiment every layer moved (max |ΔW| up "
-                     f"to {eq['max |ΔW|'].max():.2g}) yet kept one distinct neuron; a random start gives every "
-                     "neuron its own weights, hence its own gradient.")
-takeaways([line for line in lines if line])
+takeaways(story.takeaways(verdicts, acts, config.activation, sym))

@@ -1,10 +1,11 @@
-"""Lesson: weight initialization decides whether a deep network learns at all.
+"""The initialization lesson's experiments: gradients and activations at initialization, and training.
 
 - `at_init`: on one MNIST batch, per layer and scheme, the back-propagated ||dL/ds_l||, the weight
   gradient ||dL/dW_l|| and the distribution of each hidden layer's activations.
 - `train_schemes`: the same architecture trained once per scheme (same seed and batches), with the
   per-layer back-propagated gradient norm recorded every few steps.
-- Symmetry (all-equal weights) lives in `symmetry`, the verdicts in `health`.
+- The config and presets are in `config`, symmetry (all-equal weights) in `symmetry`, the verdicts in
+  `health`, the sentences in `story`, the charts in `charts`.
 """
 from __future__ import annotations
 
@@ -16,85 +17,18 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.config import Config, check_range
+from core.compare import CompareResult
 from core.data import Dataset
 from core.gradients import layer_gradients
 from core.initializers import INIT_SCHEMES, scheme_bound
-from core.compare import CompareResult
-from core.models import MLP, hidden_layers, validate_sizes
+from core.lessons.initialization.config import InitConfig
+from core.models import MLP, hidden_layers
 from core.probes import GradNormProbe
 from core.seeding import seeded
-from core.training import TRAIN_LIMITS, Progress, TrainSettings, train
+from core.training import Progress, train
 
-ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
 PROBE_BATCH = 256  # the MNIST batch every "at initialization" number is measured on
 HEAT_COLUMNS = 60  # about this many probed steps per run in the layer x step heatmap
-
-
-EPOCHS = (1, 30)  # for config and widget; the other training limits are the shared TRAIN_LIMITS
-
-
-@dataclass(frozen=True)
-class InitConfig(Config):
-    schemes: tuple[str, ...] = ("equal", "uniform", "scaled_uniform", "default", "xavier_uniform", "he_uniform")
-    activation: str = "tanh"
-    depth: int = 10
-    width: int = 64
-    lr: float = 0.01
-    momentum: float = 0.9
-    epochs: int = 2
-    batch_size: int = 64
-
-    def validate(self) -> None:
-        if not self.schemes:
-            raise ValueError("Choose at least one initialization scheme.")
-        for s in self.schemes:
-            if s not in INIT_SCHEMES:
-                raise ValueError(f"Unknown initialization '{s}'. Choose from: {', '.join(INIT_SCHEMES)}.")
-        if len(set(self.schemes)) != len(self.schemes):
-            raise ValueError("Each initialization scheme can be chosen once.")
-        if self.activation not in ACTIVATION_CHOICES:
-            raise ValueError(f"Activation must be one of {', '.join(ACTIVATION_CHOICES)} (got '{self.activation}').")
-        check_range("Depth", self.depth, 2, 30)
-        check_range("Width", self.width, 2, 1024)
-        check_range("Epochs", self.epochs, *EPOCHS)
-        validate_sizes(self.sizes)
-        self.train_settings()
-
-    @property
-    def sizes(self) -> list[int]:
-        return [784] + [self.width] * self.depth + [10]
-
-    @property
-    def labels(self) -> list[str]:
-        return [INIT_SCHEMES[s].label for s in self.schemes]
-
-    def train_settings(self) -> TrainSettings:
-        return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
-                             momentum=self.momentum, log_every=25)
-
-
-@dataclass(frozen=True)
-class Preset:
-    label: str
-    finding: str
-    config: InitConfig
-
-
-PRESETS = {
-    "glorot": Preset(
-        "Glorot & Bengio 2010: deep tanh",
-        "With the standard initialization U[-1/√n, 1/√n] the back-propagated gradient shrinks layer "
-        "by layer towards the input; with Xavier it keeps about the same scale across layers.",
-        InitConfig(schemes=("default", "xavier_uniform"), activation="tanh", depth=10, width=64,
-                   lr=0.01, momentum=0.9, epochs=2)),
-    "he": Preset(
-        "He et al. 2015: 30-layer ReLU",
-        "With Xavier the ReLU activations halve their variance at every layer and training stalls "
-        "at chance; He's factor 2 keeps their scale and the network trains.",
-        InitConfig(schemes=("xavier_normal", "he_normal"), activation="relu", depth=30, width=64,
-                   lr=0.005, momentum=0.9, epochs=3)),
-}
 
 
 def build(config: InitConfig, scheme: str, seed: int) -> MLP:

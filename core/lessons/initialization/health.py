@@ -1,4 +1,5 @@
-"""Verdicts on each scheme at initialization, and the page's sentences, computed from the measurements.
+"""Verdicts on each scheme at initialization, computed from the measurements (the sentences that
+explain them are in `story`).
 
 A scheme is called healthy only when all three hold on the probe batch: the first hidden layer gets
 between VANISH and EXPLODE times the last hidden layer's back-propagated gradient, fewer than
@@ -16,18 +17,6 @@ import pandas as pd
 VANISH, EXPLODE = 0.1, 10.0  # bounds on ||dL/ds_1|| / ||dL/ds_L||
 SATURATED = 0.3  # mean share of saturated units over the hidden layers (tanh, sigmoid)
 SPREAD = 10.0  # std of the last hidden layer's activations vs the first's, either way
-
-FLAT = {"tanh": "±1", "sigmoid": "0 or 1"}  # where each squashing activation is flat
-SLOPE = {"tanh": "tanh′(s) = 1 − tanh²(s)", "sigmoid": "σ′(s) = σ(s)(1 − σ(s))"}
-
-
-def _layers(layers: list[int]) -> str:
-    """[1, 2, 3] -> 'layers 1–3'; [4] -> 'layer 4'; [1, 3] -> 'layers 1, 3'."""
-    if len(layers) == 1:
-        return f"layer {layers[0]}"
-    if layers == list(range(layers[0], layers[-1] + 1)):
-        return f"layers {layers[0]}–{layers[-1]}"
-    return "layers " + ", ".join(map(str, layers))
 
 
 def diagnose(gradients: pd.DataFrame, activations: pd.DataFrame, activation: str, depth: int,
@@ -72,93 +61,3 @@ def diagnose(gradients: pd.DataFrame, activations: pd.DataFrame, activation: str
     return pd.DataFrame(rows).set_index("label")
 
 
-def problem_notes(health: pd.DataFrame, activation: str, depth: int) -> list[str]:
-    """Markdown: why a scheme's line is missing (exactly zero gradients) or runs off the chart (explosion)."""
-    notes = []
-    for label, h in health.iterrows():
-        if h["zero layers"]:
-            where = _layers(list(h["zero layers"]))
-            blocked = int(h["blocked"]) if pd.notna(h["blocked"]) else None
-            if blocked is not None and activation in SLOPE:
-                why = (f"in layer {blocked} every unit has {SLOPE[activation]} = 0 exactly in float32 "
-                       f"(median |s| = {h['median |s|']:.3g}: saturated at {FLAT[activation]}), so nothing "
-                       "passes back through it to the layers below")
-            elif blocked is not None:
-                why = (f"in layer {blocked} every unit outputs 0 (ReLU′ = 0 for s ≤ 0: a dead layer), "
-                       "so nothing passes back through it to the layers below")
-            else:
-                why = "the gradient shrank below the smallest float32 number and was rounded to 0"
-            notes.append(f"**{label}**: the gradient reaching hidden {where} is exactly 0, so those layers "
-                         f"have no point on the log-scale charts (log 0 cannot be drawn). Why: {why}. SGD cannot "
-                         "move these layers' weights.")
-        elif h["verdict"].startswith("exploding"):
-            text = (f"**{label}** explodes towards the input: ||dL/ds₁|| = {h['first']:.2g}, "
-                    f"{h['ratio']:.2g}× the last hidden layer's (about ×{h['growth']:.2g} per layer)")
-            if h["spread"] > SPREAD:
-                text += (f", and the activations' std grows from {h['std first']:.2g} in layer 1 to "
-                         f"{h['std last']:.2g} in layer {depth}")
-            notes.append(text + ". SGD's steps are proportional to these gradients.")
-    return notes
-
-
-def criteria() -> str:
-    return (f"Healthy here means all three at once: the first hidden layer gets between {VANISH:g}× and "
-            f"{EXPLODE:g}× the last one's gradient, under {SATURATED:.0%} of units are saturated, and the "
-            f"activations' spread changes less than {SPREAD:g}× from the first to the last hidden layer.")
-
-
-def healthy_sentence(health: pd.DataFrame, activation: str) -> str:
-    """Which schemes pass all three checks, with the criteria spelled out."""
-    good = health[health["verdict"] == "healthy"]
-    criteria_text = criteria()
-    if len(good) == 0:
-        text = "No selected scheme is healthy at initialization for this network. " + criteria_text
-        best = health["ratio"].dropna()
-        if activation == "sigmoid" and len(best):
-            text += (f" Sigmoid's slope is at most 1/4, so every layer shrinks the gradient unless the weights "
-                     f"make up for it: the best ratio here is {best.max():.2g} ({best.idxmax()}).")
-        return text
-    names = ", ".join(f"**{label}** (ratio {h['ratio']:.2g})" for label, h in good.iterrows())
-    return f"Healthy at initialization for this network: {names}. " + criteria_text
-
-
-def problem_sentence(health: pd.DataFrame) -> str | None:
-    """Each failing scheme with its problems and the numbers behind them."""
-    bad = health[health["verdict"] != "healthy"]
-    if len(bad) == 0:
-        return None
-    parts = []
-    for label, h in bad.iterrows():
-        facts = [f"no gradient in {_layers(list(h['zero layers']))}" if h["zero layers"] else f"ratio {h['ratio']:.2g}"]
-        if "saturated" in h["verdict"]:
-            facts.append(f"{h['saturated']:.0%} of units saturated on average")
-        if "spread" in h["verdict"]:
-            facts.append(f"activation std {h['std first']:.2g} → {h['std last']:.2g}")
-        parts.append(f"**{label}** — {h['verdict']} ({'; '.join(facts)})")
-    text = "Not healthy: " + "; ".join(parts) + "."
-    near = bad[(bad["ratio"] >= VANISH) & (bad["ratio"] <= EXPLODE)]
-    if len(near):
-        label, h = next(near.iterrows())
-        text += (f" A ratio near 1 is not enough on its own: {label}'s is {h['ratio']:.2g}, yet it is "
-                 f"{h['verdict']}.")
-    return text
-
-
-def look_sentence(activations: pd.DataFrame, activation: str) -> str:
-    """What saturation and collapse look like for this activation, with the worst case measured here."""
-    if activation == "relu":
-        text = ("ReLU has no flat top, so it cannot saturate: trouble shows as the spread of the activations "
-                "shrinking towards 0 layer by layer (signal fading) or growing without bound.")
-        last = activations[activations["layer"] == activations["layer"].max()].set_index("label")["std"]
-        lo, hi = last.idxmin(), last.idxmax()
-        return text + f" Here the last hidden layer's std ranges from {last[lo]:.2g} ({lo}) to {last[hi]:.2g} ({hi})."
-    where = {"tanh": "boxes pressed against −1 and +1, tanh's flat ends",
-             "sigmoid": "boxes pressed against 0 or 1, sigmoid's flat ends"}[activation]
-    centre = {"tanh": "0", "sigmoid": "0.5 (σ(0))"}[activation]
-    text = (f"Saturation shows before any training as {where}; collapse as boxes shrinking to a thin line "
-            f"around {centre} layer by layer. Both starve the gradient on its way back.")
-    worst = activations.loc[activations["saturated"].idxmax()]
-    if worst["saturated"] >= SATURATED:
-        text += (f" Here {worst['label']} has {worst['saturated']:.0%} of its units saturated in hidden "
-                 f"layer {int(worst['layer'])}.")
-    return text

@@ -4,7 +4,8 @@ The page's own "All equal (1)" run rarely shows it: with every weight 1 a unit s
 the pre-activations reach |s| ≈ 64 and tanh/sigmoid saturate (exactly zero gradient: nothing moves),
 while ReLU explodes. `experiment` therefore trains a small network whose weights all start at the
 small constant 1/n_in (biases 0), which does train, next to a random scheme, and measures per layer
-how far the weights moved and how far apart the neurons are. `equal_run` checks the page's run.
+how far the weights moved and how far apart the neurons are. `equal_run` checks the page's run;
+the sentences are in `story`.
 """
 from __future__ import annotations
 
@@ -112,42 +113,3 @@ def equal_run(state_dict: dict[str, torch.Tensor]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def equal_run_sentence(state_dict: dict[str, torch.Tensor], diverged_at: int | None, label: str) -> str:
-    """What the page's own all-equal run shows about symmetry, measured."""
-    table = equal_run(state_dict)
-    hidden, out = table.iloc[:-1], table.iloc[-1]
-    if diverged_at or hidden["max |ΔW|"].isna().any():
-        return (f"In the training above, **{label}** diverged at step {diverged_at}: its weights are no longer "
-                "finite, so they say nothing about symmetry.")
-    if (hidden["max |ΔW|"] == 0).all():
-        return (f"In the training above, **{label}**'s hidden weights never moved: max |ΔW| = 0 in all "
-                f"{len(hidden)} hidden layers (only the output layer changed, by up to {out['max |ΔW|']:.2g}). "
-                "No gradient reached them (the blank rows of its heatmap), so its one distinct neuron per layer "
-                "only shows that nothing trained. The experiment below starts from weights that do train.")
-    moved = hidden[hidden["max |ΔW|"] > 0]
-    return (f"In the training above, **{label}**'s hidden weights moved in {len(moved)} of {len(hidden)} layers "
-            f"(max |ΔW| up to {moved['max |ΔW|'].max():.2g}), and its hidden layers have "
-            f"{', '.join(str(d) for d in hidden['distinct neurons'])} distinct neurons.")
-
-
-def _gap(value: float) -> str:
-    return "0 (identical bit for bit)" if value == 0 else f"{value:.2g}"
-
-
-def experiment_sentence(sym: SymmetryResult) -> str:
-    """The experiment's finding, from its numbers."""
-    eq = sym.table[sym.table["initialization"] == EQUAL]
-    other = sym.table[sym.table["initialization"] != EQUAL]
-    rand = other["initialization"].iloc[0]
-    moved = eq[eq["max |ΔW|"] > 0]
-    if sym.diverged[EQUAL]:
-        return f"The equal-weight network diverged at step {sym.diverged[EQUAL]}, so this run shows nothing."
-    text = (f"With equal weights, {len(moved)} of {len(eq)} hidden layers moved (max |ΔW| from "
-            f"{eq['max |ΔW|'].min():.2g} to {eq['max |ΔW|'].max():.2g}), yet within each layer the "
-            f"{sym.width} neurons differ by at most {_gap(eq['max difference between neurons'].max())}: "
-            f"{'/'.join(str(d) for d in eq['distinct neurons'])} distinct neurons per layer, so each layer "
-            f"computes what a single unit would. {rand}'s neurons differ by up to "
-            f"{other['max difference between neurons'].max():.2g} "
-            f"({'/'.join(str(d) for d in other['distinct neurons'])} distinct). Validation accuracy after "
-            f"{sym.steps} steps: {sym.accuracy[EQUAL]:.0%} with equal weights, {sym.accuracy[rand]:.0%} with {rand}.")
-    return text
