@@ -5,9 +5,8 @@ import numpy as np
 import streamlit as st
 
 from core.charts import presenter
-from core.lessons.momentum import experiment as lesson
-from core.lessons.momentum import charts
-from core.lessons.momentum import story
+from core.lessons.momentum import charts, experiment, story
+from core.lessons.momentum.config import LR_LIMITS, MAX_RUNS, MAX_STEPS, MomentumConfig
 from core.lessons.momentum.surfaces import START_LIMIT, SURFACES, surface_grid
 from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways
@@ -24,7 +23,7 @@ def momenta_text(values) -> str:
     return ", ".join(f"{b:g}" for b in values)
 
 
-start = initial_config(PAGE, lesson.MomentumConfig)
+start = initial_config(PAGE, MomentumConfig)
 seed_widgets(PAGE, {"surface": start.surface, "momenta": momenta_text(start.momenta), "nesterov": start.nesterov,
                     "lr": start.lr, "steps": start.steps, "x0": start.x0, "y0": start.y0,
                     "train_lr": start.train_lr, "epochs": start.epochs, "batch_size": start.batch_size})
@@ -53,13 +52,13 @@ def start_from_click() -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def explore(config: lesson.MomentumConfig):
+def explore(config: MomentumConfig):
     """Trajectories, their outcomes, the surface grid, the lesson-form check and the takeaways, cached per config."""
     surface = SURFACES[config.surface]
-    runs = lesson.trajectories(config)
-    paths = lesson.paths_frame(runs, surface)
-    found = lesson.outcomes(runs, surface)
-    return (paths, found, surface_grid(surface), lesson.lesson_form_check(config, runs),
+    runs = experiment.trajectories(config)
+    paths = experiment.paths_frame(runs, surface)
+    found = experiment.outcomes(runs, surface)
+    return (paths, found, surface_grid(surface), experiment.lesson_form_check(config, runs),
             story.takeaway_lines(config, runs, found), story.nesterov_notes(config, found))
 
 
@@ -79,12 +78,12 @@ with st.container(border=True):
                 format_func=lambda key: SURFACES[key].label)
     b.text_input("Momentum values β (comma-separated)", key=k("momenta"),
                  help="One run per value, e.g. 0, 0.5, 0.9. β = 0 is plain gradient descent; at most "
-                      f"{lesson.MAX_RUNS} values, each from 0 to 0.999.")
+                      f"{MAX_RUNS} values, each from 0 to 0.999.")
     c.toggle("Nesterov", key=k("nesterov"), help="PyTorch's Nesterov variant: the step uses g + βv.")
     surface_now = SURFACES[st.session_state[k("surface")]]
     d, e, f, g = st.columns(4)
-    d.number_input("Learning rate", *lesson.LR_LIMITS, key=k("lr"), format="%.4f", step=0.005)
-    e.number_input("Steps", 1, lesson.MAX_STEPS, key=k("steps"), step=50)
+    d.number_input("Learning rate", *LR_LIMITS, key=k("lr"), format="%.4f", step=0.005)
+    e.number_input("Steps", 1, MAX_STEPS, key=k("steps"), step=50)
     f.number_input("Start x", -START_LIMIT, START_LIMIT, key=k("x0"), step=0.1, format="%.2f")
     g.number_input("Start y", -START_LIMIT, START_LIMIT, key=k("y0"), step=0.1, format="%.2f",
                    disabled=surface_now.dim == 1, help="Not used on the 1-D curve." if surface_now.dim == 1 else None)
@@ -98,7 +97,7 @@ except ValueError as exc:
     errors.append(str(exc))
     momenta = start.momenta
 try:
-    config = lesson.MomentumConfig(
+    config = MomentumConfig(
         surface=st.session_state[k("surface")], momenta=momenta, nesterov=st.session_state[k("nesterov")],
         lr=st.session_state[k("lr")], steps=st.session_state[k("steps")], x0=st.session_state[k("x0")],
         y0=st.session_state[k("y0")], train_lr=st.session_state[k("train_lr")],
@@ -137,7 +136,7 @@ if surface.dim == 1:
     show_chart(charts.position_chart(paths, surface, order), paths, "momentum-position-per-step", big)
 
 st.subheader("What each run did")
-table = lesson.outcome_table(found, surface)
+table = experiment.outcome_table(found, surface)
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={"final loss": st.column_config.NumberColumn(format="%.4f"),
                             "above global min": st.column_config.NumberColumn(format="%.2e")})
@@ -145,14 +144,14 @@ st.caption(f"Ended in: after the last step, within {surface.radius:g} of that po
            f"{surface.loss_tol:g} of its loss. Reversals: steps that point back against the previous step "
            "(overshooting)." + (f" Escaped the saddle: came within {surface.radius:g} of it and left for good."
                                 if "escaped the saddle" in table else ""))
-st.markdown("\n".join(f"- {line}" for line in lesson.describe(found, surface)))
+st.markdown("\n".join(f"- {line}" for line in story.describe(found, surface)))
 if nesterov_notes:
     rule, *runs_said = nesterov_notes
     st.info(f"**Why the Nesterov runs behave so.** {rule}\n\n" + "\n".join(f"- {line}" for line in runs_said),
             icon=":material/info:")
 for o in found:
     if o.diverged_at is not None:
-        st.warning(f"{o.label} diverged at step {o.diverged_at}: it left the surface (|w| > {lesson.ESCAPE:g}) "
+        st.warning(f"{o.label} diverged at step {o.diverged_at}: it left the surface (|w| > {experiment.ESCAPE:g}) "
                    "or its loss stopped being finite, so that run stops there; its path is drawn up to that "
                    "step. Try a smaller learning rate.", icon=":material/warning:")
 
@@ -196,10 +195,10 @@ with st.container(border=True):
 key = ("momentum.train", config.momenta, config.nesterov, tuple(config.train_settings(b) for b in config.momenta),
        settings.seed, device, data.name, data.source)
 result = train_or_last(
-    PAGE, key, clicked, lambda live: lesson.train_compare(config, data, settings.seed, on_progress=live),
+    PAGE, key, clicked, lambda live: experiment.train_compare(config, data, settings.seed, on_progress=live),
     order, big, "Press **Train** to train one network per momentum value (a few seconds on a CPU).")
 if result is not None:
     show_comparison(result, "momentum", big)
 
 
-takeaways([*notes, lesson.training_takeaway(result)])
+takeaways([*notes, story.training_takeaway(result)])

@@ -1,13 +1,13 @@
-"""Lesson: gradient descent with momentum, on loss surfaces and on a real network.
+"""The momentum lesson's experiments: gradient descent with momentum on loss surfaces and on a real network.
 
-- `MomentumConfig`: the lesson's state; the surfaces themselves live in `surfaces`.
 - `trajectories`: the real `torch.optim.SGD` run on a 2-parameter (or 1-parameter) tensor, once
   per momentum value, with divergence stopping a run cleanly.
-- `outcomes` / `outcome_table` / `describe`: what each run did (escaped the saddle? which minimum?
-  settled when? oscillated?), measured from the positions, and said in words from those numbers.
+- `outcomes` / `outcome_table`: what each run did (escaped the saddle? which minimum? settled when?
+  oscillated?), measured from the positions (said in words in `story`).
 - `train_compare`: the MNIST MLP trained once per momentum value, same seed and batches.
 
-Charts are in `charts`; the takeaways and the Nesterov notes in `story`.
+The config (`MomentumConfig`) is in `config`, the surfaces in `surfaces`, the charts in `charts`; the
+sentences, takeaways and Nesterov notes in `story`.
 """
 from __future__ import annotations
 
@@ -19,91 +19,17 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.config import Config, check_range
-from core.data import Dataset
 from core.compare import CompareResult
-from core.lessons.momentum.surfaces import START_LIMIT, SURFACES, Surface
+from core.data import Dataset
+from core.lessons.momentum.config import MomentumConfig, beta_label
+from core.lessons.momentum.surfaces import SURFACES, Surface
 from core.models import MLP
 from core.seeding import seeded
-from core.training import Progress, TrainSettings, train
+from core.training import Progress, train
 
-MAX_RUNS = 6  # momentum values compared at once
-MAX_STEPS = 3000
-LR_LIMITS = (0.00001, 10.0)  # the surfaces' learning rate, for config and widget
 ESCAPE = 1e3  # a run whose |w| passes this has diverged, even while its loss is still finite
 OSCILLATING = 5  # this many direction reversals and a run "oscillates"
 MNIST_SIZES = (784, 50, 50, 10)
-
-
-# ---------------------------------------------------------------- config
-
-def beta_label(beta: float) -> str:
-    return f"β = {beta:g}"
-
-
-@dataclass(frozen=True)
-class MomentumConfig(Config):
-    surface: str = "two_minima"
-    momenta: tuple[float, ...] = (0.0, 0.5, 0.9)
-    nesterov: bool = False
-    lr: float = 0.05
-    steps: int = 200
-    x0: float = 2.0
-    y0: float = 0.0
-    train_lr: float = 0.01
-    epochs: int = 3
-    batch_size: int = 64
-
-    def validate(self) -> None:
-        if self.surface not in SURFACES:
-            raise ValueError(f"Unknown surface '{self.surface}'. Choose one of {', '.join(SURFACES)}.")
-        if not self.momenta:
-            raise ValueError("Give at least one momentum value β, e.g. 0, 0.5, 0.9.")
-        if len(self.momenta) > MAX_RUNS:
-            raise ValueError(f"Compare at most {MAX_RUNS} momentum values at once (got {len(self.momenta)}).")
-        for beta in self.momenta:
-            if not math.isfinite(beta):
-                raise ValueError("Momentum values must be finite numbers.")
-            check_range("Momentum β", beta, 0.0, 0.999)
-        if len({beta_label(b) for b in self.momenta}) != len(self.momenta):
-            raise ValueError("Each momentum value can be given once.")
-        check_range("Learning rate", self.lr, *LR_LIMITS)  # NaN fails it too
-        check_range("Steps", self.steps, 1, MAX_STEPS)
-        for name, value in (("Start x", self.x0), ("Start y", self.y0)):
-            if not math.isfinite(value):
-                raise ValueError(f"{name} must be a finite number.")
-            check_range(name, value, -START_LIMIT, START_LIMIT)
-        for beta in self.momenta:
-            self.train_settings(beta)  # validates the training learning rate, epochs, batch size
-
-    @classmethod
-    def for_surface(cls, key: str, **changes) -> "MomentumConfig":
-        """The defaults with this surface's own start, learning rate and number of steps."""
-        return cls(**{"surface": key, **SURFACES[key].preset, **changes})
-
-    @classmethod
-    def from_query(cls, params, ignore=()):
-        """As Config.from_query, but a surface named in the URL brings its own start, learning rate
-        and steps, unless the URL gives those too."""
-        config, messages = super().from_query(params, ignore)
-        given = set(params)
-        if "surface" in given and config.surface != cls.surface:
-            rejected = {k for k in given if any(m.startswith(f"Ignored URL parameter {k}=") for m in messages)}
-            config = config.replace(**{k: v for k, v in SURFACES[config.surface].preset.items()
-                                       if k not in given or k in rejected})
-        return config, messages
-
-    def train_settings(self, beta: float) -> TrainSettings:
-        return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, lr=self.train_lr,
-                             momentum=beta, nesterov=self.nesterov and beta > 0, log_every=25)
-
-    @property
-    def start(self) -> tuple[float, ...]:
-        return (self.x0,) if SURFACES[self.surface].dim == 1 else (self.x0, self.y0)
-
-    @property
-    def labels(self) -> list[str]:
-        return [beta_label(b) for b in self.momenta]
 
 
 # ---------------------------------------------------------------- trajectories
@@ -292,61 +218,6 @@ def outcome_table(found: list[Outcome], surface: Surface) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def describe(found: list[Outcome], surface: Surface) -> list[str]:
-    """One sentence per run saying what it did, built from its numbers."""
-    out = []
-    for o in found:
-        name = f"**{o.label}**"
-        if o.ended_in == "diverged":
-            out.append(f"{name} diverged at step {o.diverged_at}: its steps grew until it left the surface "
-                       f"(|w| > {ESCAPE:g}) or the loss stopped being finite. A smaller learning rate or "
-                       "momentum keeps it on the surface.")
-            continue
-        saddle = ""
-        if o.escaped == "yes":
-            saddle = f" got past the saddle point (for good from step {o.escaped_at}) and"
-        if o.ended_in == "saddle point":
-            text = (f"{name} stalled at the saddle point: after {o.steps} steps it is still within "
-                    f"{surface.radius:g} of it (loss {o.final_loss:.3f}).")
-        elif o.ended_in.endswith("minimum"):
-            where = f"the **{o.ended_in}**"
-            when = (f", within {surface.tol:g} of it from step {o.settled_at}" if o.settled_at is not None
-                    else f", but after {o.steps} steps it is still not within {surface.tol:g} of it")
-            text = f"{name}{saddle} ended in {where} (loss {o.final_loss:.3f}){when}"
-            if o.oscillated:
-                text += (f"; it overshot and oscillated on the way, reversing direction {o.reversals} times")
-            text += "."
-        elif o.ended_in == "still on the plateau":
-            text = (f"{name} is still on the plateau after {o.steps} steps (loss {o.final_loss:.3f}): "
-                    "the gradient there is too small to move it far.")
-        else:
-            text = (f"{name}{saddle} has not reached a minimum after {o.steps} steps "
-                    f"(loss {o.final_loss:.3f}, {o.final_loss - surface.global_loss:.3g} above the global minimum)")
-            if o.close_to:
-                text += (f": it is within {surface.radius:g} of the {o.close_to}, but its loss is still more than "
-                         f"{surface.loss_tol:g} above the loss there")
-            if o.oscillated:
-                text += f"; it reversed direction {o.reversals} times"
-            text += "."
-        out.append(text)
-    return out
-
-
-def verdict(found: list[Outcome]) -> str:
-    """All runs in one sentence, e.g. "β = 0 stayed in the local minimum; β = 0.5 reached ..."."""
-    parts = []
-    for o in found:
-        phrase = {"local minimum": "stayed in the local minimum", "saddle point": "stalled at the saddle point",
-                  "still on the plateau": "is still on the plateau", "diverged": f"diverged at step {o.diverged_at}",
-                  "no minimum yet": "has not reached a minimum yet"}.get(o.ended_in, f"reached the {o.ended_in}")
-        if o.ended_in.endswith("minimum") and o.oscillated:
-            phrase += f" but overshot and oscillated ({o.reversals} reversals)"
-        if o.ended_in.endswith("minimum") and o.settled_at is not None:
-            phrase += f", settling by step {o.settled_at}"
-        parts.append(f"**{o.label}** {phrase}")
-    return "; ".join(parts) + "."
-
-
 # ---------------------------------------------------------------- MNIST
 
 def train_compare(config: MomentumConfig, data: Dataset, seed: int,
@@ -361,19 +232,3 @@ def train_compare(config: MomentumConfig, data: Dataset, seed: int,
     return CompareResult(runs)
 
 
-def training_takeaway(result: CompareResult | None) -> str:
-    """What the page's own MNIST run showed, in one sentence: every run's accuracy, in the order of β."""
-    if result is None:
-        return "Press **Train** to see how momentum changes the speed of learning on real data."
-    table = result.summary("momentum")
-    done = table.dropna(subset=["val. accuracy"])
-    if done.empty:
-        return "Every run diverged before its first epoch ended: try a smaller learning rate."
-    scores = ", ".join(f"**{row['momentum']}** {row['val. accuracy']:.1%}" for _, row in done.iterrows())
-    epochs = int(result.epochs["epoch"].max())
-    text = (f"On real data, with the same weights and batches, validation accuracy after {epochs} "
-            f"epoch{'s' if epochs != 1 else ''}: {scores}.")
-    failed = [row["momentum"] for _, row in table.iterrows() if row["status"] != "finished"]
-    if failed:
-        text += f" Diverged: {', '.join(failed)}."
-    return text

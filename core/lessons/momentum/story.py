@@ -1,14 +1,18 @@
 """What the momentum lesson's runs showed, in words built from their numbers.
 
+- `describe` / `verdict`: what each run on the surface did, one sentence per run or all in one.
 - `nesterov_notes`: why a Nesterov run diverged or oscillated, from the curvature at the minimum
   and the stability limits of both forms of momentum on a quadratic.
 - `takeaway_lines`: the page's "what to notice", specific to the surface on screen.
+- `training_takeaway`: what the MNIST runs showed.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from core.lessons.momentum.experiment import OSCILLATING, MomentumConfig, Outcome, Trajectory, verdict
+from core.compare import CompareResult
+from core.lessons.momentum.config import MomentumConfig
+from core.lessons.momentum.experiment import ESCAPE, Outcome, Trajectory
 from core.lessons.momentum.surfaces import SURFACES, VALLEY_ANGLE, VALLEY_CURVATURES, CriticalPoint, Surface
 
 
@@ -66,6 +70,63 @@ def nesterov_notes(config: MomentumConfig, found: list[Outcome]) -> list[str]:
             lines.append(f"**{o.label}** {what}: {there}, inside Nesterov's limit {nl:.3f}, so this is ordinary "
                          f"overshooting: the run is stable{settled}.")
     return lines
+
+
+# ---------------------------------------------------------------- what each run did
+
+def describe(found: list[Outcome], surface: Surface) -> list[str]:
+    """One sentence per run saying what it did, built from its numbers."""
+    out = []
+    for o in found:
+        name = f"**{o.label}**"
+        if o.ended_in == "diverged":
+            out.append(f"{name} diverged at step {o.diverged_at}: its steps grew until it left the surface "
+                       f"(|w| > {ESCAPE:g}) or the loss stopped being finite. A smaller learning rate or "
+                       "momentum keeps it on the surface.")
+            continue
+        saddle = ""
+        if o.escaped == "yes":
+            saddle = f" got past the saddle point (for good from step {o.escaped_at}) and"
+        if o.ended_in == "saddle point":
+            text = (f"{name} stalled at the saddle point: after {o.steps} steps it is still within "
+                    f"{surface.radius:g} of it (loss {o.final_loss:.3f}).")
+        elif o.ended_in.endswith("minimum"):
+            where = f"the **{o.ended_in}**"
+            when = (f", within {surface.tol:g} of it from step {o.settled_at}" if o.settled_at is not None
+                    else f", but after {o.steps} steps it is still not within {surface.tol:g} of it")
+            text = f"{name}{saddle} ended in {where} (loss {o.final_loss:.3f}){when}"
+            if o.oscillated:
+                text += (f"; it overshot and oscillated on the way, reversing direction {o.reversals} times")
+            text += "."
+        elif o.ended_in == "still on the plateau":
+            text = (f"{name} is still on the plateau after {o.steps} steps (loss {o.final_loss:.3f}): "
+                    "the gradient there is too small to move it far.")
+        else:
+            text = (f"{name}{saddle} has not reached a minimum after {o.steps} steps "
+                    f"(loss {o.final_loss:.3f}, {o.final_loss - surface.global_loss:.3g} above the global minimum)")
+            if o.close_to:
+                text += (f": it is within {surface.radius:g} of the {o.close_to}, but its loss is still more than "
+                         f"{surface.loss_tol:g} above the loss there")
+            if o.oscillated:
+                text += f"; it reversed direction {o.reversals} times"
+            text += "."
+        out.append(text)
+    return out
+
+
+def verdict(found: list[Outcome]) -> str:
+    """All runs in one sentence, e.g. "β = 0 stayed in the local minimum; β = 0.5 reached ..."."""
+    parts = []
+    for o in found:
+        phrase = {"local minimum": "stayed in the local minimum", "saddle point": "stalled at the saddle point",
+                  "still on the plateau": "is still on the plateau", "diverged": f"diverged at step {o.diverged_at}",
+                  "no minimum yet": "has not reached a minimum yet"}.get(o.ended_in, f"reached the {o.ended_in}")
+        if o.ended_in.endswith("minimum") and o.oscillated:
+            phrase += f" but overshot and oscillated ({o.reversals} reversals)"
+        if o.ended_in.endswith("minimum") and o.settled_at is not None:
+            phrase += f", settling by step {o.settled_at}"
+        parts.append(f"**{o.label}** {phrase}")
+    return "; ".join(parts) + "."
 
 
 # ---------------------------------------------------------------- takeaways
@@ -179,3 +240,23 @@ def takeaway_lines(config: MomentumConfig, runs: list[Trajectory], found: list[O
     if surface.key != "valley":  # the valley's story already says who overshot
         lines += _overshoot(found, surface)
     return lines
+
+
+# ---------------------------------------------------------------- MNIST
+
+def training_takeaway(result: CompareResult | None) -> str:
+    """What the page's own MNIST run showed, in one sentence: every run's accuracy, in the order of β."""
+    if result is None:
+        return "Press **Train** to see how momentum changes the speed of learning on real data."
+    table = result.summary("momentum")
+    done = table.dropna(subset=["val. accuracy"])
+    if done.empty:
+        return "Every run diverged before its first epoch ended: try a smaller learning rate."
+    scores = ", ".join(f"**{row['momentum']}** {row['val. accuracy']:.1%}" for _, row in done.iterrows())
+    epochs = int(result.epochs["epoch"].max())
+    text = (f"On real data, with the same weights and batches, validation accuracy after {epochs} "
+            f"epoch{'s' if epochs != 1 else ''}: {scores}.")
+    failed = [row["momentum"] for _, row in table.iterrows() if row["status"] != "finished"]
+    if failed:
+        text += f" Diverged: {', '.join(failed)}."
+    return text

@@ -1,4 +1,4 @@
-"""The momentum lesson's numbers against references: a hand-written heavy-ball loop, Nesterov's
+"""The momentum lesson's experiments against references: a hand-written heavy-ball loop, Nesterov's
 rule, the closed form on a quadratic, and the outcomes the page claims for its defaults."""
 import math
 
@@ -7,21 +7,12 @@ import pandas as pd
 import pytest
 import torch
 
-from core.lessons.momentum import experiment as lesson
-from core.lessons.momentum import charts
-from core.lessons.momentum import story
-from core.lessons.momentum import surfaces
+from core.lessons.momentum import charts, experiment, story, surfaces
+from core.lessons.momentum.config import MomentumConfig
 from core.models import MLP
 from core.seeding import seeded
 from core.training import TrainSettings, train
-
-KEYS = list(surfaces.SURFACES)
-
-
-def grad(surface, w: np.ndarray) -> np.ndarray:
-    x = torch.tensor(w, dtype=torch.float64, requires_grad=True)
-    (g,) = torch.autograd.grad(surface(x), x)
-    return g.numpy()
+from tests.unit.momentum.helpers import KEYS, grad, outcome_map, preset, quadratic
 
 
 def heavy_ball(surface, start, lr, beta, steps, nesterov=False) -> np.ndarray:
@@ -37,15 +28,11 @@ def heavy_ball(surface, start, lr, beta, steps, nesterov=False) -> np.ndarray:
     return np.array(out)
 
 
-def preset(key, **changes):
-    return lesson.MomentumConfig.for_surface(key, **changes)
-
-
 @pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
 def test_sgd_trajectory_equals_a_hand_written_heavy_ball_loop(key, beta):
     surface, cfg = surfaces.SURFACES[key], preset(key)
-    run = lesson.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps)
+    run = experiment.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps)
     assert run.diverged_at is None and len(run.positions) == cfg.steps + 1
     np.testing.assert_allclose(run.positions, heavy_ball(surface, cfg.start, cfg.lr, beta, cfg.steps), atol=1e-6)
     np.testing.assert_allclose(run.losses, surface(torch.tensor(run.positions)).numpy(), rtol=1e-12)
@@ -55,7 +42,7 @@ def test_sgd_trajectory_equals_a_hand_written_heavy_ball_loop(key, beta):
 @pytest.mark.parametrize("beta", [0.5, 0.9])
 def test_nesterov_trajectory_equals_the_hand_written_nesterov_rule(key, beta):
     surface, cfg = surfaces.SURFACES[key], preset(key)
-    run = lesson.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps, nesterov=True)
+    run = experiment.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps, nesterov=True)
     assert run.nesterov
     steps = min(cfg.steps, 300)
     with np.errstate(all="ignore"):
@@ -63,7 +50,7 @@ def test_nesterov_trajectory_equals_the_hand_written_nesterov_rule(key, beta):
     n = min(len(run.positions), steps + 1)
     np.testing.assert_allclose(run.positions[:n], mine[:n], atol=1e-6)
     if run.diverged_at is not None and run.diverged_at <= steps:  # same divergence step in both
-        assert run.diverged_at == n and not (np.abs(mine[n]) <= lesson.ESCAPE).all()
+        assert run.diverged_at == n and not (np.abs(mine[n]) <= experiment.ESCAPE).all()
     # Over the whole run, step by step: from torch's own positions w_k, the rule gives w_{k+1}.
     # (Past a few hundred steps Nesterov at the edge of stability, as on Rosenbrock with beta = 0.9,
     # amplifies rounding differences, so the step-by-step check is the one that covers every step.)
@@ -73,15 +60,15 @@ def test_nesterov_trajectory_equals_the_hand_written_nesterov_rule(key, beta):
         g = grad(surface, w[k])
         v = beta * v + g
         np.testing.assert_allclose(w[k + 1], w[k] - cfg.lr * (g + beta * v), rtol=1e-12, atol=1e-12)
-    plain = lesson.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps)
+    plain = experiment.trajectory(surface, cfg.start, cfg.lr, beta, cfg.steps)
     n = min(len(run.positions), 20)
     assert not np.allclose(run.positions[:n], plain.positions[:n])  # the toggle really changes the method
 
 
 def test_nesterov_with_zero_momentum_is_plain_gradient_descent():
     surface = surfaces.SURFACES["valley"]
-    a = lesson.trajectory(surface, (-3.5, -1.2), 0.15, 0.0, 50, nesterov=True)
-    b = lesson.trajectory(surface, (-3.5, -1.2), 0.15, 0.0, 50)
+    a = experiment.trajectory(surface, (-3.5, -1.2), 0.15, 0.0, 50, nesterov=True)
+    b = experiment.trajectory(surface, (-3.5, -1.2), 0.15, 0.0, 50)
     assert not a.nesterov
     np.testing.assert_array_equal(a.positions, b.positions)
 
@@ -113,23 +100,16 @@ def closed_form(a: np.ndarray, w0: np.ndarray, lr: float, beta: float, steps: in
 @pytest.mark.parametrize("lr", [0.05, 0.15])
 def test_on_the_quadratic_valley_trajectories_match_the_closed_form(beta, lr):
     surface = surfaces.SURFACES["valley"]
-    run = lesson.trajectory(surface, (-3.5, -1.2), lr, beta, 150)
+    run = experiment.trajectory(surface, (-3.5, -1.2), lr, beta, 150)
     expected = closed_form(surfaces.valley_matrix().numpy(), np.array([-3.5, -1.2]), lr, beta, 150)
     np.testing.assert_allclose(run.positions, expected, atol=1e-9)
-
-
-def quadratic(curvature: float = 1.0):
-    """L(x) = curvature x^2 / 2 (no place in SURFACES; built directly)."""
-    return surfaces.Surface("q", "q", 1, lambda w: 0.5 * curvature * w[..., 0] ** 2, "", "", (-1, 1), None,
-                            (surfaces.CriticalPoint("global minimum", (0.0,)),), (1.0, 0.0), 0.1, 10,
-                            radius=0.1, tol=0.01, shade=1.0, top=1.0)
 
 
 @pytest.mark.parametrize("lr, beta", [(0.25, 0.25), (1.0, 0.0), (1.5 - math.sqrt(2), 0.5)])
 def test_critically_damped_runs_match_the_repeated_root_closed_form(lr, beta):
     # (1 + beta - lr)^2 = 4 beta on L = x^2 / 2: both roots of the recurrence coincide
     assert (1 + beta - lr) ** 2 == pytest.approx(4 * beta, abs=1e-12)
-    run = lesson.trajectory(quadratic(), (1.0,), lr, beta, 60)
+    run = experiment.trajectory(quadratic(), (1.0,), lr, beta, 60)
     expected = closed_form(np.eye(1), np.array([1.0]), lr, beta, 60)
     np.testing.assert_allclose(run.positions, expected, atol=1e-12)
     assert np.abs(expected[1:]).max() < 1  # no overshoot past the minimum: it creeps in from one side
@@ -141,78 +121,37 @@ def test_on_a_one_dimensional_quadratic_gradient_descent_is_geometric():
     s = surfaces.Surface("q", "q", 1, lambda w: 0.5 * w[..., 0] ** 2, "", "", (-1, 1), None,
                        (surfaces.CriticalPoint("global minimum", (0.0,)),), (1.0, 0.0), 0.1, 10,
                        radius=0.1, tol=0.01, shade=1.0, top=1.0)
-    run = lesson.trajectory(s, (1.0,), 0.1, 0.0, 40)
+    run = experiment.trajectory(s, (1.0,), 0.1, 0.0, 40)
     np.testing.assert_allclose(run.positions[:, 0], 0.9 ** np.arange(41), rtol=1e-12)
 
 
 @pytest.mark.parametrize("key", KEYS)
 def test_the_lesson_form_is_the_same_method(key):
     surface, cfg = surfaces.SURFACES[key], preset(key)
-    run = lesson.trajectory(surface, cfg.start, cfg.lr, 0.9, cfg.steps)
-    mine = lesson.lesson_form_positions(surface, cfg.start, cfg.lr, 0.9, cfg.steps)
+    run = experiment.trajectory(surface, cfg.start, cfg.lr, 0.9, cfg.steps)
+    mine = experiment.lesson_form_positions(surface, cfg.start, cfg.lr, 0.9, cfg.steps)
     np.testing.assert_allclose(mine, run.positions, atol=1e-9)
 
 
 def test_lesson_form_check_compares_the_fastest_heavy_ball_run():
-    cfg = lesson.MomentumConfig()
-    label, gap, steps = lesson.lesson_form_check(cfg, lesson.trajectories(cfg))
+    cfg = MomentumConfig()
+    label, gap, steps = experiment.lesson_form_check(cfg, experiment.trajectories(cfg))
     assert label == "β = 0.9" and gap < 1e-9 and steps == cfg.steps
     plain = cfg.replace(momenta=(0.0,))
-    assert lesson.lesson_form_check(plain, lesson.trajectories(plain)) is None
+    assert experiment.lesson_form_check(plain, experiment.trajectories(plain)) is None
     nesterov = cfg.replace(nesterov=True)
-    assert lesson.lesson_form_check(nesterov, lesson.trajectories(nesterov)) is None
-
-
-@pytest.mark.parametrize("key", KEYS)
-def test_critical_points_are_where_the_gradient_vanishes(key):
-    surface = surfaces.SURFACES[key]
-    for p in surface.points:
-        np.testing.assert_allclose(grad(surface, np.array(p.at)), 0, atol=1e-9)
-        if surface.dim == 2:
-            h = torch.autograd.functional.hessian(surface, torch.tensor(p.at, dtype=torch.float64))
-            eig = torch.linalg.eigvalsh(h)
-            assert (eig > 0).all() if p.kind.endswith("minimum") else (eig[0] < 0 < eig[1])
-    global_loss = min(surface.loss_at(p.at) for p in surface.points if p.kind == "global minimum")
-    assert global_loss == pytest.approx(surface.global_loss)
-    for p in surface.points:
-        assert surface.loss_at(p.at) >= global_loss - 1e-12
-        if p.kind == "local minimum":
-            assert surface.loss_at(p.at) > global_loss + 0.5  # clearly shallower
-
-
-def test_lesson_curve_has_a_stationary_inflection_at_its_saddle():
-    surface = surfaces.SURFACES["lesson"]
-    s = surfaces.LESSON_ROOTS["saddle"]
-    x = torch.tensor([s], dtype=torch.float64, requires_grad=True)
-    (g,) = torch.autograd.grad(surface(x), x, create_graph=True)
-    (h,) = torch.autograd.grad(g.sum(), x)
-    assert abs(g.item()) < 1e-12 and abs(h.item()) < 1e-9
-    # downhill on both sides: a saddle point, not an extremum
-    assert surface.loss_at((s - 0.3,)) > surface.loss_at((s,)) > surface.loss_at((s + 0.3,))
-
-
-def test_saddle_surface_is_x2_minus_y2_near_the_origin_and_bounded_far_out():
-    surface = surfaces.SURFACES["saddle"]
-    for x, y in [(0.05, 0.02), (-0.03, 0.04)]:
-        assert surface.loss_at((x, y)) == pytest.approx(x * x - y * y, abs=1e-6)
-    grid = surfaces.surface_grid(surface)
-    assert grid["loss"].min() >= -1 - 1e-9  # bounded below by the minima at y = +-sqrt(2)
-
-
-def outcome_map(config):
-    surface = surfaces.SURFACES[config.surface]
-    return {o.label: o for o in lesson.outcomes(lesson.trajectories(config), surface)}
+    assert experiment.lesson_form_check(nesterov, experiment.trajectories(nesterov)) is None
 
 
 def test_defaults_show_the_lessons_claims():
     """No momentum stays in the local minimum; 0.5 rolls through the pass; 0.9 overshoots and oscillates."""
-    found = outcome_map(lesson.MomentumConfig())
+    found = outcome_map(MomentumConfig())
     none, some, much = found["β = 0"], found["β = 0.5"], found["β = 0.9"]
     assert none.ended_in == "local minimum" and not none.oscillated and none.escaped == "never near"
-    assert some.ended_in == "global minimum" and some.reversals < lesson.OSCILLATING and some.escaped == "yes"
+    assert some.ended_in == "global minimum" and some.reversals < experiment.OSCILLATING and some.escaped == "yes"
     assert much.ended_in == "global minimum" and much.oscillated and much.escaped == "yes"
     assert much.settled_at > some.settled_at + 30  # overshooting costs time
-    verdict = lesson.verdict(list(found.values()))
+    verdict = story.verdict(list(found.values()))
     assert "**β = 0** stayed in the local minimum" in verdict
     assert "**β = 0.9** reached the global minimum but overshot and oscillated" in verdict
 
@@ -268,9 +207,9 @@ def test_a_run_near_a_minimum_with_a_high_loss_has_not_reached_it():
     much = found["β = 0.9"]
     assert np.linalg.norm(np.subtract(much.final_at, (1, 1))) <= surface.radius
     assert much.final_loss > 1 and much.ended_in == "no minimum yet" and much.close_to == "global minimum"
-    line = lesson.describe([much], surface)[0]
+    line = story.describe([much], surface)[0]
     assert f"within {surface.radius:g} of the global minimum, but its loss is still more than" in line
-    assert lesson.verdict([much]) == "**β = 0.9** has not reached a minimum yet."
+    assert story.verdict([much]) == "**β = 0.9** has not reached a minimum yet."
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -285,88 +224,19 @@ def test_a_run_ended_in_a_point_only_with_a_loss_close_to_the_points(key, nester
                        for p in surface.points if p.kind == o.ended_in)
 
 
-@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
-def test_the_stability_limits_are_where_runs_stop_settling(beta):
-    """On L = 5 x^2 the quoted limits on lr * curvature are exact: just below, the run settles; just above,
-    it grows (heavy ball 2(1 + beta); PyTorch's Nesterov 2(1 + beta) / (1 + 2 beta))."""
-    for nesterov, limit in [(False, story.heavy_ball_limit(beta)), (True, story.nesterov_limit(beta))]:
-        surface = quadratic(10.0)
-        below = lesson.trajectory(surface, (1.0,), 0.97 * limit / 10, beta, 2000, nesterov)
-        above = lesson.trajectory(surface, (1.0,), 1.03 * limit / 10, beta, 2000, nesterov)
-        assert below.diverged_at is None and abs(below.positions[-1, 0]) < 1e-6
-        assert above.diverged_at is not None
-
-
-def test_nesterov_outcomes_and_their_explanation():
-    cfg = preset("valley", nesterov=True)
-    found = outcome_map(cfg)
-    assert found["β = 0"].ended_in == "no minimum yet"  # beta = 0 is plain descent either way
-    assert found["β = 0.5"].diverged_at is not None and found["β = 0.9"].diverged_at is not None
-    notes = story.nesterov_notes(cfg, list(found.values()))
-    assert notes[0] == story.NESTEROV_RULE and len(notes) == 3
-    assert "η·λ = 1.800, not below Nesterov's limit 1.500" in notes[1] and "heavy-ball's is 3.000" in notes[1]
-    assert "limit 1.357" in notes[2] and "Below η = 0.1357 it could" in notes[2]
-    # the explanation is right: just under the quoted learning rate, both Nesterov runs settle
-    slower = outcome_map(cfg.replace(lr=0.13, steps=600))
-    assert all(o.settled_at is not None and o.diverged_at is None for o in slower.values())
-    assert story.nesterov_notes(cfg.replace(nesterov=False), list(found.values())) == []
-    # a stable run that only overshoots is said to be stable
-    cfg = lesson.MomentumConfig(nesterov=True)
-    found = outcome_map(cfg)
-    assert found["β = 0.9"].oscillated and found["β = 0.9"].settled_at is not None
-    (rule, line) = story.nesterov_notes(cfg, list(found.values()))
-    assert line.startswith("**β = 0.9** reversed direction") and "ordinary overshooting" in line
-    # Rosenbrock: at (1, 1) lr * curvature = 1.502, past Nesterov's limit for beta = 0.9
-    cfg = preset("rosenbrock", nesterov=True)
-    lines = story.nesterov_notes(cfg, list(outcome_map(cfg).values()))
-    assert any(line.startswith("**β = 0.9**") and "η·λ = 1.502, not below Nesterov's limit 1.357" in line
-               for line in lines)
-
-
-def test_takeaways_tell_the_surfaces_story_from_the_numbers():
-    cfg = lesson.MomentumConfig()
-    runs = lesson.trajectories(cfg)
-    found = lesson.outcomes(runs, surfaces.SURFACES[cfg.surface])
-    lines = story.takeaway_lines(cfg, runs, found)
-    assert lines[0] == f"On this surface: {lesson.verdict(found)}"
-    assert any("through the pass" in line and f"β = 0.5 at step {found[1].escaped_at}" in line for line in lines)
-    assert any(line.startswith("Too much momentum overshoots: **β = 0.9**") for line in lines)
-    # without a run that stays behind, there is no "stays in the local minimum" story
-    alone = cfg.replace(momenta=(0.5,))
-    runs = lesson.trajectories(alone)
-    assert story.takeaway_lines(alone, runs, lesson.outcomes(runs, surfaces.SURFACES[cfg.surface])) == [
-        f"On this surface: {lesson.verdict(lesson.outcomes(runs, surfaces.SURFACES[cfg.surface]))}"]
-
-
-def test_valley_takeaways_quote_the_runs():
-    cfg = preset("valley")
-    runs = lesson.trajectories(cfg)
-    found = lesson.outcomes(runs, surfaces.SURFACES["valley"])
-    text = " ".join(story.takeaway_lines(cfg, runs, found))
-    assert "η·λ = 1.80" in text and f"{found[0].reversals} reversals for **β = 0**" in text
-    assert f"still {np.linalg.norm(found[0].final_at):.2f} from the minimum" in text
-    assert f"**β = 0.5** adds up the steady steps along the floor, {found[1].reversals} reversals" in text
-    assert "**β = 0.9** overshoots along the floor" in text and "bounces" not in text
-    # with Nesterov both momentum runs diverge: the valley story then says nothing about them
-    nest = cfg.replace(nesterov=True)
-    runs = lesson.trajectories(nest)
-    text = " ".join(story.takeaway_lines(nest, runs, lesson.outcomes(runs, surfaces.SURFACES["valley"])))
-    assert "**β = 0.5** adds up" not in text and "**β = 0.9** overshoots" not in text
-
-
 def test_divergence_stops_the_run_and_is_reported():
     cfg = preset("rosenbrock", lr=0.01, momenta=(0.0, 0.9))
     surface = surfaces.SURFACES["rosenbrock"]
-    runs = lesson.trajectories(cfg)
+    runs = experiment.trajectories(cfg)
     assert all(r.diverged_at is not None for r in runs)
     for r in runs:
         assert np.isfinite(r.positions).all() and np.isfinite(r.losses).all()
         assert len(r.positions) == r.diverged_at  # rows for w_0 .. w_{N-1}
-    found = lesson.outcomes(runs, surface)
-    table = lesson.outcome_table(found, surface)
+    found = experiment.outcomes(runs, surface)
+    table = experiment.outcome_table(found, surface)
     assert table["diverged"].str.startswith("at step").all()
-    assert all("diverged at step" in line for line in lesson.describe(found, surface))
-    paths = lesson.paths_frame(runs, surface)
+    assert all("diverged at step" in line for line in story.describe(found, surface))
+    paths = experiment.paths_frame(runs, surface)
     # the charts carry exactly the rows up to each run's divergence, all finite
     spec = charts.surface_chart(surfaces.surface_grid(surface), paths, surface, cfg.labels, cfg.steps, "SGD").to_dict()
     drawn = pd.DataFrame(spec["datasets"][spec["layer"][1]["data"]["name"]])
@@ -378,136 +248,57 @@ def test_divergence_stops_the_run_and_is_reported():
 
 def test_count_reversals_counts_steps_that_point_back():
     zigzag = np.array([[0, 0], [1, 0], [0.2, 0], [0.9, 0], [0.9, 0], [1.5, 0.1]])
-    assert lesson.count_reversals(zigzag) == 2  # the pause is not a reversal
-    assert lesson.count_reversals(np.array([[0.0], [1.0]])) == 0
+    assert experiment.count_reversals(zigzag) == 2  # the pause is not a reversal
+    assert experiment.count_reversals(np.array([[0.0], [1.0]])) == 0
 
 
 def test_outcome_table_and_sentences_come_from_the_numbers():
-    cfg = lesson.MomentumConfig()
+    cfg = MomentumConfig()
     surface = surfaces.SURFACES[cfg.surface]
-    found = lesson.outcomes(lesson.trajectories(cfg), surface)
-    table = lesson.outcome_table(found, surface)
+    found = experiment.outcomes(experiment.trajectories(cfg), surface)
+    table = experiment.outcome_table(found, surface)
     assert list(table["run"]) == ["β = 0", "β = 0.5", "β = 0.9"]
     assert list(table["ended in"]) == ["local minimum", "global minimum", "global minimum"]
     assert list(table["escaped the saddle"]) == ["never near", f"yes, step {found[1].escaped_at}",
                                                  f"yes, step {found[2].escaped_at}"]
     assert (table["diverged"] == "no").all()
     assert table["final loss"].iloc[1] == pytest.approx(surface.global_loss, abs=1e-9)
-    lines = lesson.describe(found, surface)
+    lines = story.describe(found, surface)
     assert str(found[2].reversals) in lines[2] and f"step {found[1].settled_at}" in lines[1]
 
 
 def test_the_saddle_column_shows_only_when_a_run_came_near_the_saddle():
-    cfg = lesson.MomentumConfig(y0=1.5)  # from up here every run goes round the pass
+    cfg = MomentumConfig(y0=1.5)  # from up here every run goes round the pass
     surface = surfaces.SURFACES[cfg.surface]
-    found = lesson.outcomes(lesson.trajectories(cfg), surface)
+    found = experiment.outcomes(experiment.trajectories(cfg), surface)
     assert {o.escaped for o in found} == {"never near"}
-    assert "escaped the saddle" not in lesson.outcome_table(found, surface)
-    assert "escaped the saddle" not in lesson.outcome_table(list(outcome_map(preset("plateau")).values()),
+    assert "escaped the saddle" not in experiment.outcome_table(found, surface)
+    assert "escaped the saddle" not in experiment.outcome_table(list(outcome_map(preset("plateau")).values()),
                                                              surfaces.SURFACES["plateau"])
-
-
-def test_config_round_trips_and_rejects_nonsense():
-    cfg = lesson.MomentumConfig(surface="valley", momenta=(0.0, 0.8, 0.99), nesterov=True, lr=0.12, steps=321,
-                                x0=-3.0, y0=1.25, train_lr=0.02, epochs=2, batch_size=128)
-    assert lesson.MomentumConfig.from_query(cfg.to_query()) == (cfg, [])
-    bad, messages = lesson.MomentumConfig.from_query(
-        {"surface": "moon", "momenta": "0,x", "lr": "nan", "steps": "-5", "x0": "zz", "nesterov": "maybe"})
-    assert bad == lesson.MomentumConfig()
-    joined = " ".join(messages)
-    for name in ("surface", "momenta", "lr", "steps", "x0", "nesterov"):
-        assert f"{name}=" in joined
-    for changes, message in [
-        (dict(momenta=()), "at least one"), (dict(momenta=(0.1,) * 2), "once"),
-        (dict(momenta=tuple(i / 10 for i in range(7))), "at most 6"), (dict(momenta=(1.0,)), "0.999"),
-        (dict(momenta=(math.nan,)), "finite"), (dict(lr=0.0), "Learning rate"), (dict(steps=0), "Steps"),
-        (dict(x0=9.0), "Start x"), (dict(y0=math.inf), "Start y"), (dict(train_lr=-1.0), "Learning rate"),
-        (dict(epochs=0), "Epochs"), (dict(surface="moon"), "Unknown surface"),
-    ]:
-        with pytest.raises(ValueError, match=message):
-            lesson.MomentumConfig(**changes)
-
-
-def test_a_surface_in_the_url_brings_its_own_start_unless_the_url_gives_one():
-    cfg, messages = lesson.MomentumConfig.from_query({"surface": "rosenbrock"})
-    assert messages == [] and cfg == preset("rosenbrock")
-    cfg, _ = lesson.MomentumConfig.from_query({"surface": "rosenbrock", "lr": "0.001", "x0": "0.5"})
-    assert (cfg.lr, cfg.x0, cfg.y0, cfg.steps) == (0.001, 0.5, 1.0, 500)
-    cfg, messages = lesson.MomentumConfig.from_query({"surface": "saddle", "lr": "abc"})
-    assert cfg.lr == surfaces.SURFACES["saddle"].lr and "lr=" in messages[0]
-    cfg, messages = lesson.MomentumConfig.from_query({"surface": "saddle", "lr": "0.02", "train_lr": "x"})
-    assert cfg.lr == 0.02 and len(messages) == 1  # a bad train_lr does not throw away the good lr
-
-
-@pytest.mark.parametrize("key", KEYS)
-def test_grid_and_charts_build(key):
-    surface, cfg = surfaces.SURFACES[key], preset(key)
-    grid = surfaces.surface_grid(surface)
-    assert grid["band"].between(0, surfaces.BANDS - 1).all() and grid["band"].nunique() > 5
-    paths = lesson.paths_frame(lesson.trajectories(cfg), surface)
-    build = charts.surface_chart if surface.dim == 2 else charts.curve_chart
-    spec = build(grid, paths, surface, cfg.labels, cfg.steps, "SGD").to_dict()
-    params = {p["name"]: p for p in spec["params"]}
-    scrub = params[charts.SCRUB]
-    assert scrub["bind"]["input"] == "range" and scrub["bind"]["max"] == cfg.steps and scrub["value"] == cfg.steps
-    pick = params[charts.PICK]  # Altair lifts the layer's selection to the top, naming its view
-    assert pick["select"]["on"] == "click" and pick["views"] == [spec["layer"][0]["name"]]
-    assert charts.loss_chart(paths, cfg.labels).to_dict()["encoding"]["y"]["scale"]["type"] == "log"
-    # invisible segments over the paths (2-D) or the curve (1-D) answer a click with their midpoint
-    hits = [layer for layer in spec["layer"] if layer["mark"].get("type") == "rule" and layer["mark"].get("opacity")]
-    assert len(hits) == 1 and hits[0]["mark"]["opacity"] < 0.01
-    segs = pd.DataFrame(spec["datasets"][hits[0]["data"]["name"]])
-    y = "y" if surface.dim == 2 else "loss"
-    np.testing.assert_allclose(segs["x"], (segs["x_a"] + segs["x_b"]) / 2)
-    np.testing.assert_allclose(segs[y], (segs["y_a"] + segs["y_b"]) / 2)
-    every = charts._stride(cfg.steps)
-    kept = sum(len(set(range(0, n, every)) | {n - 1}) - 1 for n in paths.groupby("run").size())
-    assert len(segs) == (kept if surface.dim == 2 else len(grid) - 1)
-    if surface.dim == 1:
-        pos = charts.position_chart(paths, surface, cfg.labels).to_dict()
-        rules = pd.DataFrame(pos["datasets"][pos["layer"][0]["data"]["name"]])
-        assert sorted(rules["x"]) == sorted(p.at[0] for p in surface.points)
-        assert pos["layer"][2]["encoding"]["y"]["field"] == "x" and pos["layer"][2]["mark"]["type"] == "line"
-
-
-def test_click_segments_join_consecutive_kept_points():
-    frame = pd.DataFrame({"run": ["a"] * 5 + ["b"] * 3, "step": [0, 1, 2, 3, 4, 0, 1, 2],
-                          "x": [0.0, 1, 2, 3, 4, 10, 11, 12], "y": [0.0, 0, 2, 2, 4, 0, 0, 0]})
-    segs = charts._segments(frame, "x", "y", stride=2, by="run")
-    assert list(zip(segs["run"], segs["step"], segs["step_b"])) == [("a", 0, 2), ("a", 2, 4), ("b", 0, 2)]
-    assert list(segs["x"]) == [1.0, 3.0, 11.0] and list(segs["y"]) == [1.0, 3.0, 0.0]
 
 
 def test_compare_uses_the_same_start_and_batches(mnist):
     data = mnist.subset(512, 256)
-    cfg = lesson.MomentumConfig(momenta=(0.0, 0.9), nesterov=True, epochs=1)
-    result = lesson.train_compare(cfg, data, seed=4)
+    cfg = MomentumConfig(momenta=(0.0, 0.9), nesterov=True, epochs=1)
+    result = experiment.train_compare(cfg, data, seed=4)
     zero, high = result.runs["β = 0"], result.runs["β = 0.9"]
     # same weights and first batch: the first loss is identical; momentum only acts from step 2 on
     assert zero.steps["loss"].iloc[0] == high.steps["loss"].iloc[0]
     assert zero.steps["loss"].iloc[5] != high.steps["loss"].iloc[5]
     # beta = 0 is exactly plain SGD (Nesterov is dropped for it)
-    plain = train(seeded(4, lambda: MLP(list(lesson.MNIST_SIZES), "relu")), data,
+    plain = train(seeded(4, lambda: MLP(list(experiment.MNIST_SIZES), "relu")), data,
                   TrainSettings(epochs=1, batch_size=64, lr=0.01, momentum=0.0), seed=4)
     np.testing.assert_array_equal(plain.steps["loss"], zero.steps["loss"])
     assert list(result.summary("momentum")["momentum"]) == ["β = 0", "β = 0.9"]
 
 
 def test_defaults_on_mnist_show_momentum_learning_faster(mnist):
-    result = lesson.train_compare(lesson.MomentumConfig(), mnist, seed=0)
+    result = experiment.train_compare(MomentumConfig(), mnist, seed=0)
     acc = result.summary("momentum").set_index("momentum")["val. accuracy"]
     assert acc["β = 0"] < acc["β = 0.5"] < acc["β = 0.9"]
     assert acc["β = 0.9"] > 0.9 and acc["β = 0.9"] - acc["β = 0"] > 0.03
-    text = lesson.training_takeaway(result)
+    text = story.training_takeaway(result)
     assert f"after 3 epochs: **β = 0** {acc['β = 0']:.1%}, **β = 0.5** {acc['β = 0.5']:.1%}" in text
-    assert "Diverged" not in text and "Press" in lesson.training_takeaway(None)
+    assert "Diverged" not in text and "Press" in story.training_takeaway(None)
 
 
-def test_training_takeaway_names_diverged_runs(mnist):
-    cfg = lesson.MomentumConfig(momenta=(0.0, 0.99), train_lr=2.0, epochs=1)
-    result = lesson.train_compare(cfg, mnist, seed=0)
-    assert result.runs["β = 0"].diverged_at is None and result.runs["β = 0.99"].diverged_at is not None
-    text = lesson.training_takeaway(result)
-    assert text.endswith("Diverged: β = 0.99.") and "**β = 0** " in text
-    everything = lesson.train_compare(cfg.replace(train_lr=50.0), mnist, seed=0)
-    assert "Every run diverged" in lesson.training_takeaway(everything)
