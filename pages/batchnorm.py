@@ -1,9 +1,8 @@
 """Lesson page: batch normalization, layer by layer (/batchnorm)."""
 import streamlit as st
 
-from core.lessons.batchnorm import experiment as lesson
-from core.lessons.batchnorm import charts
-from core.lessons.batchnorm import modes
+from core.lessons.batchnorm import charts, experiment, modes, story
+from core.lessons.batchnorm.config import ACTIVATION_CHOICES, BATCH_SIZE, EPOCHS, BNConfig, BNView, pick_step
 from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
@@ -15,9 +14,6 @@ PAGE, settings, big, k = page.name, page.settings, page.big, page.key
 device, data = page.device, page.data
 FIELDS = ("activation", "depth", "width", "lr", "momentum", "epochs", "batch_size")
 NAMES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
-FLAT_PART = {"sigmoid": "in its flat tails (slope below 10% of its largest)",
-             "tanh": "in its flat tails (slope below 10% of its largest)",
-             "relu": "at or below 0, where its slope is 0"}
 SCATTER = (64, 32)  # examples x units drawn in the train-vs-eval scatter
 
 
@@ -28,7 +24,7 @@ def latex_number(v: float) -> str:
         if abs(v) < 1e-3 else f"{v:g}"
 
 
-start = initial_config(PAGE, lesson.BNView)
+start = initial_config(PAGE, BNView)
 seed_widgets(PAGE, {f: getattr(start, f) for f in FIELDS})
 
 st.title("Batch normalization")
@@ -42,29 +38,29 @@ st.markdown(
 
 with st.container(border=True):
     a, b, c = st.columns(3)
-    a.selectbox("Activation", lesson.ACTIVATION_CHOICES, key=k("activation"), format_func=NAMES.get)
+    a.selectbox("Activation", ACTIVATION_CHOICES, key=k("activation"), format_func=NAMES.get)
     b.slider("Depth (hidden layers)", 1, 10, key=k("depth"))
     c.number_input("Width (units per hidden layer)", 2, 1024, key=k("width"))
     a, b, c, d = st.columns(4)
     a.number_input("Learning rate", *TRAIN_LIMITS["lr"], key=k("lr"), format="%.4f", step=0.1,
                    help="The default 1.0 is too high for the plain sigmoid network; the BN network copes.")
     b.number_input("Momentum", *TRAIN_LIMITS["momentum"], key=k("momentum"), step=0.1)
-    c.number_input("Epochs", *lesson.EPOCHS, key=k("epochs"))
-    d.number_input("Batch size", *lesson.BATCH_SIZE, key=k("batch_size"))
+    c.number_input("Epochs", *EPOCHS, key=k("epochs"))
+    d.number_input("Batch size", *BATCH_SIZE, key=k("batch_size"))
     clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
 
 try:
-    config = lesson.BNConfig(**{f: st.session_state[k(f)] for f in FIELDS})
+    config = BNConfig(**{f: st.session_state[k(f)] for f in FIELDS})
 except ValueError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
 # the view (snapshot, layer) rides along in the URL but is not part of the experiment's cache key
-remember(PAGE, lesson.BNView.of(config, st.session_state.get(k("step"), start.step),
+remember(PAGE, BNView.of(config, st.session_state.get(k("step"), start.step),
                                 st.session_state.get(k("layer"), start.layer)), settings)
 
 key = ("batchnorm.train", config, settings.seed, device, data.name, data.source)
 result = train_or_last(
-    PAGE, key, clicked, lambda live: lesson.train_pair(config, data, settings.seed, on_progress=live),
+    PAGE, key, clicked, lambda live: experiment.train_pair(config, data, settings.seed, on_progress=live),
     charts.ORDER, big, "Press **Train** to train both networks (a few seconds on a CPU).", autorun=True)
 if result is None:
     st.stop()
@@ -76,7 +72,7 @@ act = NAMES[trained.activation]
 steps, layers = result.snapshot_steps, sorted(result.bands["layer"].unique().tolist())
 new_run = st.session_state.get(f"_steps.{PAGE}", steps) != steps  # another run: show its end
 st.session_state[f"_steps.{PAGE}"] = steps
-st.session_state[k("step")] = lesson.pick_step(steps, 0 if new_run else st.session_state.get(k("step"), start.step))
+st.session_state[k("step")] = pick_step(steps, 0 if new_run else st.session_state.get(k("step"), start.step))
 wanted = st.session_state.get(k("layer"), start.layer)
 if wanted and wanted not in layers:
     st.caption(f"This network has no hidden layer {wanted}; showing layer {layers[-1]}.")
@@ -89,11 +85,9 @@ show_chart(charts.histogram_chart(result.histograms, step, act), result.histogra
            big, stretch=False)
 layer = st.selectbox("Layer for the percentile bands, running statistics and worked example", layers,
                      key=k("layer"), format_func=lambda l: f"Hidden layer {l}")
-remember(PAGE, lesson.BNView.of(config, step, layer), settings)
+remember(PAGE, BNView.of(config, step, layer), settings)
 show_chart(charts.bands_chart(result.bands, layer, act), result.bands, "percentile-bands", big)
-last = result.bands[(result.bands["layer"] == layer)].groupby("run").tail(1).set_index("run")
-st.caption(" · ".join(f"{run}: middle 70% of inputs in [{row.p15:.2f}, {row.p85:.2f}] at the end"
-                      for run, row in last.iterrows()))
+st.caption(story.bands_caption(result, layer))
 
 # ------------------------------------------------------------------ train vs eval
 st.header("Train mode and eval mode")
@@ -155,17 +149,4 @@ params = modes.gamma_beta(model)
 show_chart(charts.gamma_beta_chart(params), params, "gamma-beta", big, stretch=False)
 
 # ------------------------------------------------------------------ lesson
-summary = result.summary("network").set_index("network")
-plain, norm = summary.loc["Without BN"], summary.loc["With BN"]
-end = last.reindex(charts.ORDER)
-takeaways([
-    f"Same weights, same batches, learning rate {trained.lr:g}: the plain network reached "
-    f"**{plain['val. accuracy']:.1%}** validation accuracy, the BN network **{norm['val. accuracy']:.1%}**.",
-    f"At the end of training, {end.loc['Without BN', 'flat']:.0%} of the plain network's inputs to the {act} in "
-    f"hidden layer {layer} sit {FLAT_PART[trained.activation]}, against {end.loc['With BN', 'flat']:.0%} with BN.",
-    f"BN's x̂ has mean 0 and variance 1 over each batch by construction; γ and β then place the "
-    f"activation's input where the loss wants it: in layer {layer} its median ends at "
-    f"{end.loc['With BN', 'p50']:.2f} (middle 70% in [{end.loc['With BN', 'p15']:.2f}, {end.loc['With BN', 'p85']:.2f}]).",
-    f"Train and eval mode normalise with different statistics (here they differ by {gap:.3f} on average): "
-    "evaluate with `model.eval()`, or a single test example would be normalised by itself.",
-])
+takeaways(story.takeaways(result, layer, gap, act))

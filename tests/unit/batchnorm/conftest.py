@@ -1,0 +1,16 @@
+"""Shared by the batch-norm lesson's tests: a small data set and a pair of networks trained on it."""
+import pytest
+
+from core.lessons.batchnorm import experiment
+from core.lessons.batchnorm.config import BNConfig
+
+
+@pytest.fixture(scope="module")
+def small(mnist):
+    return mnist.subset(1024, 256)
+
+
+@pytest.fixture(scope="module")
+def trained(small):
+    cfg = BNConfig(depth=2, width=32, epochs=1, lr=0.5)
+    return cfg, experiment.train_pair(cfg, small, seed=0)
