@@ -1,8 +1,9 @@
 """Lesson page: convolutional networks, from one convolution to a trained CNN's feature maps (/cnn)."""
-import pandas as pd
 import streamlit as st
 
-from core.lessons.cnn import arithmetic, charts, experiment as lesson
+from core.lessons.cnn import arithmetic, charts, experiment, inspection, story
+from core.lessons.cnn.config import (IMAGE_SIZE, IN_WORDS, MAX_CHANNELS, MAX_PADDING, MAX_POOL, MAX_STRIDE, NETWORKS,
+                                     CNNConfig)
 from core.training import TRAIN_LIMITS
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
@@ -15,7 +16,7 @@ device, data = page.device, page.data
 classes = data.classes
 n_val = len(data.y_val)
 
-start = initial_config(PAGE, lesson.CNNConfig)
+start = initial_config(PAGE, CNNConfig)
 previous = st.session_state[f"_cfg.{PAGE}"]  # the config of the last run (the URL's on a first visit)
 seed_widgets(PAGE, {
     "index": start.index, "kernel": start.kernel, "custom_size": 5 if len(start.custom) == 25 else 3,
@@ -74,9 +75,9 @@ with st.container(border=True):
     a.number_input("Test image #", 0, n_val - 1, key=k("index"), help=f"One of the {n_val:,} validation images")
     b.selectbox("Kernel", arithmetic.KERNEL_CHOICES, key=k("kernel"), format_func=arithmetic.kernel_label,
                 on_change=on_kernel_change)
-    c.number_input("Stride s", 1, lesson.MAX_STRIDE, key=k("stride"))
-    d.number_input("Padding p", 0, lesson.MAX_PADDING, key=k("padding"), help="Zeros added around the image")
-    e.selectbox("Max-pool", list(range(1, lesson.MAX_POOL + 1)), key=k("pool"),
+    c.number_input("Stride s", 1, MAX_STRIDE, key=k("stride"))
+    d.number_input("Padding p", 0, MAX_PADDING, key=k("padding"), help="Zeros added around the image")
+    e.selectbox("Max-pool", list(range(1, MAX_POOL + 1)), key=k("pool"),
                 format_func=lambda m: "none" if m == 1 else f"{m}×{m}, stride {m}")
     kernel_name = st.session_state[k("kernel")]
     custom, kernel_error = st.session_state[k("_custom")], None
@@ -103,7 +104,7 @@ index, stride, padding, pool = (st.session_state[k(n)] for n in ("index", "strid
 image, label = digit(index)
 kernel = arithmetic.square(custom) if kernel_name == arithmetic.CUSTOM else arithmetic.KERNELS[kernel_name].tensor()
 ksize = kernel.shape[-1]
-problem = kernel_error or arithmetic.geometry_problem(lesson.IMAGE_SIZE, ksize, stride, padding, pool)
+problem = kernel_error or arithmetic.geometry_problem(IMAGE_SIZE, ksize, stride, padding, pool)
 if problem:
     st.error(problem, icon=":material/error:")
 else:
@@ -116,7 +117,7 @@ else:
            "Your kernel: orange cells add the pixels under them, blue cells subtract them.")
         + " Hover an output cell to see the input window it was computed from"
         + (" (the dashed square is the image inside its zero padding)." if padding else "."))
-    n, p, s = lesson.IMAGE_SIZE, padding, stride
+    n, p, s = IMAGE_SIZE, padding, stride
     formula = (r"n_{\text{out}} = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1"
                rf"= \left\lfloor \frac{{{n} + 2\cdot{p} - {ksize}}}{{{s}}} \right\rfloor + 1 = {ex.out_size}")
     left, right = st.columns([3, 2])
@@ -144,8 +145,8 @@ st.latex(r"y_o = b_o + \sum_{c=1}^{C_\text{in}} x_c \star K_{o,c}"
          r"\qquad \text{weights: } C_\text{out}\cdot C_\text{in}\cdot k^2 + C_\text{out}")
 with st.container(border=True):
     a, b, c = st.columns([1, 1, 3])
-    n_in = a.number_input("Input channels", 1, lesson.MAX_CHANNELS, key=k("in_channels"))
-    n_out = b.number_input("Output channels", 1, lesson.MAX_CHANNELS, key=k("out_channels"))
+    n_in = a.number_input("Input channels", 1, MAX_CHANNELS, key=k("in_channels"))
+    n_out = b.number_input("Output channels", 1, MAX_CHANNELS, key=k("out_channels"))
     grid = arithmetic.resize_grid(previous.channel_grid(), n_out, n_in)
     labels = [arithmetic.KERNELS[name].label for name in arithmetic.CHANNEL_KERNELS]
     with c:
@@ -163,7 +164,7 @@ with st.container(border=True):
 
 # ------------------------------------------------------------------ the config
 try:
-    config = lesson.CNNConfig(
+    config = CNNConfig(
         index=index, kernel=kernel_name, custom=tuple(custom), stride=stride, padding=padding, pool=pool,
         in_channels=n_in, out_channels=n_out, channel_kernels=tuple(name for row in grid for name in row),
         epochs=st.session_state[k("epochs")], lr=st.session_state[k("lr")],
@@ -176,7 +177,7 @@ remember(PAGE, config, settings)
 
 if channel_error:
     st.error(channel_error, icon=":material/error:")
-elif not arithmetic.geometry_problem(lesson.IMAGE_SIZE, 3, stride, padding, 1):
+elif not arithmetic.geometry_problem(IMAGE_SIZE, 3, stride, padding, 1):
     planes, views = arithmetic.channel_inputs(image, n_in)
     demo = arithmetic.channel_demo(planes, grid, stride, padding,
                                    labels=[f"in {c + 1}: {view}" for c, view in enumerate(views)])
@@ -209,7 +210,7 @@ with st.container(border=True):
 def progress(live):
     """The CNNs grow the live charts; the MLP baseline (other axes, other settings) moves only the bar."""
     def report(p) -> None:
-        if p.label != lesson.MLP_LABEL:
+        if p.label != experiment.MLP_LABEL:
             live(p)
         else:
             live.bar.progress(p.fraction, text=f"Training the {p.label} for section 5: step {p.step}/"
@@ -217,12 +218,12 @@ def progress(live):
     return report
 
 
-order = list(lesson.NETWORKS.values())
+order = list(NETWORKS.values())
 key = ("cnn.train", config.train_settings(), settings.seed, device, data.name, data.source)
-estimate = lesson.estimated_cpu_seconds(config, len(data.y_train))
+estimate = experiment.estimated_cpu_seconds(config, len(data.y_train))
 estimate = round(estimate) if estimate < 20 else 5 * round(estimate / 5)  # no false precision
 result = train_or_last(
-    PAGE, key, clicked, lambda live: lesson.train_compare(config, data, settings.seed, on_progress=progress(live)),
+    PAGE, key, clicked, lambda live: experiment.train_compare(config, data, settings.seed, on_progress=progress(live)),
     order, big, f"Press **Train** to train both networks and the MLP baseline of section 5 (about "
     f"{estimate} seconds on a 2-core CPU with these settings). Until then, the kernels and feature maps "
     "below are those of the untrained network.")
@@ -231,32 +232,32 @@ if result is not None:
 
 # ------------------------------------------------------------------ 3. kernels
 st.header("3. What the first layer learns")
-st.radio("Network to inspect", list(lesson.NETWORKS), key=k("network"), horizontal=True,
-         format_func=lesson.NETWORKS.get)
+st.radio("Network to inspect", list(NETWORKS), key=k("network"), horizontal=True,
+         format_func=NETWORKS.get)
 network = config.network
 run = result.run(network) if result is not None else None
 # "before" is the start of the run on screen, which need not be the sidebar's seed (changed since Train)
-untrained = result.untrained(network) if result is not None else lesson.build_cnn(network, settings.seed)
+untrained = result.untrained(network) if result is not None else experiment.build_cnn(network, settings.seed)
 trained = None
 if run is not None:
-    if run.diverged_at or not lesson.is_finite(run.state_dict):
-        st.warning(f"The network {lesson.IN_WORDS[network]} diverged at step {run.diverged_at}: its "
+    if run.diverged_at or not experiment.is_finite(run.state_dict):
+        st.warning(f"The network {IN_WORDS[network]} diverged at step {run.diverged_at}: its "
                    "weights are not finite, so it has no kernels or feature maps to show. Lower the learning "
                    "rate and train again.", icon=":material/warning:")
     else:
-        trained = lesson.load_cnn(network, run.state_dict)
+        trained = experiment.load_cnn(network, run.state_dict)
 
 w_before = untrained.conv1.weight.detach()
 st.markdown(
     "conv1's 16 kernels, each 5×5, one per output channel. Orange weights add the pixels under them, blue "
     "ones subtract. Training starts from small random numbers: neighbouring weights are unrelated "
-    f"(their correlation is {lesson.neighbour_correlation(w_before):.2f}). "
+    f"(their correlation is {inspection.neighbour_correlation(w_before):.2f}). "
     + ("" if trained is not None else "Press **Train** to see what they become."))
 cols = st.columns(3)
 panels = [("Before training", w_before, "kernels-before")]
 if trained is not None:
     w_after = trained.conv1.weight.detach()
-    panels += [(f"After training ({lesson.IN_WORDS[network]})", w_after, "kernels-after"),
+    panels += [(f"After training ({IN_WORDS[network]})", w_after, "kernels-after"),
                ("Change: after − before", w_after - w_before, "kernels-change")]
 for col, (title, weight, name) in zip(cols, panels):
     df = arithmetic.stack_frame(weight[:, 0])
@@ -267,26 +268,17 @@ if trained is None:
     cols[1].info("The trained kernels, and how much each weight changed, appear here after **Train**.",
                  icon=":material/grid_on:")
 else:
-    change = float((w_after - w_before).norm() / w_before.norm())
-    smooth = lesson.neighbour_correlation(w_after - w_before)
-    st.caption(
-        f"Training moved conv1's weights by {change:.0%} of their initial size (relative norm). Neighbouring "
-        f"weights now correlate at {lesson.neighbour_correlation(w_after):.2f}, and the change itself at "
-        f"{smooth:.2f}: "
-        + ("the updates are smooth blobs, bars and orange-beside-blue edges, the patterns of strokes, laid "
-           "over the random start." if smooth > 0.3 else
-           "the updates are still mostly noise; more epochs let the stroke patterns emerge.")
-        + " Each colour scale is centred on 0; their ranges differ.")
+    st.caption(story.kernel_change_caption(w_before, w_after))
 
 # ------------------------------------------------------------------ 4. feature maps
 st.header("4. Feature maps: what each channel sees")
 # predictions and mistakes belong to the images they were computed on: the run's validation set
 preds = result.predictions.get(network) if result is not None and trained is not None else None
-wrong = lesson.misclassified(preds) if preds is not None else None
+wrong = inspection.misclassified(preds) if preds is not None else None
 here = trained is not None and result.trained_on(data)  # the trained network fits the images on this page
 if trained is not None and not here:
-    st.info(f"The network on screen was trained on other data ({lesson.data_label(*result.dataset)}) than this "
-            f"page now shows ({lesson.data_label(data.name, data.source)}): the feature maps and predictions "
+    st.info(f"The network on screen was trained on other data ({experiment.data_label(*result.dataset)}) than this "
+            f"page now shows ({experiment.data_label(data.name, data.source)}): the feature maps and predictions "
             "below are the untrained network's, and its mistakes are from the data it was trained on. Press "
             "**Train** to train on this data.", icon=":material/swap_horiz:")
 model = trained if here else untrained
@@ -311,7 +303,7 @@ with st.container(border=True):
 
 img_index = config.image
 pixels, img_label = digit(img_index)
-maps, probs = lesson.feature_maps(model, data.x_val[img_index])
+maps, probs = inspection.feature_maps(model, data.x_val[img_index])
 pred = int(probs.argmax())
 verdict = "right" if pred == img_label else "wrong"
 left, right = st.columns([1, 2])
@@ -320,12 +312,12 @@ with left:
     show_chart(charts.image_chart(shown_image, f"Test image #{img_index}: a {classes[img_label]}", px=240),
                shown_image, f"test-image-{img_index}", big, key="csv-test-image", stretch=False)
 with right:
-    frame = lesson.probabilities_frame(probs, img_label, classes)
+    frame = inspection.probabilities_frame(probs, img_label, classes)
     show_chart(charts.probabilities_chart(frame, f"Prediction: {classes[pred]} ({probs[pred]:.0%}), {verdict}",
-                                          f"the {state} network {lesson.IN_WORDS[network]}"),
+                                          f"the {state} network {IN_WORDS[network]}"),
                frame, "probabilities", big, key="csv-probabilities")
 st.markdown(
-    f"Every channel of the {state} network {lesson.IN_WORDS[network]} for this image, "
+    f"Every channel of the {state} network {IN_WORDS[network]} for this image, "
     "in evaluation mode. Bright = strong response, dark = silent; one colour scale per grid (square-root, "
     "so weak responses stay visible), so channels compare directly. Pooling keeps the strongest response "
     "of each 2×2 block: half the resolution, the same pattern."
@@ -349,27 +341,27 @@ if wrong is None:
 elif not len(wrong):
     st.success(f"The trained network classifies all {len(preds):,} test images correctly.")
 else:
-    shown = lesson.misclassified(preds, 12)
-    strip = lesson.misclassified_frame(shown, result.wrong_images[network], result.classes)
+    shown = inspection.misclassified(preds, 12)
+    strip = inspection.misclassified_frame(shown, result.wrong_images[network], result.classes)
     show_chart(charts.misclassified_chart(strip), shown, "misclassified", big, key="csv-misclassified",
                stretch=False)
     st.caption(f"{len(wrong)} of {len(preds):,} test images ({len(wrong) / len(preds):.1%}) are misclassified by the "
-               f"network {lesson.IN_WORDS[network]}; the {len(shown)} most confident mistakes are shown "
+               f"network {IN_WORDS[network]}; the {len(shown)} most confident mistakes are shown "
                "(true → predicted, confidence). "
                + ("Pick one above to see its feature maps." if here else
-                  f"They are from the {lesson.data_label(*result.dataset)} validation images it was trained with."))
+                  f"They are from the {experiment.data_label(*result.dataset)} validation images it was trained with."))
 
 # ------------------------------------------------------------------ 5. parameters
 st.header("5. Why convolutions: the parameter count")
-params = lesson.parameter_comparison(result, settings.seed)
-cnn_row, mlp_row = params.iloc[list(lesson.NETWORKS).index(network)], params.iloc[2]  # the network inspected
+params = inspection.parameter_comparison(result, settings.seed)
+cnn_row, mlp_row = params.iloc[list(NETWORKS).index(network)], params.iloc[2]  # the network inspected
 st.markdown(
     f"The CNN shares each 5×5 kernel across all positions of the image. An MLP must learn a separate "
-    f"weight for every pixel of every unit: the MLP {'-'.join(map(str, lesson.MLP_SIZES))} has "
+    f"weight for every pixel of every unit: the MLP {'-'.join(map(str, experiment.MLP_SIZES))} has "
     f"**{mlp_row['parameters'] / cnn_row['parameters']:.1f}×** the parameters of the CNN "
-    f"{lesson.IN_WORDS[network]}. It is trained with its own, well-tuned "
-    f"settings ({lesson.MLP_SETTINGS.epochs} epochs, learning rate {lesson.MLP_SETTINGS.lr:g}, momentum "
-    f"{lesson.MLP_SETTINGS.momentum:g}) when you press **Train**.")
+    f"{IN_WORDS[network]}. It is trained with its own, well-tuned "
+    f"settings ({experiment.MLP_SETTINGS.epochs} epochs, learning rate {experiment.MLP_SETTINGS.lr:g}, momentum "
+    f"{experiment.MLP_SETTINGS.momentum:g}) when you press **Train**.")
 left, right = st.columns([3, 2])
 with left:
     st.dataframe(params, hide_index=True, width="stretch",
@@ -377,64 +369,11 @@ with left:
                                 "val. accuracy": st.column_config.NumberColumn(format="percent"),
                                 "seconds": st.column_config.NumberColumn(format="%.1f")})
 with right:
-    st.dataframe(lesson.layer_table(untrained), hide_index=True, width="stretch",
+    st.dataframe(inspection.layer_table(untrained), hide_index=True, width="stretch",
                  column_config={"parameters": st.column_config.NumberColumn(format="localized")})
-    st.caption(f"Layers of the CNN {lesson.IN_WORDS[network]}, output shapes measured on a forward pass.")
+    st.caption(f"Layers of the CNN {IN_WORDS[network]}, output shapes measured on a forward pass.")
 
 
 # ------------------------------------------------------------------ lesson
-def training_takeaway(result) -> str:
-    """What this page's own training run showed (not a canned claim)."""
-    if result is None:
-        return ("Press **Train** to see what batch norm changes: same weights, same batches, only the "
-                "normalization differs.")
-    plain, bn = result.run("plain"), result.run("bn")
-    broken = [lesson.NETWORKS[n] for n, r in (("plain", plain), ("bn", bn)) if r.diverged_at or not len(r.epochs)]
-    if broken:
-        return (f"In the run above, {' and '.join(broken)} diverged: the learning rate is too large for it. "
-                "Batch norm usually tolerates larger learning rates; try 0.1 with and without it.")
-    loss = {n: float(r.epochs["train_loss"].iloc[0]) for n, r in (("plain", plain), ("bn", bn))}
-    return (f"In the run above, the first epoch's mean training loss was **{loss['bn']:.3f} with batch norm** "
-            f"and {loss['plain']:.3f} without; final validation accuracy {bn.final_val_acc:.1%} with, "
-            f"{plain.final_val_acc:.1%} without.")
-
-
-def parameter_takeaway(cnn_row, mlp_row) -> str:
-    """The inspected CNN (`cnn_row`, with or without BN) against the MLP, from section 5's table."""
-    cnn = f"The CNN {lesson.IN_WORDS[network]}"
-    ratio = f"{mlp_row['parameters'] / cnn_row['parameters']:.1f}×"
-    if pd.isna(cnn_row["val. accuracy"]) or pd.isna(mlp_row["val. accuracy"]):
-        return (f"{cnn} has {cnn_row['parameters']:,} parameters, the MLP {mlp_row['parameters']:,} ({ratio} as "
-                "many). Train both to compare their accuracy.")
-    verdict = ("sharing weights across positions is the right assumption for images."
-               if cnn_row["val. accuracy"] >= mlp_row["val. accuracy"] else
-               "here the MLP is ahead: give the CNN more epochs or a better learning rate.")
-    epochs = int(cnn_row["epochs"])
-    return (f"{cnn} reached **{cnn_row['val. accuracy']:.1%}** in {epochs} epoch{'s' if epochs > 1 else ''} with "
-            f"{cnn_row['parameters']:,} parameters; the MLP, with {ratio} as many, reached "
-            f"{mlp_row['val. accuracy']:.1%} in {mlp_row['epochs']}: {verdict}")
-
-
-def kernel_takeaway() -> str:
-    if trained is None:
-        return "After training, compare conv1's kernels with these hand-made detectors."
-    before, after = lesson.neighbour_correlation(w_before), lesson.neighbour_correlation(w_after)
-    if after < before + 0.1:
-        return (f"conv1's kernels are still close to random (neighbour correlation {before:.2f} → {after:.2f}): "
-                "train longer, or with a larger learning rate, to see detectors form.")
-    return (f"Training made conv1's random kernels smoother (neighbour correlation {before:.2f} → {after:.2f}): "
-            "blob, bar and edge detectors like the hand-made ones, found from the data alone.")
-
-
-fields = lesson.receptive_fields(untrained)
-takeaways([
-    "The output size is ⌊(n + 2p − k)/s⌋ + 1: with stride 1, padding p = (k − 1)/2 keeps the size (that is "
-    "why the lesson CNN pads its 5×5 convolutions by 2), while stride 2 or a 2×2 max-pool halves it.",
-    "Edge kernels give signed outputs (orange and blue on the two sides of a stroke); blurs only average. "
-    + kernel_takeaway(),
-    f"Each conv1 unit sees a {fields['conv1']}×{fields['conv1']} patch of the image, each conv2 unit "
-    f"{fields['conv2']}×{fields['conv2']}, each unit after the second pooling {fields['pool2']}×{fields['pool2']}: "
-    "deeper channels respond to larger parts of the digit, strokes combining into shapes.",
-    training_takeaway(result),
-    parameter_takeaway(cnn_row, mlp_row),
-])
+takeaways(story.takeaways(inspection.receptive_fields(untrained), w_before, w_after if trained is not None else None,
+                          result, cnn_row, mlp_row, network))

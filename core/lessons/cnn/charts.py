@@ -1,4 +1,4 @@
-"""Charts of the CNN lesson: frames from core.lessons.cnn.experiment and core.lessons.cnn.arithmetic in, Altair out.
+"""Charts of the CNN lesson: frames from its experiment, inspection and arithmetic in, Altair out.
 
 Every picture is a heatmap of long rows (r, c, v): pixels in greys, kernels and convolution outputs on a
 diverging scale centred on 0, feature maps on a square-root sequential scale."""
@@ -11,7 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.lessons.cnn.experiment import IMAGE_SIZE
+from core.lessons.cnn.config import IMAGE_SIZE
 from core.lessons.cnn.arithmetic import ChannelDemo, Explained
 
 DIVERGING = "blueorange"  # colour-blind-safe diverging scheme, centred on 0

@@ -1,0 +1,87 @@
+"""The CNN lesson's sentences, computed from the networks and the run on screen (never a canned
+claim): what training did to conv1's kernels, what batch norm changed, what the parameter count
+bought, and the takeaways."""
+from __future__ import annotations
+
+import pandas as pd
+import torch
+
+from core.lessons.cnn.config import IN_WORDS, NETWORKS
+from core.lessons.cnn.experiment import CNNTraining
+from core.lessons.cnn.inspection import neighbour_correlation
+
+
+def kernel_change_caption(w_before: torch.Tensor, w_after: torch.Tensor) -> str:
+    """How far training moved conv1's (16, 1, 5, 5) weights, and whether the change is smooth (strokes) or noise."""
+    change = float((w_after - w_before).norm() / w_before.norm())
+    smooth = neighbour_correlation(w_after - w_before)
+    return (
+        f"Training moved conv1's weights by {change:.0%} of their initial size (relative norm). Neighbouring "
+        f"weights now correlate at {neighbour_correlation(w_after):.2f}, and the change itself at "
+        f"{smooth:.2f}: "
+        + ("the updates are smooth blobs, bars and orange-beside-blue edges, the patterns of strokes, laid "
+           "over the random start." if smooth > 0.3 else
+           "the updates are still mostly noise; more epochs let the stroke patterns emerge.")
+        + " Each colour scale is centred on 0; their ranges differ.")
+
+
+def training_takeaway(result: CNNTraining | None) -> str:
+    """What this page's own training run showed (not a canned claim)."""
+    if result is None:
+        return ("Press **Train** to see what batch norm changes: same weights, same batches, only the "
+                "normalization differs.")
+    plain, bn = result.run("plain"), result.run("bn")
+    broken = [NETWORKS[n] for n, r in (("plain", plain), ("bn", bn)) if r.diverged_at or not len(r.epochs)]
+    if broken:
+        return (f"In the run above, {' and '.join(broken)} diverged: the learning rate is too large for it. "
+                "Batch norm usually tolerates larger learning rates; try 0.1 with and without it.")
+    loss = {n: float(r.epochs["train_loss"].iloc[0]) for n, r in (("plain", plain), ("bn", bn))}
+    return (f"In the run above, the first epoch's mean training loss was **{loss['bn']:.3f} with batch norm** "
+            f"and {loss['plain']:.3f} without; final validation accuracy {bn.final_val_acc:.1%} with, "
+            f"{plain.final_val_acc:.1%} without.")
+
+
+def parameter_takeaway(cnn_row: pd.Series, mlp_row: pd.Series, network: str) -> str:
+    """The inspected CNN (`cnn_row`, network "plain" or "bn") against the MLP, rows of
+    `inspection.parameter_comparison`."""
+    cnn = f"The CNN {IN_WORDS[network]}"
+    ratio = f"{mlp_row['parameters'] / cnn_row['parameters']:.1f}×"
+    if pd.isna(cnn_row["val. accuracy"]) or pd.isna(mlp_row["val. accuracy"]):
+        return (f"{cnn} has {cnn_row['parameters']:,} parameters, the MLP {mlp_row['parameters']:,} ({ratio} as "
+                "many). Train both to compare their accuracy.")
+    verdict = ("sharing weights across positions is the right assumption for images."
+               if cnn_row["val. accuracy"] >= mlp_row["val. accuracy"] else
+               "here the MLP is ahead: give the CNN more epochs or a better learning rate.")
+    epochs = int(cnn_row["epochs"])
+    return (f"{cnn} reached **{cnn_row['val. accuracy']:.1%}** in {epochs} epoch{'s' if epochs > 1 else ''} with "
+            f"{cnn_row['parameters']:,} parameters; the MLP, with {ratio} as many, reached "
+            f"{mlp_row['val. accuracy']:.1%} in {mlp_row['epochs']}: {verdict}")
+
+
+def kernel_takeaway(w_before: torch.Tensor, w_after: torch.Tensor | None) -> str:
+    """Whether training made conv1's kernels smoother (None: not trained, or no finite weights)."""
+    if w_after is None:
+        return "After training, compare conv1's kernels with these hand-made detectors."
+    before, after = neighbour_correlation(w_before), neighbour_correlation(w_after)
+    if after < before + 0.1:
+        return (f"conv1's kernels are still close to random (neighbour correlation {before:.2f} → {after:.2f}): "
+                "train longer, or with a larger learning rate, to see detectors form.")
+    return (f"Training made conv1's random kernels smoother (neighbour correlation {before:.2f} → {after:.2f}): "
+            "blob, bar and edge detectors like the hand-made ones, found from the data alone.")
+
+
+def takeaways(fields: dict[str, int], w_before: torch.Tensor, w_after: torch.Tensor | None,
+              result: CNNTraining | None, cnn_row: pd.Series, mlp_row: pd.Series, network: str) -> list[str]:
+    """The page's "what to notice": `fields` from `inspection.receptive_fields`, conv1's weights before
+    and after training (None: none to show), the run (None: not trained), and the parameter rows."""
+    return [
+        "The output size is ⌊(n + 2p − k)/s⌋ + 1: with stride 1, padding p = (k − 1)/2 keeps the size (that is "
+        "why the lesson CNN pads its 5×5 convolutions by 2), while stride 2 or a 2×2 max-pool halves it.",
+        "Edge kernels give signed outputs (orange and blue on the two sides of a stroke); blurs only average. "
+        + kernel_takeaway(w_before, w_after),
+        f"Each conv1 unit sees a {fields['conv1']}×{fields['conv1']} patch of the image, each conv2 unit "
+        f"{fields['conv2']}×{fields['conv2']}, each unit after the second pooling {fields['pool2']}×{fields['pool2']}: "
+        "deeper channels respond to larger parts of the digit, strokes combining into shapes.",
+        training_takeaway(result),
+        parameter_takeaway(cnn_row, mlp_row, network),
+    ]
