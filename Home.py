@@ -6,7 +6,7 @@ by all pages, so its choices persist while switching lessons), then runs the sel
 import streamlit as st
 
 from core.allocator import limit_malloc_arenas
-from ui.lessons import available_lessons
+from ui.course import available_lessons
 from ui.sidebar import global_sidebar
 
 limit_malloc_arenas()  # once per process: keeps the server's memory flat as sessions come and go

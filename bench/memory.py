@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import psutil
 
 from tests.e2e.harness import chromium, streamlit_server, wait_for_app
-from ui.lessons import available_lessons
+from ui.course import available_lessons
 
 # per lesson: parameters and the values a visit picks from (small networks: this measures memory)
 VARIATIONS: dict[str, dict[str, list]] = {

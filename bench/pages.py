@@ -6,7 +6,7 @@ import time
 import psutil
 
 from tests.e2e.harness import chromium, streamlit_server, wait_for_app
-from ui.lessons import available_lessons
+from ui.course import available_lessons
 
 
 def _load(browser, url: str, lesson: bool) -> float:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from tests.e2e.harness import CHARTS, chromium, streamlit_server, wait_for_app
-from ui.lessons import available_lessons
+from ui.course import available_lessons
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 VIEWPORT = {"width": 1400, "height": 1000}

@@ -3,7 +3,7 @@ import streamlit as st
 
 from core.devices import resolve_device
 from ui.bootstrap import require_entrypoint
-from ui.lessons import LESSONS
+from ui.course import LESSONS
 
 require_entrypoint()
 

@@ -2,7 +2,7 @@
 a dataset that cannot be downloaded. A clear message and sensible defaults, never an exception."""
 import pytest
 
-from ui.lessons import available_lessons
+from ui.course import available_lessons
 
 PAGES = [lesson.file for lesson in available_lessons()]
 GARBAGE = {"lr": "-1", "epochs": "1e12", "depth": "NaN", "width": "999999", "batch_size": "0",

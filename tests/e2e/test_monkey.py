@@ -10,7 +10,7 @@ import random
 import pytest
 
 from tests.e2e.harness import assert_no_exception, wait_for_app
-from ui.lessons import available_lessons
+from ui.course import available_lessons
 
 ACTIONS = 8
 SMALL = {  # keep any training the monkey triggers to a few seconds

@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.harness import assert_no_exception, wait_for_app
-from ui.lessons import available_lessons
+from ui.course import available_lessons
 
 PATHS = [""] + [lesson.url_path for lesson in available_lessons()]
 
