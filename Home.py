@@ -1,21 +1,22 @@
 """Deep Learning Visual Lab: the entrypoint (`streamlit run Home.py`).
 
-Registers the landing page and every lesson page that exists, draws the global sidebar (shared
-by all pages, so its choices persist while switching lessons), then runs the selected page.
+Registers the landing page and every lesson page that exists, one navigation section per group of
+the course (ui.course), draws the global sidebar (shared by all pages, so its choices persist while
+switching lessons), then runs the selected page.
 """
 import streamlit as st
 
 from core.allocator import limit_malloc_arenas
-from ui.course import available_lessons
+from ui.course import course_groups
 from ui.sidebar import global_sidebar
 
 limit_malloc_arenas()  # once per process: keeps the server's memory flat as sessions come and go
 st.set_page_config(page_title="Deep Learning Visual Lab", page_icon=":material/neurology:", layout="wide")
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-lessons = [st.Page(f"pages/{l.file}", title=l.title, icon=l.icon, url_path=l.url_path)
-           for l in available_lessons()]
-page = st.navigation({"": [home], "Lessons": lessons} if lessons else [home])
+sections = {group: [st.Page(f"pages/{l.file}", title=l.title, icon=l.icon, url_path=l.url_path) for l in lessons]
+            for group, lessons in course_groups().items()}
+page = st.navigation({"": [home], **sections})
 settings = st.session_state["settings"] = global_sidebar()
 # Keep the sidebar's choices in the address bar; lesson pages add their own parameters.
 for key, value in settings.to_query().items():

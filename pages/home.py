@@ -1,9 +1,9 @@
-"""Landing page: what the lab is and what each lesson teaches."""
+"""Landing page: what the lab is, and its lessons as a course, in reading order and in groups."""
 import streamlit as st
 
 from core.devices import resolve_device
 from ui.bootstrap import require_entrypoint
-from ui.course import LESSONS
+from ui.course import course_groups
 
 require_entrypoint()
 
@@ -16,14 +16,12 @@ st.markdown(
     f"**{resolve_device(settings.device).name.upper()}**, on real MNIST digits. Change a setting, press "
     "**Train**, and see what it does. The address bar always holds a link to the exact view you see.")
 
-st.subheader("Lessons")
-for lesson in LESSONS:
-    with st.container(border=True):
-        if lesson.exists:
+for group, lessons in course_groups().items():
+    st.subheader(group)
+    for lesson in lessons:
+        with st.container(border=True):
             st.page_link(f"pages/{lesson.file}", label=f"**{lesson.title}**", icon=lesson.icon)
-        else:
-            st.markdown(f"{lesson.title} · *coming soon*")
-        st.caption(lesson.teaches)
+            st.caption(lesson.teaches)
 
 st.subheader("How to use it")
 st.markdown(

@@ -1,3 +1,6 @@
+from ui.course import available_lessons, course_groups
+
+
 def test_home_runs_with_defaults(app):
     at = app().run()
     assert not at.exception
@@ -33,3 +36,16 @@ def test_hostile_url_parameters_are_reported_not_fatal(app):
     warnings = " ".join(w.value for w in at.sidebar.warning)
     assert "seed=" in warnings and "device=" in warnings
     assert at.session_state["settings"].seed == 0 and at.session_state["settings"].presenter is True
+
+
+def test_home_presents_the_lessons_as_a_course_in_groups(app):
+    """One subheader per group in reading order, a card per lesson whose page exists, nothing 'coming soon'."""
+    at = app().run()
+    assert not at.exception
+    groups = course_groups()
+    assert [s.value for s in at.main.subheader] == [*groups, "How to use it"]
+    lessons = [lesson for members in groups.values() for lesson in members]
+    assert lessons == available_lessons() and len(lessons) >= 5
+    assert [link.value for link in at.main.get("page_link")] == [f"**{lesson.title}**" for lesson in lessons]
+    assert [c.value for c in at.main.caption] == [lesson.teaches for lesson in lessons]
+    assert "coming soon" not in " ".join(m.value for m in at.main.markdown)

@@ -1,9 +1,12 @@
-"""Every registered page opens in a real browser without an exception; the sidebar persists."""
+"""Every registered page opens in a real browser without an exception; the sidebar persists and
+follows the course."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.harness import assert_no_exception, wait_for_app
-from ui.course import available_lessons
+from ui.course import available_lessons, course_groups
 
 PATHS = [""] + [lesson.url_path for lesson in available_lessons()]
 
@@ -16,6 +19,17 @@ def test_page_opens_without_exception(server, page, path):
     expect(page.get_by_label("Random seed", exact=True)).to_be_visible()
     if path:
         page.wait_for_selector('[data-testid="stVegaLiteChart"]')  # every lesson draws a chart
+
+
+def test_sidebar_navigation_follows_the_course(server, page):
+    """One navigation section per group of the course, in reading order, each lesson's link in its group."""
+    page.goto(server)
+    wait_for_app(page)
+    headers = page.locator('[data-testid="stNavSectionHeader"]')  # the text ends with its expand icon's name
+    expect(headers).to_have_text([re.compile(f"^{re.escape(group)}") for group in course_groups()])
+    paths = page.locator('[data-testid="stSidebarNav"] a').evaluate_all(
+        "links => links.map(a => new URL(a.href).pathname.replace(/^\\//, ''))")
+    assert paths == PATHS
 
 
 def test_sidebar_choices_persist_across_pages(server, page):
