@@ -5,6 +5,7 @@ from core.activations import ACTIVATIONS
 from core.initializers import INIT_SCHEMES
 from core.lessons.activations import charts, depth, experiment, story
 from core.lessons.activations.config import LIMITS, ActivationsConfig
+from ui.controls import training_controls
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.runner import shared
@@ -119,15 +120,10 @@ st.markdown(
     f"The MLP 784 → {' → '.join(map(str, config.hidden))} → 10 trained with SGD on "
     f"{len(data.y_train):,} MNIST images, once per selected activation: same seed, same batches, "
     "same initial weights. Only the activation differs.")
-lim = LIMITS
-with st.container(border=True):
-    a, b, c, d, e = st.columns(5)
-    a.text_input("Hidden layer sizes", key=k("hidden"), help="Comma-separated, e.g. 50, 50 or 128, 64, 32")
-    b.number_input("Learning rate", *lim["lr"], key=k("lr"), format="%.4f", step=0.005)
-    c.number_input("Momentum", *lim["momentum"], key=k("momentum"), format="%.3f", step=0.1)
-    d.number_input("Epochs", *lim["epochs"], key=k("epochs"))
-    e.number_input("Batch size", *lim["batch_size"], key=k("batch_size"))
-    clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
+clicked = training_controls(
+    page, options={"momentum": {"format": "%.3f"}},
+    lead=lambda column: column.text_input("Hidden layer sizes", key=k("hidden"),
+                                          help="Comma-separated, e.g. 50, 50 or 128, 64, 32"))
 
 key = ("activations.train", config.functions, config.hidden, config.train_settings(), settings.seed,
        device, data.name, data.source)

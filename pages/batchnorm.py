@@ -3,7 +3,7 @@ import streamlit as st
 
 from core.lessons.batchnorm import charts, experiment, modes, story
 from core.lessons.batchnorm.config import ACTIVATION_CHOICES, BATCH_SIZE, EPOCHS, BNConfig, BNView, pick_step
-from core.training import TRAIN_LIMITS
+from ui.controls import training_controls
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.state import initial_config, remember, seed_widgets
@@ -36,18 +36,19 @@ st.markdown(
     "seed, same batches, same initial weights — train side by side, one with BatchNorm1d between "
     "each Linear layer and its activation.")
 
-with st.container(border=True):
+
+def architecture() -> None:
+    """The networks' shape, in the training box above the training settings."""
     a, b, c = st.columns(3)
     a.selectbox("Activation", ACTIVATION_CHOICES, key=k("activation"), format_func=NAMES.get)
     b.slider("Depth (hidden layers)", 1, 10, key=k("depth"))
     c.number_input("Width (units per hidden layer)", 2, 1024, key=k("width"))
-    a, b, c, d = st.columns(4)
-    a.number_input("Learning rate", *TRAIN_LIMITS["lr"], key=k("lr"), format="%.4f", step=0.1,
-                   help="The default 1.0 is too high for the plain sigmoid network; the BN network copes.")
-    b.number_input("Momentum", *TRAIN_LIMITS["momentum"], key=k("momentum"), step=0.1)
-    c.number_input("Epochs", *EPOCHS, key=k("epochs"))
-    d.number_input("Batch size", *BATCH_SIZE, key=k("batch_size"))
-    clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
+
+
+clicked = training_controls(
+    page, limits={"epochs": EPOCHS, "batch_size": BATCH_SIZE}, above=architecture,
+    options={"lr": {"step": 0.1, "help": "The default 1.0 is too high for the plain sigmoid network; the BN "
+                                         "network copes."}})
 
 try:
     config = BNConfig(**{f: st.session_state[k(f)] for f in FIELDS})

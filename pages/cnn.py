@@ -4,8 +4,9 @@ import streamlit as st
 from core.lessons.cnn import arithmetic, charts, experiment, inspection, story
 from core.lessons.cnn.config import (IMAGE_SIZE, IN_WORDS, MAX_CHANNELS, MAX_PADDING, MAX_POOL, MAX_STRIDE, NETWORKS,
                                      CNNConfig)
-from core.training import TRAIN_LIMITS
+from ui.controls import training_controls
 from ui.layout import show_chart, takeaways
+from ui.outcome import DIVERGED, RunOutcome, show_outcome
 from ui.page import open_page
 from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
@@ -198,13 +199,7 @@ st.markdown(
     "16→32, 5×5, padding 2 → ReLU → 2×2 max-pool → **linear** 32·7·7 → 10. The second version adds "
     f"batch normalization after each convolution. Both train with SGD on {len(data.y_train):,} images, "
     "same seed, same batches, same initial weights: only batch norm differs.")
-with st.container(border=True):
-    a, b, c, d = st.columns(4)
-    a.number_input("Epochs", *TRAIN_LIMITS["epochs"], key=k("epochs"))
-    b.number_input("Learning rate", *TRAIN_LIMITS["lr"], key=k("lr"), format="%.4f", step=0.005)
-    c.number_input("Momentum", *TRAIN_LIMITS["momentum"], key=k("momentum"), step=0.1)
-    d.number_input("Batch size", *TRAIN_LIMITS["batch_size"], key=k("batch_size"))
-    clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
+clicked = training_controls(page, ("epochs", "lr", "momentum", "batch_size"))
 
 
 def progress(live):
@@ -241,9 +236,9 @@ untrained = result.untrained(network) if result is not None else experiment.buil
 trained = None
 if run is not None:
     if run.diverged_at or not experiment.is_finite(run.state_dict):
-        st.warning(f"The network {IN_WORDS[network]} diverged at step {run.diverged_at}: its "
-                   "weights are not finite, so it has no kernels or feature maps to show. Lower the learning "
-                   "rate and train again.", icon=":material/warning:")
+        show_outcome(RunOutcome(f"The network {IN_WORDS[network]}", DIVERGED, run.diverged_at),
+                     "its weights are not finite, so it has no kernels or feature maps to show. Lower the "
+                     "learning rate and train again.")
     else:
         trained = experiment.load_cnn(network, run.state_dict)
 

@@ -6,7 +6,7 @@ from core.initializers import INIT_SCHEMES
 from core.lessons.initialization import charts, experiment, health, story, symmetry
 from core.lessons.initialization.config import ACTIVATION_CHOICES, EPOCHS, PRESETS, InitConfig
 from core.palette import color_of
-from core.training import TRAIN_LIMITS
+from ui.controls import training_controls
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.runner import cached_result, shared
@@ -144,13 +144,7 @@ st.markdown(
     f"The same {config.depth}-layer {config.activation} network trained with SGD on "
     f"{len(data.y_train):,} MNIST images once per scheme: same seed, same batches. The heatmap shows "
     "every layer's back-propagated gradient norm as training goes on.")
-with st.container(border=True):
-    a, b, c, d = st.columns(4)
-    a.number_input("Learning rate", *TRAIN_LIMITS["lr"], key=k("lr"), format="%.4f", step=0.005)
-    b.number_input("Momentum", *TRAIN_LIMITS["momentum"], key=k("momentum"), step=0.1)
-    c.number_input("Epochs", *EPOCHS, key=k("epochs"))
-    d.number_input("Batch size", *TRAIN_LIMITS["batch_size"], key=k("batch_size"))
-    clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
+clicked = training_controls(page, limits={"epochs": EPOCHS})
 
 
 def live_heat(latest, slot) -> None:

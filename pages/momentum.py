@@ -8,7 +8,7 @@ from core.charts import presenter
 from core.lessons.momentum import charts, experiment, story
 from core.lessons.momentum.config import LR_LIMITS, MAX_RUNS, MAX_STEPS, MomentumConfig
 from core.lessons.momentum.surfaces import START_LIMIT, SURFACES, surface_grid
-from core.training import TRAIN_LIMITS
+from ui.controls import training_controls
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.state import initial_config, remember, seed_widgets
@@ -185,12 +185,8 @@ st.markdown(
     f"The MLP 784 → 50 → 50 → 10 (ReLU) trained with SGD on {len(data.y_train):,} images, once per "
     f"momentum value above ({momenta_text(config.momenta)}): same seed, same batches, same initial "
     "weights. Only β differs. A small learning rate makes the difference easy to see.")
-with st.container(border=True):
-    p, q, r = st.columns(3)
-    p.number_input("Learning rate (network)", *TRAIN_LIMITS["lr"], key=k("train_lr"), format="%.4f", step=0.005)
-    q.number_input("Epochs", *TRAIN_LIMITS["epochs"], key=k("epochs"))
-    r.number_input("Batch size", *TRAIN_LIMITS["batch_size"], key=k("batch_size"))
-    clicked = st.button("Train", type="primary", icon=":material/play_arrow:")
+clicked = training_controls(page, ("lr", "epochs", "batch_size"), keys={"lr": "train_lr"},
+                            labels={"lr": "Learning rate (network)"})
 
 key = ("momentum.train", config.momenta, config.nesterov, tuple(config.train_settings(b) for b in config.momenta),
        settings.seed, device, data.name, data.source)

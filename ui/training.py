@@ -16,6 +16,7 @@ from core.compare import CompareResult
 from core.training import Progress
 from ui.layout import show_chart
 from ui.live import LiveTraining
+from ui.outcome import show_outcomes, show_refusal
 from ui.runner import cached_result, run_cached
 
 
@@ -34,7 +35,7 @@ def train_or_last(page: str, key: Hashable, clicked: bool,
         try:
             result = run_cached(key, lambda: compute(live))
         except TooMuchTraining as exc:
-            st.error(str(exc), icon=":material/hourglass_disabled:")
+            show_refusal(exc)
             refused = True
         finally:
             live.clear()
@@ -51,7 +52,8 @@ def train_or_last(page: str, key: Hashable, clicked: bool,
 
 
 def show_comparison(result: CompareResult, what: str, big: bool) -> None:
-    """Loss and validation-accuracy charts, the summary table, and a warning per diverged run."""
+    """Loss and validation-accuracy charts, the summary table, and a callout per run that did not
+    simply finish (ui.outcome)."""
     order = list(result.runs)
     left, right = st.columns(2)
     with left:
@@ -61,7 +63,4 @@ def show_comparison(result: CompareResult, what: str, big: bool) -> None:
     st.dataframe(result.summary(what), hide_index=True, width="stretch",
                  column_config={"val. accuracy": st.column_config.NumberColumn(format="percent"),
                                 "seconds": st.column_config.NumberColumn(format="%.2f")})
-    for label, run in result.runs.items():
-        if run.diverged_at:
-            st.warning(f"{label} diverged at step {run.diverged_at}: the loss became NaN or infinite, "
-                       "so that run stopped there. Try a smaller learning rate.", icon=":material/warning:")
+    show_outcomes(result)
