@@ -9,6 +9,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from core.data import Dataset
 from core.lessons.cnn.arithmetic import grid_frame
 from core.lessons.cnn.config import IMAGE_SIZE
 from core.lessons.cnn.experiment import MLP_SIZES, CNNTraining, build_cnn, build_mlp
@@ -16,6 +17,11 @@ from core.models import LessonCNN, count_parameters
 
 
 STAGES = ("conv1", "bn1", "relu1", "pool1", "conv2", "bn2", "relu2", "pool2")
+
+
+def validation_image(data: Dataset, i: int) -> tuple[torch.Tensor, int]:
+    """Validation image i as (28, 28) pixel intensities in [0, 1], on the CPU, and its label."""
+    return data.pixels(data.x_val[i, 0]).cpu(), int(data.y_val[i])
 
 
 def receptive_fields(model: LessonCNN) -> dict[str, int]:

@@ -1,0 +1,39 @@
+"""The CNN lesson, section 5: why convolutions. The parameter count of both CNNs against the MLP baseline,
+with their accuracy once trained, and the inspected CNN's layers."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.lessons.cnn import experiment, inspection
+from core.lessons.cnn.config import IN_WORDS, NETWORKS
+from core.lessons.cnn.experiment import CNNTraining
+from ui.sections.cnn.kernels import Inspected
+
+
+def render(result: CNNTraining | None, net: Inspected, seed: int) -> tuple[pd.Series, pd.Series]:
+    """Section 5; returns the table's rows of the inspected CNN and of the MLP (for the takeaways).
+    `seed` builds the networks counted when nothing is trained yet."""
+    network = net.network
+    st.header("5. Why convolutions: the parameter count")
+    params = inspection.parameter_comparison(result, seed)
+    cnn_row, mlp_row = params.iloc[list(NETWORKS).index(network)], params.iloc[2]  # the network inspected
+    mlp = experiment.MLP_SETTINGS
+    st.markdown(
+        f"The CNN shares each 5×5 kernel across all positions of the image. An MLP must learn a separate "
+        f"weight for every pixel of every unit: the MLP {'-'.join(map(str, experiment.MLP_SIZES))} has "
+        f"**{mlp_row['parameters'] / cnn_row['parameters']:.1f}×** the parameters of the CNN "
+        f"{IN_WORDS[network]}. It is trained with its own, well-tuned "
+        f"settings ({mlp.epochs} epochs, learning rate {mlp.lr:g}, momentum {mlp.momentum:g}) when you press "
+        "**Train**.")
+    left, right = st.columns([3, 2])
+    with left:
+        st.dataframe(params, hide_index=True, width="stretch",
+                     column_config={"parameters": st.column_config.NumberColumn(format="localized"),
+                                    "val. accuracy": st.column_config.NumberColumn(format="percent"),
+                                    "seconds": st.column_config.NumberColumn(format="%.1f")})
+    with right:
+        st.dataframe(inspection.layer_table(net.untrained), hide_index=True, width="stretch",
+                     column_config={"parameters": st.column_config.NumberColumn(format="localized")})
+        st.caption(f"Layers of the CNN {IN_WORDS[network]}, output shapes measured on a forward pass.")
+    return cnn_row, mlp_row
