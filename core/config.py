@@ -80,8 +80,9 @@ class Config:
     def from_query(cls: type[C], params: Mapping[str, Any], ignore: typing.Iterable[str] = ()) -> tuple[C, list[str]]:
         """Build a config from query parameters, keeping the default for anything unusable.
 
-        Returns the config and one message per ignored or rejected parameter, so a page can say
-        "ignored lr=abc" instead of failing. Keys in `ignore` (shared settings) pass silently.
+        `params` maps a key to its text or to a list of texts (a key repeated in the URL). Returns the
+        config and one message per ignored, rejected or repeated parameter, so a page can say
+        "ignored lr=abc" instead of failing; it never raises. Keys in `ignore` (shared settings) pass silently.
         Fields that are only valid together (x_min=10&x_max=20 where the default x_max is 6) are
         accepted whatever their order.
         """
@@ -95,8 +96,16 @@ class Config:
             if key not in types:
                 messages.append(f"Ignored unknown URL parameter '{key}'.")
                 continue
-            text = raw[-1] if isinstance(raw, (list, tuple)) else str(raw)
+            values = [str(v) for v in raw] if isinstance(raw, (list, tuple)) else [str(raw)]
+            if not values:
+                continue
             kind, is_tuple = types[key]
+            # a repeated key (?momenta=0&momenta=0.9, as Streamlit's own list widgets write it) is a list
+            # for a tuple field; for a single value the last one counts, and the page says so
+            text = ",".join(values) if is_tuple else values[-1]
+            if len(values) > 1 and not is_tuple:
+                messages.append(f"URL parameter {key} was given {len(values)} times; using the last one "
+                                f"({text[:40]!r}).")
             try:
                 if is_tuple:
                     value: Any = tuple(_parse_scalar(kind, p) for p in text.split(",") if p.strip())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gzip
+import math
 import os
 import socket
 from dataclasses import dataclass
@@ -29,19 +30,23 @@ BUNDLED_VAL = 2_000
 SAMPLE_TRAIN, SAMPLE_VAL = 8_000, 2_000  # what the lessons use of a downloaded dataset
 DOWNLOAD_TIMEOUT_S = 10
 
-DATASETS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST"}
-# (mean, std) of the training pixels in [0, 1]
-NORMALISATION = {"mnist": (0.1307, 0.3081), "fashion_mnist": (0.2860, 0.3530)}
+DATASETS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST"}  # the sidebar's image datasets
+# (mean, std) of the training pixels in [0, 1]; scikit-learn's digits are normalised as MNIST, so a
+# network trained on MNIST sees them on the scale it was trained on
+NORMALISATION = {"mnist": (0.1307, 0.3081), "fashion_mnist": (0.2860, 0.3530), "digits": (0.1307, 0.3081)}
 CLASSES = {
     "mnist": tuple(str(i) for i in range(10)),
     "fashion_mnist": ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                       "Sneaker", "Bag", "Ankle boot"),
+    "digits": tuple(str(i) for i in range(10)),
 }
 
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Train/validation tensors on one device. Images are (N, 1, 28, 28) float32, normalised."""
+    """Train/validation tensors on one device. Images are (N, 1, 28, 28) float32, normalised, with
+    class indices (N,) int64; the small tabular sets (`logic_gate`, `sum_of_three`) hold (N, k) float32
+    inputs and (N, 1) float32 targets."""
 
     name: str  # the dataset actually in use: "mnist" or "fashion_mnist"
     source: str  # "download" or "bundled"
@@ -63,9 +68,14 @@ class Dataset:
                        self.x_val[:n_val], self.y_val[:n_val], self.classes)
 
     def pixels(self, images: torch.Tensor) -> torch.Tensor:
-        """Undo the normalisation: images back to [0, 1] pixel intensities."""
+        """Undo the normalisation: images back to [0, 1] pixel intensities (image datasets only)."""
         mean, std = NORMALISATION[self.name]
         return images * std + mean
+
+    def to(self, device: str | torch.device) -> "Dataset":
+        """The same data on another device."""
+        return Dataset(self.name, self.source, self.note, self.x_train.to(device), self.y_train.to(device),
+                       self.x_val.to(device), self.y_val.to(device), self.classes)
 
 
 class DownloadError(RuntimeError):
@@ -176,3 +186,65 @@ def load_dataset(name: str = "mnist", device: str | torch.device = "cpu", offlin
 
     return Dataset(actual, source, note, prep(xtr), ytr.to(device), prep(xva), yva.to(device),
                    CLASSES[actual])
+
+
+# ---------------------------------------------------------------- small tabular data sets
+
+GATE_INPUTS = ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0))  # truth-table order
+GATES = {"and": (0, 0, 0, 1), "or": (0, 1, 1, 1), "nand": (1, 1, 1, 0), "xor": (0, 1, 1, 0)}
+
+
+def logic_gate(gate: str, device: str | torch.device = "cpu") -> Dataset:
+    """A logic gate's truth table: inputs (4, 2) and targets (4, 1) in {0, 1}, float32, rows in
+    truth-table order (00, 01, 10, 11). Training and validation are the same four rows.
+    Raises ValueError for a gate not in GATES."""
+    if gate not in GATES:
+        raise ValueError(f"Unknown gate '{gate}'. Choose one of: {', '.join(GATES)}.")
+    x = torch.tensor(GATE_INPUTS, dtype=torch.float32, device=device)
+    y = torch.tensor(GATES[gate], dtype=torch.float32, device=device)[:, None]
+    return Dataset(gate, "generated", f"The {gate.upper()} gate's truth table: 4 examples.", x, y, x, y, ("0", "1"))
+
+
+def sum_of_three(n_train: int = 1000, n_val: int = 200, low: float = 0.0, high: float = 1.0, seed: int = 0,
+                 device: str | torch.device = "cpu") -> Dataset:
+    """Triples (a, b, c) drawn uniformly from [low, high) with target a + b + c: inputs (n, 3) and
+    targets (n, 1), float32, from a generator seeded by `seed` (training and validation drawn apart).
+    Raises ValueError for an empty range or sizes below 1."""
+    if not (math.isfinite(low) and math.isfinite(high) and high > low):
+        raise ValueError(f"The input range needs low < high (got [{low:g}, {high:g})).")
+    if n_train < 1 or n_val < 1:
+        raise ValueError("Sum of three needs at least one training and one validation example.")
+    g = torch.Generator().manual_seed(seed)
+    x = low + (high - low) * torch.rand(n_train + n_val, 3, generator=g)
+    y = x.sum(1, keepdim=True)
+    note = (f"{n_train:,} random triples from [{low:g}, {high:g}) and their sums for training, {n_val:,} more "
+            "for validation.")
+    return Dataset("sum_of_three", "generated", note, x[:n_train].to(device), y[:n_train].to(device),
+                   x[n_train:].to(device), y[n_train:].to(device), ())
+
+
+# ---------------------------------------------------------------- scikit-learn's digits
+
+DIGITS_SIDE = 20  # MNIST's digits were scaled to fit a 20 x 20 box, then centred in 28 x 28
+
+
+@functools.lru_cache(maxsize=1)
+def digits_pixels() -> tuple[torch.Tensor, torch.Tensor]:
+    """scikit-learn's handwritten digits (1,797 images of 8 x 8 from the UCI optdigits set, shipped in
+    the package: no download), preprocessed like MNIST: scaled from 0-16 to [0, 1], upsampled
+    (bilinear) to 20 x 20 and padded with 4 zero pixels on each side to 28 x 28. Returns images
+    (1797, 1, 28, 28) float32 in [0, 1] and labels (1797,) int64."""
+    from sklearn.datasets import load_digits  # imported lazily: only the transfer lesson needs it
+
+    digits = load_digits()
+    x = torch.from_numpy(digits.images.astype(np.float32) / 16.0)[:, None]
+    x = torch.nn.functional.interpolate(x, size=(DIGITS_SIDE, DIGITS_SIDE), mode="bilinear", align_corners=False)
+    pad = (28 - DIGITS_SIDE) // 2
+    x = torch.nn.functional.pad(x.clamp(0.0, 1.0), (pad, pad, pad, pad))
+    return x, torch.from_numpy(digits.target.astype(np.int64))
+
+
+def normalise(name: str, pixels: torch.Tensor) -> torch.Tensor:
+    """Images in [0, 1] to the normalised scale the lessons train on (NORMALISATION[name])."""
+    mean, std = NORMALISATION[name]
+    return (pixels - mean) / std

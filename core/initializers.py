@@ -1,7 +1,9 @@
 """Named weight-initialization schemes for nn.Linear / nn.Conv2d layers.
 
 n_in is the fan-in and n_out the fan-out of the layer. Every scheme sets biases to 0 except
-`default`, which keeps PyTorch's own initialization of both weight and bias.
+`default`, which keeps PyTorch's own initialization of both weight and bias, and `normal`, the
+standard normal N(0, 1) for both (Nielsen's "large weight initializer", *Neural Networks and Deep
+Learning*, ch. 3).
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ INIT_SCHEMES: dict[str, InitScheme] = {
         InitScheme("xavier_normal", "Xavier normal", r"W\sim \mathcal{N}\!\left(0,\tfrac{2}{n_{in}+n_{out}}\right)"),
         InitScheme("he_uniform", "He uniform", r"W\sim U\!\left[-\sqrt{\tfrac{6}{n_{in}}},\sqrt{\tfrac{6}{n_{in}}}\right]"),
         InitScheme("he_normal", "He normal", r"W\sim \mathcal{N}\!\left(0,\tfrac{2}{n_{in}}\right)"),
+        InitScheme("normal", "N(0, 1)", r"W,\ b\sim \mathcal{N}(0,\,1)"),
     ]
 }
 
@@ -66,6 +69,11 @@ def init_layer(layer: nn.Module, scheme: str) -> None:
         nn.init.kaiming_uniform_(w, nonlinearity="relu")
     elif scheme == "he_normal":
         nn.init.kaiming_normal_(w, nonlinearity="relu")
+    elif scheme == "normal":
+        w.normal_(0.0, 1.0)
+        if layer.bias is not None:
+            layer.bias.normal_(0.0, 1.0)
+        return
     if layer.bias is not None:
         layer.bias.zero_()
 
@@ -81,4 +89,5 @@ def scheme_bound(scheme: str, n_in: int, n_out: int) -> tuple[str, float]:
         "xavier_normal": ("std", math.sqrt(2 / (n_in + n_out))),
         "he_uniform": ("bound", math.sqrt(6 / n_in)),
         "he_normal": ("std", math.sqrt(2 / n_in)),
+        "normal": ("std", 1.0),
     }[scheme]

@@ -50,9 +50,15 @@ def test_out_of_range_and_non_finite_values_are_rejected():
     assert cfg.lr == 0.1 and "finite" in messages[0]
 
 
-def test_ignored_keys_pass_silently_and_lists_take_last_value():
+def test_ignored_keys_pass_silently_and_a_repeated_single_value_takes_the_last_and_says_so():
     cfg, messages = Demo.from_query({"seed": "3", "lr": ["0.5", "0.2"]}, ignore=["seed"])
-    assert cfg.lr == 0.2 and messages == []
+    assert cfg.lr == 0.2 and messages == ["URL parameter lr was given 2 times; using the last one ('0.2')."]
+
+
+def test_repeated_keys_are_a_list_for_tuple_fields():
+    """?hidden=128&hidden=64,32 is how Streamlit's own list widgets write a list into the URL."""
+    cfg, messages = Demo.from_query({"hidden": ["128", "64,32"], "names": ["tanh"]})
+    assert cfg.hidden == (128, 64, 32) and cfg.names == ("tanh",) and messages == []
 
 
 @dataclass(frozen=True)

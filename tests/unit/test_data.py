@@ -106,3 +106,29 @@ def test_a_full_download_is_cut_to_the_lessons_fixed_sample(downloaded):
 def test_unknown_dataset_is_a_clear_error():
     with pytest.raises(ValueError, match="Unknown dataset"):
         load_dataset("cifar", "cpu", offline=True)
+
+
+def test_sklearn_digits_are_preprocessed_like_mnist():
+    from core.data import digits_pixels
+
+    x, y = digits_pixels()
+    assert x.shape == (1797, 1, 28, 28) and x.dtype == torch.float32 and y.shape == (1797,)
+    assert x.min().item() == 0.0 and x.max().item() <= 1.0
+    assert x[:, :, :4].abs().sum() == 0 and x[:, :, -4:].abs().sum() == 0  # the 20 x 20 digit sits in 28 x 28
+    assert x[:, :, 4:24, 4:24].amax(dim=(1, 2, 3)).min() > 0.5  # every digit has ink inside the box
+    assert sorted(y.unique().tolist()) == list(range(10))
+
+
+def test_small_tabular_datasets():
+    from core.data import GATES, logic_gate, sum_of_three
+
+    xor = logic_gate("xor")
+    assert xor.x_train.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]] and xor.y_train.flatten().tolist() == [0, 1, 1, 0]
+    assert set(GATES) == {"and", "or", "nand", "xor"}
+    s = sum_of_three(n_train=100, n_val=10, low=0, high=10, seed=2)
+    assert s.x_train.shape == (100, 3) and s.y_train.shape == (100, 1)
+    assert torch.allclose(s.y_train, s.x_train.sum(1, keepdim=True))
+    assert 0 <= s.x_train.min() and s.x_train.max() < 10
+    assert torch.equal(sum_of_three(seed=2).x_train, sum_of_three(seed=2).x_train)
+    with pytest.raises(ValueError):
+        sum_of_three(low=1, high=1)

@@ -65,10 +65,50 @@ def test_init_schemes_respect_their_bound_and_variance(scheme):
     else:
         assert w.std().item() == pytest.approx(value, rel=0.03)
         assert abs(w.mean().item()) < 0.01 * value * 10
-    if scheme != "default":
+    if scheme == "normal":  # Nielsen's large initializer: the biases are N(0, 1) too
+        assert layer.bias.std().item() == pytest.approx(1.0, rel=0.15)
+    elif scheme != "default":
         assert torch.all(layer.bias == 0)
 
 
 def test_he_and_xavier_match_closed_forms():
     assert scheme_bound("he_uniform", 64, 64)[1] == pytest.approx(math.sqrt(6 / 64))
     assert scheme_bound("xavier_uniform", 784, 50)[1] == pytest.approx(math.sqrt(6 / 834))
+
+
+def test_dropout_is_off_in_eval_mode_and_scales_by_one_over_keep_in_train_mode():
+    from core.models import SeededDropout
+
+    drop = SeededDropout(0.25, seed=1)
+    x = torch.ones(200, 300)
+    out = drop.train()(x)
+    kept = drop.last_mask
+    assert out.unique().tolist() == pytest.approx([0.0, 1 / 0.75])  # survivors scaled by 1 / (1 - p)
+    assert torch.equal(out == 0, kept == 0)
+    assert kept.mean().item() == pytest.approx(0.75, abs=0.01)
+    assert torch.equal(drop.eval()(x), x)  # no dropout at prediction time
+    again = SeededDropout(0.25, seed=1).train()(x)
+    assert torch.equal(again, out)  # its own seeded generator: the same masks
+
+
+def test_input_noise_only_while_training():
+    model = seeded(0, lambda: MLP([4, 3, 2], "relu", input_noise=0.5))
+    x = torch.zeros(2, 4)
+    assert not torch.equal(model.train()(x), model.train()(x))
+    assert torch.equal(model.eval()(x), model.eval()(x))
+
+
+def test_residual_mlp_has_the_plain_mlps_weights_and_adds_the_skip():
+    from core.models import ResidualMLP, hidden_layers
+
+    sizes = [784, 16, 16, 16, 10]
+    plain = seeded(5, lambda: MLP(sizes, "tanh"))
+    res = seeded(5, lambda: ResidualMLP(sizes, "tanh", branch_scale=0.5))
+    assert all(torch.equal(p, q) for p, q in zip(plain.parameters(), res.parameters()))
+    x = torch.randn(8, 784)
+    h1 = torch.tanh(plain.linears[0](x))
+    h2 = h1 + 0.5 * torch.tanh(plain.linears[1](h1))
+    h3 = h2 + 0.5 * torch.tanh(plain.linears[2](h2))
+    assert torch.allclose(res(x), plain.linears[3](h3), atol=1e-6)
+    assert torch.allclose(hidden_layers(res, x)[2][1], h3, atol=1e-6)
+    assert not torch.allclose(plain(x), res(x))
