@@ -27,37 +27,82 @@ def _run_color(labels: list[str], title: str = "Run") -> alt.Color:
                                        columns=min(len(labels), LEGEND_COLUMNS), labelLimit=200))
 
 
+GUIDE_COLOR = "#777777"  # reference lines (chance, guessing): grey, dashed, so no run's colour is taken
+OVERSHOOT = 1.5  # a loss axis reaches 1.5 x the highest first-step loss: a run that blows up is cut off there
+
+
+def _guide(value: float, text: str, axis: str = "y") -> alt.LayerChart:
+    """A dashed reference line across the plot with its label at the right end."""
+    frame = pd.DataFrame({"v": [value], "text": [text]})
+    rule = alt.Chart(frame).mark_rule(color=GUIDE_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
+        **{axis: alt.Y("v:Q", title=None) if axis == "y" else alt.X("v:Q", title=None)})
+    label = alt.Chart(frame).mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=GUIDE_COLOR,
+                                       fontSize=12).encode(y=alt.Y("v:Q", title=None), x=alt.value("width"),
+                                                           text="text:N")
+    return rule + label
+
+
+def loss_ceiling(steps: pd.DataFrame) -> float | None:
+    """Top of a loss axis: OVERSHOOT x the highest loss any run had at its first step (every run starts
+    near it and should fall), so one run that blows up towards 1e35 does not flatten all the others to
+    a line at 0; None when there is nothing finite to scale by."""
+    finite = steps[pd.to_numeric(steps["loss"], errors="coerce").map(math.isfinite)]
+    if finite.empty:
+        return None
+    first = finite.sort_values("step").groupby("run", sort=False)["loss"].first().max()
+    top = float(finite["loss"].max())
+    return top if top <= OVERSHOOT * first else OVERSHOOT * float(first)
+
+
 def loss_chart(steps: pd.DataFrame, title: str = "Training loss", smooth: int = 10,
-               order: list[str] | None = None) -> alt.Chart:
-    """Training loss per step, one line per run (`run` column); thin raw line, bold moving average."""
+               order: list[str] | None = None, y_title: str = "Cross-entropy loss", classes: int | None = 10
+               ) -> alt.LayerChart:
+    """Training loss per step, one line per run (`run` column); thin raw line, bold moving average.
+
+    `classes` C draws the cross-entropy of guessing, ln C, as a dashed line (None: no such line, for
+    other losses). A run whose loss grows beyond 1.5 x the highest first-step loss is cut off at the
+    top (see `loss_ceiling`) and the subtitle says so."""
     labels = order or list(dict.fromkeys(steps["run"]))
+    ceiling = loss_ceiling(steps) if len(steps) else None
+    cut = ceiling is not None and float(pd.to_numeric(steps["loss"]).max()) > ceiling
+    y_scale = alt.Scale(domain=[0, ceiling], clamp=False) if cut else alt.Scale(zero=True)
     base = alt.Chart(steps).encode(
-        x=alt.X("step:Q", title="Training step"),
+        x=alt.X("step:Q", title="Training step", axis=alt.Axis(tickMinStep=1, format=",d")),
         color=_run_color(labels),
     )
-    raw = base.mark_line(opacity=0.25, strokeWidth=1).encode(y=alt.Y("loss:Q", title="Cross-entropy loss"))
+    raw = base.mark_line(opacity=0.25, strokeWidth=1, clip=True).encode(
+        y=alt.Y("loss:Q", title=y_title, scale=y_scale, axis=alt.Axis(format="~g")))
     avg = base.transform_window(
         smooth_loss="mean(loss)", frame=[-smooth + 1, 0], groupby=["run"], sort=[{"field": "step"}]
-    ).mark_line(strokeWidth=2.5).encode(
+    ).mark_line(strokeWidth=2.5, clip=True).encode(
         y="smooth_loss:Q",
         tooltip=["run:N", "step:Q", alt.Tooltip("loss:Q", format=".4f"),
                  alt.Tooltip("smooth_loss:Q", title=f"mean of last {smooth}", format=".4f")],
     )
-    return (raw + avg).properties(title=title, height=HEIGHT, width=WIDTH)
+    layers = [raw, avg]
+    if classes:
+        guess = math.log(classes)
+        layers.append(_guide(guess, f"guessing: ln {classes} ≈ {guess:.2f}"))
+    heading = alt.Title(title, subtitle=f"cut off above {ceiling:.3g}: a run blew up") if cut else title
+    return alt.layer(*layers).properties(title=heading, height=HEIGHT, width=WIDTH)
 
 
 def accuracy_chart(epochs: pd.DataFrame, title: str = "Validation accuracy",
-                   order: list[str] | None = None) -> alt.Chart:
-    """Validation accuracy per epoch, one line with points per run."""
+                   order: list[str] | None = None, classes: int = 10) -> alt.LayerChart:
+    """Validation accuracy per epoch, one line with points per run, on a fixed 0-100% axis with the
+    chance level 1/C (C = `classes`) as a dashed line."""
     labels = order or list(dict.fromkeys(epochs["run"]))
-    return alt.Chart(epochs).mark_line(point=alt.OverlayMarkDef(size=70), strokeWidth=2.5).encode(
+    lines = alt.Chart(epochs).mark_line(point=alt.OverlayMarkDef(size=70), strokeWidth=2.5).encode(
         x=alt.X("epoch:O", title="Epoch", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("val_acc:Q", title="Validation accuracy", axis=alt.Axis(format="%"),
-                scale=alt.Scale(zero=False)),
+                scale=alt.Scale(domain=[0, 1])),
         color=_run_color(labels),
         tooltip=["run:N", "epoch:O", alt.Tooltip("val_acc:Q", format=".2%"),
                  alt.Tooltip("val_loss:Q", format=".4f")],
-    ).properties(title=title, height=HEIGHT, width=WIDTH)
+    )
+    chance = 1 / classes
+    return alt.layer(lines, _guide(chance, f"chance: {chance:.0%}")).properties(
+        title=title, height=HEIGHT, width=WIDTH)
 
 
 def decades(values: pd.Series, most: int = 8) -> list[float] | None:

@@ -1,10 +1,12 @@
 """Results of a comparison: the same network trained once per value of one setting."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
 
+from core.outcome import classify
 from core.training import TrainResult
 
 
@@ -26,15 +28,18 @@ class CompareResult:
     def epochs(self) -> pd.DataFrame:
         return self.tidy("epochs")
 
-    def summary(self, what: str = "run") -> pd.DataFrame:
-        """One row per run: final validation accuracy and loss, last epoch's training loss, status."""
+    def summary(self, what: str = "run", classes: int = 10) -> pd.DataFrame:
+        """One row per run: validation accuracy and loss of the final weights (the restored best ones where
+        early stopping restored them), the last epoch's mean training loss, and the run's status in
+        core.outcome's words. A value a run never reached (it diverged before its first validation) is NaN."""
         rows = []
         for label, r in self.runs.items():
             last = r.epochs.iloc[-1] if len(r.epochs) else None
+            final = r.best if r.restored and r.best is not None else last
             rows.append({
                 what: label,
-                "val. accuracy": None if last is None else float(last["val_acc"]),
-                "val. loss": None if last is None else float(last["val_loss"]),
-                "train loss (last epoch)": None if last is None else float(last["train_loss"]),
-                "status": r.status, "seconds": r.seconds, "device": r.device})
+                "val. accuracy": math.nan if final is None else float(final["val_acc"]),
+                "val. loss": math.nan if final is None else float(final["val_loss"]),
+                "train loss (last epoch)": math.nan if last is None else float(last["train_loss"]),
+                "status": classify(r, classes).headline, "seconds": r.seconds, "device": r.device})
         return pd.DataFrame(rows)

@@ -44,8 +44,7 @@ def classify(run: TrainResult, classes: int = 10) -> RunOutcome:
     """The outcome of one run (see the module docstring for the rules); `classes` is C, for chance."""
     if run.diverged_at:
         return RunOutcome(DIVERGED, f"diverged at step {run.diverged_at}",
-                          f"the loss became NaN or infinite at step {run.diverged_at:,}, so the run stopped "
-                          "there: the steps grew instead of shrinking. A smaller learning rate keeps them in check.")
+                          "the loss became NaN or infinite, so that run stopped there. Try a smaller learning rate.")
     loss = get_loss(run.loss)
     if loss.kind == CLASSIFICATION and len(run.epochs):
         acc = run.final_val_acc
@@ -59,7 +58,7 @@ def classify(run: TrainResult, classes: int = 10) -> RunOutcome:
         else:
             stuck = not val_loss < FELL * first or at_chance
         if at_chance and stuck:
-            level = (f"its loss stayed at {number(val_loss)} (guessing: ln {classes} ≈ {number(guessing)})"
+            level = (f"its validation loss ended at {number(val_loss)} (guessing: ln {classes} ≈ {number(guessing)})"
                      if loss.name == "cross_entropy" else f"its loss went from {number(first)} to {number(val_loss)}")
             return RunOutcome(DID_NOT_TRAIN, "did not train",
                               f"it never diverged, but it learned nothing: validation accuracy {percent(acc)} is "
@@ -69,5 +68,5 @@ def classify(run: TrainResult, classes: int = 10) -> RunOutcome:
         at = f" (the best validation was at step {int(best['step']):,})" if "step" in best else ""
         restored = "; the weights of the best validation were restored" if run.restored else ""
         return RunOutcome(STOPPED_EARLY, f"stopped early after step {run.stopped_at:,}",
-                          f"early stopping ended it after step {run.stopped_at:,}{at}{restored}.")
+                          f"validation stopped improving{at}{restored}.")
     return RunOutcome(FINISHED, "finished", "")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable
 
+import pandas as pd
 import streamlit as st
 
+import core.format as fmt
 from core.budget import TooMuchTraining
 from core.charts import accuracy_chart, loss_chart
 from core.compare import CompareResult
@@ -57,10 +59,27 @@ def show_comparison(result: CompareResult, what: str, big: bool) -> None:
     order = list(result.runs)
     left, right = st.columns(2)
     with left:
-        show_chart(loss_chart(result.steps, order=order), result.steps, "training-loss", big)
+        if len(result.steps):
+            show_chart(loss_chart(result.steps, order=order), result.steps, "training-loss", big)
+        else:
+            st.info("No training loss to draw: every run's loss was NaN or infinite from its first step.",
+                    icon=":material/show_chart:")
     with right:
-        show_chart(accuracy_chart(result.epochs, order=order), result.epochs, "validation-accuracy", big)
-    st.dataframe(result.summary(what), hide_index=True, width="stretch",
-                 column_config={"val. accuracy": st.column_config.NumberColumn(format="percent"),
-                                "seconds": st.column_config.NumberColumn(format="%.2f")})
+        if len(result.epochs):
+            show_chart(accuracy_chart(result.epochs, order=order), result.epochs, "validation-accuracy", big)
+        else:
+            st.info("No validation accuracy to draw: no run finished an epoch (see below).",
+                    icon=":material/show_chart:")
+    st.dataframe(summary_table(result, what), hide_index=True, width="stretch")
     show_outcomes(result)
+
+
+def summary_table(result: CompareResult, what: str) -> pd.DataFrame:
+    """The comparison's summary as the page shows it: every number through core.format with the same
+    decimals down a column, and "—" where a run never got that far (never None or nan)."""
+    table = result.summary(what)
+    return table.assign(**{
+        "val. accuracy": [fmt.percent(v) for v in table["val. accuracy"]],
+        "val. loss": fmt.fixed(table["val. loss"], 4),
+        "train loss (last epoch)": fmt.fixed(table["train loss (last epoch)"], 4),
+        "seconds": fmt.fixed(table["seconds"], 1)})

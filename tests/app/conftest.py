@@ -48,3 +48,10 @@ def app():
             at.switch_page(f"pages/{page}")
         return at
     return make
+
+
+def percents(values) -> "pd.Series":
+    """A column the page shows as text through core.format ("91.3%", "—") back as shares (NaN for "—")."""
+    import pandas as pd
+
+    return pd.Series(values).map(lambda v: float("nan") if v == "—" else float(str(v).rstrip("%")) / 100)

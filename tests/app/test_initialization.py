@@ -1,4 +1,6 @@
 """The initialization page, run through the real entrypoint by Streamlit's AppTest."""
+import re
+
 import pytest
 
 PAGE = "initialization.py"
@@ -132,7 +134,9 @@ def test_train_shows_comparison_heatmap_and_honest_symmetry(app):
 
 def test_relu_equal_weights_explosion_is_explained_and_linked_to_divergence(app):
     at = app(PAGE, activation="relu", schemes="equal,he_uniform", epochs="1").run()
-    assert "**All equal (1)** explodes towards the input: ||dL/ds₁|| = 2.3e+08" in text(at, "warning")
+    # 2.3e+08 or 2.4e+08: float32 sums of such large numbers differ a little from one CPU to another
+    assert re.search(r"\*\*All equal \(1\)\*\* explodes towards the input: \|\|dL/ds₁\|\| = 2\.[345]e\+08",
+                     text(at, "warning"))
     table = at.dataframe[0].value.set_index("scheme")
     assert table.loc["All equal (1)", "ratio ‖∂L/∂s‖"] == "1.80e+16"  # text: st.dataframe cannot format > 2^53
     assert table.loc["All equal (1)", "verdict"] == "exploding, spread grows"

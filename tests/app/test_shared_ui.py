@@ -69,3 +69,22 @@ def test_one_callout_per_run_that_did_not_finish_and_one_for_a_refusal():
     assert [w.icon for w in at.warning] == [":material/warning:"] * 2
     assert [(e.value, e.icon) for e in at.error] == [("This asks for too much training.",
                                                       ":material/hourglass_disabled:")]
+
+
+def reproduced_script():
+    from core.reproduction import Reproduction
+    from ui.reproduced import reproduced
+
+    reproduced([Reproduction("He et al. 2015", "ReLU nets need twice the variance.", "30 layers train",
+                             "30 layers: 91.2%", True, url="https://arxiv.org/abs/1502.01852"),
+                Reproduction("Ioffe & Szegedy 2015", "BN keeps percentiles steady.", "Fig. 1", "drifts by 0.4", False,
+                             note="Our network is smaller.")])
+
+
+def test_reproduced_boxes_state_source_numbers_and_verdict():
+    at = AppTest.from_function(reproduced_script, default_timeout=30).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "[He et al. 2015](https://arxiv.org/abs/1502.01852) · **reproduced here**" in text
+    assert "Ioffe & Szegedy 2015 · **not reproduced here**" in text and "**Here, live:** drifts by 0.4" in text
+    assert [c.value for c in at.caption] == ["Our network is smaller."]

@@ -26,10 +26,12 @@ def test_core_never_imports_streamlit():
     assert offenders == []
 
 
-def test_core_lessons_holds_only_lesson_packages():
+def test_core_lessons_holds_only_lesson_packages_one_per_page():
     assert [p.name for p in LESSONS.glob("*.py")] == ["__init__.py"]
     packages = {p.name for p in LESSONS.iterdir() if (p / "__init__.py").is_file()}
-    assert packages == set(LESSON_PACKAGES)  # a new lesson adds its name to LESSON_PACKAGES
+    assert packages == set(LESSON_PACKAGES)
+    # each lesson page has its package of the same name, and each package its page
+    assert packages == {lesson.url_path for lesson in available_lessons()}
 
 
 @pytest.mark.parametrize("lesson", LESSON_PACKAGES)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 
 from core.config import Config, check_range
 from core.models import validate_sizes
-from core.training import TRAIN_LIMITS, TrainSettings
+from core.training import TRAIN_LIMITS, TrainSettings, check_train_limits
 
 
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
@@ -34,7 +34,7 @@ class BNConfig(Config):
         check_range("Width", self.width, 2, 1024)
         check_range("Batch size", self.batch_size, *BATCH_SIZE)
         validate_sizes(self.sizes)
-        self.train_settings()
+        check_train_limits(self.train_settings(), {**TRAIN_LIMITS, "epochs": EPOCHS, "batch_size": BATCH_SIZE})
 
     @property
     def sizes(self) -> list[int]:

@@ -9,7 +9,7 @@ import torch
 from core.config import Config, check_range
 from core.lessons.cnn.arithmetic import (CHANNEL_KERNELS, CUSTOM, IDENTITY3, KERNEL_CHOICES, KERNELS, custom_problem,
                                          square)
-from core.training import TrainSettings
+from core.training import TrainSettings, check_train_limits
 
 IMAGE_SIZE = 28
 MAX_INDEX = 9_999  # the largest validation set (the full MNIST test split) has 10,000 images
@@ -65,7 +65,7 @@ class CNNConfig(Config):
                                  f"got '{name}'.")
         if self.network not in NETWORKS:
             raise ValueError(f"Network must be one of {', '.join(NETWORKS)} (got '{self.network}').")
-        self.train_settings()  # validates lr, momentum, epochs, batch size
+        check_train_limits(self.train_settings())  # lr, momentum, epochs, batch size: the widgets' ranges
 
     def train_settings(self) -> TrainSettings:
         return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,

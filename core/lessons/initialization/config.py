@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from core.config import Config, check_range
 from core.initializers import INIT_SCHEMES
 from core.models import validate_sizes
-from core.training import TrainSettings
+from core.training import TRAIN_LIMITS, TrainSettings, check_train_limits
 
 
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
@@ -41,7 +41,7 @@ class InitConfig(Config):
         check_range("Width", self.width, 2, 1024)
         check_range("Epochs", self.epochs, *EPOCHS)
         validate_sizes(self.sizes)
-        self.train_settings()
+        check_train_limits(self.train_settings(), {**TRAIN_LIMITS, "epochs": EPOCHS})
 
     @property
     def sizes(self) -> list[int]:

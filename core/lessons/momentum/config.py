@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from core.config import Config, check_range
 from core.lessons.momentum.surfaces import START_LIMIT, SURFACES
-from core.training import TrainSettings
+from core.training import TrainSettings, check_train_limits
 
 
 MAX_RUNS = 6  # momentum values compared at once
@@ -56,7 +56,7 @@ class MomentumConfig(Config):
                 raise ValueError(f"{name} must be a finite number.")
             check_range(name, value, -START_LIMIT, START_LIMIT)
         for beta in self.momenta:
-            self.train_settings(beta)  # validates the training learning rate, epochs, batch size
+            check_train_limits(self.train_settings(beta))  # the network's learning rate, epochs, batch size
 
     @classmethod
     def for_surface(cls, key: str, **changes) -> "MomentumConfig":

@@ -14,6 +14,7 @@ from core.compare import CompareResult
 from core.lessons.momentum.config import MomentumConfig
 from core.lessons.momentum.experiment import ESCAPE, Outcome, Trajectory
 from core.lessons.momentum.surfaces import SURFACES, VALLEY_ANGLE, VALLEY_CURVATURES, CriticalPoint, Surface
+from core.outcome import DID_NOT_TRAIN, DIVERGED, classify
 
 
 def heavy_ball_limit(beta: float) -> float:
@@ -256,7 +257,9 @@ def training_takeaway(result: CompareResult | None) -> str:
     epochs = int(result.epochs["epoch"].max())
     text = (f"On real data, with the same weights and batches, validation accuracy after {epochs} "
             f"epoch{'s' if epochs != 1 else ''}: {scores}.")
-    failed = [row["momentum"] for _, row in table.iterrows() if row["status"] != "finished"]
-    if failed:
-        text += f" Diverged: {', '.join(failed)}."
+    verdicts = {label: classify(run).kind for label, run in result.runs.items()}
+    for kind in (DIVERGED, DID_NOT_TRAIN):
+        runs = [label for label, k in verdicts.items() if k == kind]
+        if runs:
+            text += f" {kind.capitalize()}: {', '.join(runs)}."
     return text

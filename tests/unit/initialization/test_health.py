@@ -27,7 +27,8 @@ def test_verdicts_default_tanh_view(mnist):
 
 
 def test_verdicts_relu_explosion_and_activation_wording(mnist):
-    """ReLU: equal weights explode (||dL/ds_1|| = 2.3e8, x64 per layer); Xavier fades (He 2015); He passes.
+    """ReLU: equal weights explode (||dL/ds_1|| = 2.3e8 to 2.5e8, x64 per layer: float32 sums of such large
+    numbers differ by a few percent from one CPU to another); Xavier fades (He 2015); He passes.
     The saturation wording follows the activation: ±1 for tanh, 0 or 1 for sigmoid, none for ReLU."""
     cfg = InitConfig(activation="relu")
     snap = experiment.at_init(cfg, mnist, seed=0)
@@ -35,7 +36,9 @@ def test_verdicts_relu_explosion_and_activation_wording(mnist):
     assert v.loc["All equal (1)", "first"] > 1e7 and v.loc["All equal (1)", "verdict"] == "exploding, spread grows"
     assert v.loc["Xavier uniform", "verdict"] == "vanishing, spread collapses"
     assert v.loc["He uniform", "verdict"] == "healthy"
-    assert "**All equal (1)** explodes towards the input: ||dL/ds₁|| = 2.3e+08" in " ".join(
+    first = v.loc["All equal (1)", "first"]
+    assert 2.2e8 < first < 2.6e8
+    assert f"**All equal (1)** explodes towards the input: ||dL/ds₁|| = {first:.2g}" in " ".join(
         story.problem_notes(v, "relu", cfg.depth))
     sig = experiment.at_init(InitConfig(activation="sigmoid"), mnist, seed=0).activations
     assert "0 or 1" in story.look_sentence(sig, "sigmoid") and "±1" not in story.look_sentence(sig, "sigmoid")

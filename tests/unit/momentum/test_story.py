@@ -82,6 +82,8 @@ def test_training_takeaway_names_diverged_runs(mnist):
     result = experiment.train_compare(cfg, mnist, seed=0)
     assert result.runs["β = 0"].diverged_at is None and result.runs["β = 0.99"].diverged_at is not None
     text = story.training_takeaway(result)
-    assert text.endswith("Diverged: β = 0.99.") and "**β = 0** " in text
+    # β = 0 stays finite, but at this learning rate it ends at chance: the takeaway names both outcomes
+    assert result.runs["β = 0"].final_val_acc < 0.15
+    assert text.endswith("Diverged: β = 0.99. Did not train: β = 0.") and "**β = 0** " in text
     everything = experiment.train_compare(cfg.replace(train_lr=50.0), mnist, seed=0)
     assert "Every run diverged" in story.training_takeaway(everything)
