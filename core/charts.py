@@ -83,7 +83,7 @@ def loss_chart(steps: pd.DataFrame, title: str = "Training loss", smooth: int = 
     if classes:
         guess = math.log(classes)
         layers.append(_guide(guess, f"guessing: ln {classes} ≈ {guess:.2f}"))
-    heading = alt.Title(title, subtitle=f"cut off above {ceiling:.3g}: a run blew up") if cut else title
+    heading = alt.Title(title, subtitle=f"losses above {ceiling:.3g} are cut off") if cut else title
     return alt.layer(*layers).properties(title=heading, height=HEIGHT, width=WIDTH)
 
 
