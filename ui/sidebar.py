@@ -16,7 +16,7 @@ def _seed_from_url() -> None:
     if st.session_state.get("_globals_seeded"):
         return
     st.session_state["_globals_seeded"] = True
-    params = {k: v for k, v in st.query_params.to_dict().items() if k in GLOBAL_KEYS}
+    params = {k: st.query_params.get_all(k) for k in st.query_params if k in GLOBAL_KEYS}
     settings, messages = GlobalSettings.from_query(params)
     for key, value in settings.to_query().items():
         st.session_state[f"g.{key}"] = getattr(settings, key)
