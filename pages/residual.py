@@ -111,7 +111,7 @@ def compute(live):
 n_runs = 2 * config.seeds
 result = train_or_last(PAGE, train_key(config), clicked, compute, ORDER, big,
                        f"Press **Train** to train both networks ({n_runs} runs).", extra=live_gradients,
-                       autorun=True)
+                       autorun=config.light(len(data.y_train)))
 if result is None:
     st.stop()
 trained = result.config

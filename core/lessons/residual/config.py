@@ -29,6 +29,9 @@ EPOCHS = (1, 20)
 SEEDS = (1, 5)
 BATCH_SIZE = (2, TRAIN_LIMITS["batch_size"][1])  # batch norm cannot normalise a batch of one example
 LIMITS: dict[str, tuple[float, float]] = {**TRAIN_LIMITS, "epochs": EPOCHS, "batch_size": BATCH_SIZE}
+# what a first visit (or a shared link) trains without a click: optimizer steps and multiply-adds over all
+# runs. The default view is 1,250 steps and 2e10; each ReLU preset 3,750 steps and 1.5e10.
+AUTORUN_STEPS, AUTORUN_WORK = 4_000, 1e11
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,20 @@ class ResidualConfig(Config):
     def train_settings(self) -> TrainSettings:
         return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, momentum=self.momentum,
                              optimizer=self.optimizer, log_every=25)
+
+    def cost(self, n_train: int) -> tuple[int, float]:
+        """(optimizer steps, multiply-adds forward and backward) of the whole experiment on n_train images:
+        2 networks × seeds runs; a Linear layer a → b costs a·b per image forward, about 3× that with the backward."""
+        steps = math.ceil(n_train / min(self.batch_size, n_train)) * self.epochs
+        macs = sum(a * b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
+        runs = 2 * self.seeds
+        return steps * runs, 3.0 * macs * n_train * self.epochs * runs
+
+    def light(self, n_train: int) -> bool:
+        """Whether the experiment is small enough to train on a first visit without a click (the default
+        view and the presets are): at most AUTORUN_STEPS steps and AUTORUN_WORK multiply-adds."""
+        steps, work = self.cost(n_train)
+        return steps <= AUTORUN_STEPS and work <= AUTORUN_WORK
 
     def describe(self) -> str:
         """'Sigmoid, width 64, depth 10, α = 1, SGD with momentum (lr 0.1, momentum 0.9), 5 epochs'."""

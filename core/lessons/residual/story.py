@@ -12,7 +12,7 @@ import core.format as fmt
 from core.lessons.residual import paths
 from core.lessons.residual.config import ACTIVATION_NAMES, PRESETS, SCALE_NAMES
 from core.lessons.residual.experiment import LABELS, ORDER, ResidualResult
-from core.outcome import DID_NOT_TRAIN, DIVERGED
+from core.outcome import CHANCE_MARGIN, DID_NOT_TRAIN, DIVERGED
 from core.reproduction import Reproduction
 
 PLAIN, RESIDUAL = LABELS[False], LABELS[True]
@@ -56,7 +56,11 @@ def accuracy_text(result: ResidualResult, network: str) -> str:
     """'87.6%', or with several seeds 'mean 61.2% (44.7%–77.1% over seeds 0–2)'."""
     accs = result.seeds[result.seeds["network"] == network]["val_acc"]
     if len(accs) <= 1:
-        return fmt.percent(accs.iloc[0] if len(accs) else np.nan)
+        value = accs.iloc[0] if len(accs) else np.nan
+        return fmt.percent(value) if math.isfinite(value) else "no accuracy (it diverged before its first validation)"
+    accs = accs.dropna()
+    if accs.empty:
+        return "no accuracy on any seed (every run diverged before its first validation)"
     s = result.seeds["seed"]
     return (f"mean {fmt.percent(accs.mean())} ({fmt.percent(accs.min())}–{fmt.percent(accs.max())} over seeds "
             f"{s.min()}–{s.max()})")
@@ -177,28 +181,48 @@ def takeaways(result: ResidualResult) -> list[str]:
     gap = res_acc - plain_acc
     lines = [f"Same initial weights, same batches ({cfg.describe()}): the plain network reached "
              f"**{accuracy_text(result, PLAIN)}**, the residual network **{accuracy_text(result, RESIDUAL)}**."]
-    if gap > 0.05:
+    plain, res = one.loc[PLAIN], one.loc[RESIDUAL]
+    big = result.seeds[result.seeds["network"] == RESIDUAL]["max_weight"].max()
+    chance = 0.1 + CHANCE_MARGIN
+    diverged = [n for n in ORDER if result.runs[n].diverged_at]
+    if diverged:
+        lines.append(f"{' and '.join(diverged)} diverged on the first seed (the loss became infinite): lower the "
+                     "learning rate to compare the two networks.")
+    elif plain_acc <= chance and res_acc <= chance:
+        why = []
+        if plain["ratio"] < VANISHED:
+            why.append("the plain network's gradient vanished")
+        if big > EXPLODED or res["ratio"] > 1 / VANISHED:
+            why.append("the residual network's exploded")
+        lines.append("Neither network learned anything here" + (": " + " and ".join(why) if why else "")
+                     + " (see the gradient charts).")
+    elif gap > 0.05:
         lines.append(f"The skips were worth {fmt.number(100 * gap, digits=2)} points of validation accuracy here.")
     elif gap < -0.05:
         lines.append(f"Here the skips cost {fmt.number(-100 * gap, digits=2)} points: the residual network did worse "
                      "than the plain one (see its gradient norms above).")
-    else:
+    elif plain["ratio"] >= VANISHED:
         lines.append("Here the skips made no difference of more than 5 points: at this depth the plain network's "
                      "gradient reaches its first layer well enough.")
-    plain, res = one.loc[PLAIN], one.loc[RESIDUAL]
+    else:
+        lines.append("Here the skips made no difference of more than 5 points, although the plain network's gradient "
+                     "vanished on its way to the first layer.")
     if plain["ratio"] < VANISHED:
+        fell = _fell(result, PLAIN)
+        loss = (" beside a loss that hardly fell" if fell < 0.1 else
+                f" while its loss fell by {fmt.percent(fell, 0)}" if math.isfinite(fell) else "")
         lines.append(f"The plain network's first layer received {shrink_words(plain['ratio'])} back-propagated "
-                     "gradient at step 1: the sign of a vanishing gradient, beside a loss that "
-                     + ("hardly fell." if _fell(result, PLAIN) < 0.1 else f"fell {fmt.percent(_fell(result, PLAIN), 0)}."))
+                     f"gradient at step 1: the sign of a vanishing gradient{loss}.")
     else:
         lines.append(f"The plain network's first layer received {shrink_words(plain['ratio'])} back-propagated "
                      f"gradient at step 1: no vanishing gradient at this depth ({cfg.depth} hidden layers of "
                      f"{ACTIVATION_NAMES[cfg.activation]}).")
-    big = result.seeds[result.seeds["network"] == RESIDUAL]["max_weight"].max()
     if big > EXPLODED:
-        lines.append(f"The residual network's gradient norms reached {fmt.number(big)}: with α = "
+        fix = (" Scaling each branch by 1/√depth keeps the sum in check." if cfg.scale == "one" else
+               " Even scaled by 1/√depth, the branches grew the gradient here.")
+        lines.append(f"The residual network's weight-gradient norms reached {fmt.number(big)}: with α = "
                      f"{cfg.alpha:.3g} the {cfg.depth - 1} branches add up and the signal (and its gradient) grows "
-                     "layer by layer. Scaling each branch by 1/√depth keeps the sum in check.")
+                     f"layer by layer.{fix}")
     else:
         lines.append(f"The residual network's first layer received {shrink_words(res['ratio'])} back-propagated "
                      "gradient: the identity path brings the gradient down to every layer.")

@@ -57,3 +57,10 @@ def test_shrink_keeps_the_code_paths_and_is_valid(activation, depth, width, scal
     assert (small.activation, small.scale, small.batch_norm, small.optimizer) == (activation, scale, bn, optimizer)
     assert small.epochs == 1 and small.width == 8 and 2 <= small.depth <= 3 and (small.seeds > 1) == (seeds > 1)
     assert ResidualConfig.from_query(small.to_query()) == (small, [])
+
+
+def test_the_default_and_the_presets_train_on_a_first_visit_and_big_ones_wait():
+    assert ResidualConfig().cost(8000) == (1250, pytest.approx(3 * (784 * 64 + 9 * 64 * 64 + 640) * 8000 * 5 * 2))
+    assert all(p.config.light(8000) for p in PRESETS.values())
+    assert not ResidualConfig(depth=64, width=256).light(8000)
+    assert not ResidualConfig(seeds=5, epochs=20).light(8000)
