@@ -155,11 +155,15 @@ with left:
 with right:
     show_chart(charts.profile_chart(result.grads, "weight", trained.depth), result.grads,
                "weight-gradient-per-layer", big, key="csv-weight-per-layer")
-st.caption("s_l = W_l h_{l-1} + b_l is layer l's pre-activation. ‖∂L/∂W_l‖ = ‖∂L/∂s_l · h_{l-1}ᵀ‖ also "
-           "depends on the layer's input, so layer 1 (whose input is the 784 pixels) and the output layer "
-           "stand out even when the gradient flows well. Norms over one training batch, recorded by hooks "
-           "during training (float64); a norm of exactly 0 cannot be drawn on a log axis.")
-show_chart(charts.heat_chart(result.grads), result.grads, "gradient-heatmap", big, key="csv-heatmap", stretch=False)
+st.caption(r"$s_l = W_l h_{l-1} + b_l$ is layer l's pre-activation. The weight gradient "
+           r"$\partial L/\partial W_l = (\partial L/\partial s_l)\, h_{l-1}^\top$ also depends on the layer's "
+           "input, so layer 1 (whose input is the 784 pixels) and the output layer stand out even when the gradient "
+           "flows well. Norms over one training batch, recorded by hooks during training (float64); a norm of "
+           "exactly 0 cannot be drawn on a log axis.")
+domain = charts.heat_domain(result.grads)
+for column, network in zip(st.columns(2), ORDER):
+    with column:
+        show_chart(charts.heat_chart(result.grads, network, domain), result.grads, f"gradient-heatmap-{network}", big)
 
 # ------------------------------------------------------------------ why it works
 st.header("Why the skip keeps the gradient")
@@ -167,14 +171,16 @@ left, right = st.columns([2, 3])
 with left:
     st.markdown("A residual layer adds its branch to its input (with batch norm, BN sits just before f):")
     st.latex(r"h_{l+1} = h_l + \alpha\, f\!\left(W_{l+1} h_l + b_{l+1}\right)")
-    st.markdown("so, by the chain rule, with g = ∂L/∂h and J_{l+1} = ∂f/∂h_l the branch's Jacobian:")
+    st.markdown(r"so, by the chain rule, with $g = \partial L/\partial h$ and $J_{l+1} = \partial f/\partial h_l$ the "
+                "branch's Jacobian:")
     st.latex(r"\frac{\partial h_{l+1}}{\partial h_l} = I + \alpha\,\frac{\partial f}{\partial h_l}")
     st.latex(r"g_l = \underbrace{g_{l+1}}_{\text{skip}} + \underbrace{\alpha\, J_{l+1}^{\top} g_{l+1}}_{\text{branch}}")
     st.markdown("A plain layer has only the branch term, so the gradient reaching layer 1 is a product of "
                 "Jacobians — it shrinks (or grows) geometrically with depth:")
     st.latex(r"g_1^{\text{plain}} = J_2^{\top} J_3^{\top} \cdots J_L^{\top}\, g_L")
-    st.caption("Measured on the chart with autograd (float64, on the first 256 training images): the solid "
-               "line is ‖g_l‖, the dashed its skip part ‖g_{l+1}‖, the dotted its branch part ‖α J_{l+1}ᵀ g_{l+1}‖.")
+    st.caption(r"Measured on the chart with autograd (float64, on the first 256 training images): the solid "
+               r"line is $\lVert g_l\rVert$, the dashed its skip part $\lVert g_{l+1}\rVert$, the dotted its branch "
+               r"part $\lVert\alpha J_{l+1}^\top g_{l+1}\rVert$.")
 with right:
     shown = paths.long(result.paths)
     show_chart(charts.paths_chart(shown, "at initialization", trained.depth), shown, "gradient-paths", big)
@@ -187,9 +193,10 @@ if (shown["when"] == "after training").any():
     with right:
         st.markdown(story.paths_sentence(result, "after training"))
 with st.expander("Verification: the skip part and the branch part add up to autograd's whole gradient"):
-    st.markdown("For each hidden layer, the vectors g_{l+1} (skip) and α J_{l+1}ᵀ g_{l+1} (branch, a "
-                "vector–Jacobian product through the branch alone) are added and compared with autograd's "
-                "∂L/∂h_l through the whole network. Relative mismatch ‖skip + branch − total‖ / ‖total‖:")
+    st.markdown(r"For each hidden layer, the vectors $g_{l+1}$ (skip) and $\alpha J_{l+1}^\top g_{l+1}$ (branch, a "
+                r"vector–Jacobian product through the branch alone) are added and compared with autograd's "
+                r"$\partial L/\partial h_l$ through the whole network. Relative mismatch "
+                r"$\lVert \text{skip} + \text{branch} - \text{total}\rVert / \lVert\text{total}\rVert$:")
     st.dataframe(story.paths_table(result.paths), hide_index=True, width="stretch")
 
 reproduced([story.he_reproduction(cached_result(train_key(PRESETS["relu8"].config)),

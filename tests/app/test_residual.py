@@ -7,7 +7,7 @@ from tests.app.conftest import percents
 
 PAGE = "residual.py"
 SMALL = {"depth": "3", "width": "16", "epochs": "1"}  # trains in about a second
-CHARTS = 9  # loss, first/last gradient, accuracy, two per-layer profiles, heatmap, two split charts, loss slice
+CHARTS = 10  # loss, first/last gradient, accuracy, two per-layer profiles, two heatmaps, two split charts, loss slice
 
 
 def charts(at) -> int:

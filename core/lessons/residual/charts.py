@@ -20,9 +20,10 @@ WHEN = ["at initialization", "after training"]
 DASH_LEGEND = {"symbolType": "stroke", "symbolStrokeWidth": 2.5, "symbolSize": 400, "symbolStrokeColor": "#555555"}
 
 
-def _network_color(columns: int = 2) -> alt.Color:
+def _network_color(columns: int = 2, legend: bool = True) -> alt.Color:
     return alt.Color("network:N", scale=color_scale(ORDER), title="Network",
-                     legend=alt.Legend(orient="bottom", columns=columns, symbolStrokeWidth=3, labelLimit=220))
+                     legend=alt.Legend(orient="bottom", columns=columns, symbolStrokeWidth=3, labelLimit=220)
+                     if legend else None)
 
 
 def _log_y(values: pd.Series, title: str) -> alt.Y:
@@ -42,7 +43,7 @@ def first_and_last(grads: pd.DataFrame, kind: str = "weight") -> pd.DataFrame:
     df = grads[grads["kind"] == kind]
     top = int(df["layer"].max())
     out = df[df["layer"].isin([1, top])].copy()
-    out["which"] = out["layer"].map({1: "layer 1 (next to the input)", top: f"layer {top} (output)"})
+    out["which"] = out["layer"].map({1: "layer 1 (input side)", top: f"layer {top} (output)"})
     return out
 
 
@@ -61,7 +62,7 @@ def over_training_chart(grads: pd.DataFrame, kind: str = "weight") -> alt.LayerC
                                   legend=alt.Legend(orient="bottom", columns=1, labelLimit=260, **DASH_LEGEND)),
         detail="which:N",
         tooltip=["network:N", "which:N", "step:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
-    ).properties(title=alt.Title(f"First and last layer's {name}", subtitle="during training, log scale"),
+    ).properties(title=alt.Title(f"First and last layer's {name}", subtitle="during training"),
                  height=HEIGHT, width="container")
 
 
@@ -83,36 +84,43 @@ def profile_chart(grads: pd.DataFrame, kind: str, depth: int) -> alt.Chart:
     (dashed) and at the last recorded step (solid), one colour per network."""
     df = positive(profile(grads, kind))
     symbol, name = KINDS[kind]
-    return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=30), strokeWidth=2.2).encode(
+    base = alt.Chart(df).encode(
         x=alt.X("layer:Q", title=f"Layer l (1 = next to the input, {depth + 1} = output)",
                 scale=alt.Scale(domain=[1, depth + 1]), axis=alt.Axis(tickMinStep=1, format="d")),
         y=_log_y(df["grad_norm"], f"{symbol} (log)"),
-        color=_network_color(),
+        color=_network_color())
+    return alt.layer(base.mark_line(strokeWidth=2.2).encode(
         strokeDash=alt.StrokeDash("when:N", title=None, sort=WHEN,
                                   scale=alt.Scale(domain=WHEN, range=[[6, 4], [1, 0]]),
-                                  legend=alt.Legend(orient="bottom", **DASH_LEGEND)),
+                                  legend=alt.Legend(orient="bottom", columns=1, **DASH_LEGEND)),
         detail="when:N",
-        tooltip=["network:N", "when:N", "step:Q", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
+    ), base.mark_point(size=30, filled=True).encode(
+        detail="when:N", tooltip=["network:N", "when:N", "step:Q", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")]),
     ).properties(title=alt.Title(f"{name[0].upper()}{name[1:]} {symbol} per layer",
-                                 subtitle="dashed: step 1 (at initialization) · solid: last recorded step"),
+                                 subtitle=["dashed: step 1 (at initialization)", "solid: last recorded step"]),
                  height=HEIGHT, width="container")
 
 
-def heat_chart(grads: pd.DataFrame, kind: str = "weight") -> alt.FacetChart:
-    """Layer × recorded step, colour = gradient norm on a log scale, one panel per network (both on the
-    same colour scale); the first layer at the bottom."""
-    df = positive(grads[grads["kind"] == kind])
+def heat_domain(grads: pd.DataFrame, kind: str = "weight") -> list[float]:
+    """[lowest, highest] positive finite norm of `kind` over both networks: one colour scale for both panels."""
+    v = positive(grads[grads["kind"] == kind])["grad_norm"]
+    return [float(v.min()), float(v.max())] if len(v) else [1e-12, 1.0]
+
+
+def heat_chart(grads: pd.DataFrame, network: str, domain: list[float], kind: str = "weight") -> alt.Chart:
+    """One network's layers × recorded steps, colour = gradient norm on a log scale over `domain` (pass
+    heat_domain(...) so that both networks' charts share it); the first layer at the bottom."""
+    df = positive(grads[(grads["kind"] == kind) & (grads["network"] == network)])
     symbol, name = KINDS[kind]
     return alt.Chart(df).mark_rect().encode(
         x=alt.X("step:O", title="Training step", axis=alt.Axis(labelOverlap=True, labelAngle=0)),
         y=alt.Y("layer:O", title="Layer", sort="descending", axis=alt.Axis(labelOverlap=True)),
-        color=alt.Color("grad_norm:Q", scale=alt.Scale(type="log", scheme="viridis"), title=symbol,
-                        legend=alt.Legend(format=".0e", orient="right")),
+        color=alt.Color("grad_norm:Q", scale=alt.Scale(type="log", scheme="viridis", domain=domain), title=symbol,
+                        legend=alt.Legend(format=".0e", orient="bottom", gradientLength=220)),
         tooltip=["network:N", "step:Q", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
-    ).properties(width=FACET_WIDTH, height=220).facet(
-        column=alt.Column("network:N", sort=ORDER, title=None),
-    ).properties(title=alt.Title(f"Every layer's {name} {symbol} during training",
-                                 subtitle="one colour scale for both networks; blank: exactly 0"))
+    ).properties(title=alt.Title(f"{network}: every layer's {symbol}", subtitle=["during training; the same colours",
+                                                                                 "in both charts; blank: exactly 0"]),
+                 height=HEIGHT, width="container")
 
 
 PATH_DASH = {TOTAL: [1, 0], IDENTITY: [8, 4], BRANCH: [2, 3]}
@@ -124,18 +132,20 @@ def paths_chart(paths_long: pd.DataFrame, when: str, depth: int) -> alt.Chart:
     with network and when columns; `when` picks 'at initialization' or 'after training'."""
     df = paths_long[paths_long["when"] == when]
     order = [p for p in PATH_DASH if p in set(df["path"])]
-    return alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=28), strokeWidth=2.2).encode(
+    base = alt.Chart(df).encode(
         x=alt.X("layer:Q", title="Hidden layer l (its output h_l)", scale=alt.Scale(domain=[1, depth]),
                 axis=alt.Axis(tickMinStep=1, format="d")),
         y=_log_y(df["grad_norm"], "Norm (log)"),
-        color=_network_color(),
+        color=_network_color())
+    return alt.layer(base.mark_line(strokeWidth=2.2).encode(
         strokeDash=alt.StrokeDash("path:N", title=None, sort=order,
                                   scale=alt.Scale(domain=order, range=[PATH_DASH[p] for p in order]),
                                   legend=alt.Legend(orient="bottom", columns=1, labelLimit=260, **DASH_LEGEND)),
         detail="path:N",
-        tooltip=["network:N", "path:N", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
-    ).properties(title=alt.Title(f"Gradient reaching each hidden layer, {when}",
-                                 subtitle="solid: all of ‖∂L/∂h_l‖ · dashed: through the skip · dotted: through the branch"),
+    ), base.mark_point(size=28, filled=True).encode(
+        detail="path:N", tooltip=["network:N", "path:N", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")]),
+    ).properties(title=alt.Title(["Gradient reaching each hidden layer,", when],
+                                 subtitle=["solid: all of ‖∂L/∂h_l‖", "dashed: through the skip · dotted: through the branch"]),
                  height=HEIGHT, width="container")
 
 
@@ -146,18 +156,18 @@ def spread_chart(seeds: pd.DataFrame) -> alt.LayerChart:
     points = alt.Chart(df).mark_point(size=160, filled=True, opacity=0.85).encode(
         x=alt.X("val_acc:Q", title="Validation accuracy after training", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%")),
-        y=alt.Y("network:N", sort=ORDER, title=None),
-        color=_network_color(),
+        y=alt.Y("network:N", sort=ORDER, title=None, axis=alt.Axis(labelFontWeight="bold")),
+        color=_network_color(legend=False),
         tooltip=["network:N", "seed:N", alt.Tooltip("val_acc:Q", format=".1%"), "headline:N"],
     )
     ranges = alt.Chart(df).mark_rule(strokeWidth=2, opacity=0.6).encode(
-        x="min(val_acc):Q", x2="max(val_acc):Q", y=alt.Y("network:N", sort=ORDER), color=_network_color())
+        x="min(val_acc):Q", x2="max(val_acc):Q", y=alt.Y("network:N", sort=ORDER), color=_network_color(legend=False))
     chance = alt.Chart(pd.DataFrame({"v": [0.1]})).mark_rule(color=GUIDE, strokeDash=[6, 4]).encode(x="v:Q")
     label = alt.Chart(pd.DataFrame({"v": [0.1], "text": ["chance: 10%"]})).mark_text(
         align="left", dx=4, baseline="top", color=GUIDE, fontSize=12).encode(x="v:Q", y=alt.value(2), text="text:N")
     return alt.layer(chance, label, ranges, points).properties(
         title=alt.Title("Spread over seeds", subtitle="one point per seed; the line spans the lowest to the highest"),
-        height=200, width="container")
+        height=300, width="container")
 
 
 def slice_chart(slice_: pd.DataFrame) -> alt.LayerChart:

@@ -4,6 +4,11 @@ import pandas as pd
 from core.lessons.residual import charts, paths
 
 
+def encoding(spec: dict) -> dict:
+    """A chart's encoding, or its first layer's."""
+    return spec["encoding"] if "encoding" in spec else spec["layer"][0]["encoding"]
+
+
 def data_of(chart) -> pd.DataFrame:
     spec = chart.to_dict()
     return pd.DataFrame(next(iter(spec["datasets"].values())))
@@ -16,10 +21,16 @@ def test_gradient_charts_draw_positive_norms_on_log_axes(trained):
     for chart in (charts.over_training_chart(grads), charts.profile_chart(grads, "backprop", cfg.depth),
                   charts.profile_chart(grads, "weight", cfg.depth)):
         spec = chart.to_dict()
-        assert spec["encoding"]["y"]["scale"]["type"] == "log"
+        assert encoding(spec)["y"]["scale"]["type"] == "log"
         assert (data_of(chart)["grad_norm"] > 0).all()
-    heat = charts.heat_chart(grads).to_dict()
-    assert heat["spec"]["encoding"]["color"]["scale"]["type"] == "log"
+    domain = charts.heat_domain(grads)
+    w = grads[(grads["kind"] == "weight") & (grads["grad_norm"] > 0)]["grad_norm"]
+    assert domain == [w.min(), w.max()]
+    for network in ("Plain", "Residual"):  # one colour scale for both networks' charts
+        heat = charts.heat_chart(grads, network, domain)
+        scale = heat.to_dict()["encoding"]["color"]["scale"]
+        assert scale["type"] == "log" and scale["domain"] == domain
+        assert set(data_of(heat)["network"]) == {network} and (data_of(heat)["grad_norm"] > 0).all()
 
 
 def test_first_and_last_and_profile_pick_the_right_rows(trained):
