@@ -86,14 +86,19 @@ def test_several_seeds_show_their_spread(app):
 
 
 def test_a_preset_sets_every_control_and_trains_in_one_click(app, monkeypatch):
-    """The presets train 3 seeds for 5 epochs; here the experiment trains their shrunk version (same code
-    paths) so that the test checks the one click, not the reference numbers (tests/unit/residual does)."""
+    """The presets train 3 seeds for 5 epochs; here the experiment trains a cheap version of each (same depth,
+    1 epoch of 256-image batches, width 8, 2 seeds) so that the test checks the one click, not the reference
+    numbers (tests/unit/residual does)."""
     from core.lessons.residual import experiment as lesson
-    from core.lessons.residual.config import PRESETS, shrink
+    from core.lessons.residual.config import PRESETS
     asked = []
     original = lesson.train_pair
-    monkeypatch.setattr(lesson, "train_pair",
-                        lambda config, *a, **kw: asked.append(config) or original(shrink(config), *a, **kw))
+
+    def cheap(config, *args, **kwargs):
+        asked.append(config)
+        return original(config.replace(epochs=1, width=8, seeds=2, batch_size=256), *args, **kwargs)
+
+    monkeypatch.setattr(lesson, "train_pair", cheap)
     at = app(PAGE, **SMALL).run()
     at.button(key="preset-relu32").click().run()
     assert not at.exception and not at.main.error
@@ -102,6 +107,13 @@ def test_a_preset_sets_every_control_and_trains_in_one_click(app, monkeypatch):
     assert at.query_params["seeds"] == "3" and at.slider(key="residual.depth").value == 32
     assert not any("last run" in c.value for c in at.caption)  # trained, not waiting for Train
     assert "Spread over" in " ".join(s.value for s in at.subheader)
+    # with both depths trained, He et al.'s box compares them (here from the shrunk runs)
+    assert "not measured yet" in text(at)
+    at.button(key="preset-relu8").click().run()
+    at.button(key="preset-relu32_scaled").click().run()
+    assert not at.exception and asked[-2:] == [PRESETS["relu8"].config, PRESETS["relu32_scaled"].config]
+    he = " ".join(m.value for m in at.markdown if "Here, live" in m.value)
+    assert "plain depth 8" in he and "plain depth 32" in he and "residual depth 32 (α = 1/√depth)" in he
 
 
 def test_a_big_link_waits_for_train_and_a_huge_one_is_refused(app):
