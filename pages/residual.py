@@ -123,9 +123,16 @@ st.caption(f"{trained.describe()}; seed {result.seed}"
 steps, epochs = result.steps, result.epochs
 left, right = st.columns(2)
 with left:
-    show_chart(loss_chart(steps, order=ORDER), steps, "training-loss", big)
+    if len(steps):
+        show_chart(loss_chart(steps, order=ORDER), steps, "training-loss", big)
+    else:
+        st.info("No training loss to draw: both losses were NaN or infinite from the first step.",
+                icon=":material/show_chart:")
 with right:
-    show_chart(charts.over_training_chart(result.grads), result.grads, "gradient-norms", big)
+    if len(charts.positive(charts.first_and_last(result.grads))):
+        show_chart(charts.over_training_chart(result.grads), result.grads, "gradient-norms", big)
+    else:
+        st.info("No gradient norm to draw: none was finite and above 0.", icon=":material/show_chart:")
 left, right = st.columns(2)
 with left:
     if len(epochs):
