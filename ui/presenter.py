@@ -5,7 +5,10 @@ text, widget labels *and* widget values grow to the same size, secondary text (c
 as body text, and chart text grows through core.charts.presenter (ticks, axis and facet titles,
 legends at least 16 px). Charts' CSV buttons are left out (ui.layout.show_chart).
 
-Every mode: display formulas scroll sideways instead of being clipped on a narrow screen.
+Every mode: display formulas scroll sideways instead of being clipped on a narrow screen, and the
+page is not greyed out while a run trains: Streamlit dims every element below the one it is drawing
+("stale" until redrawn), which during a training run of several seconds would grey out the lesson's
+other sections although what they show is still true of the last run.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ TEXT = "1.35rem"  # body text, labels and widget values in presenter mode (about
 
 ALWAYS = """<style>
 .stMainBlockContainer .katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 0.3rem; }
+[data-testid="stElementContainer"][data-stale="true"] { opacity: 1 !important; transition: none !important; }
 </style>"""
 
 PRESENTER = f"""<style>
