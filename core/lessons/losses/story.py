@@ -85,13 +85,14 @@ def nielsen_reproductions(quadratic: pd.DataFrame, cross_entropy: pd.DataFrame) 
         Reproduction(
             "Nielsen, Neural Networks and Deep Learning, ch. 3", "With the quadratic cost, a neuron that starts badly "
             "wrong (w = b = 2, output 0.98, target 0; η = 0.15) learns slowly at first.",
-            "“for the first 150 or so epochs the weights and biases don’t change much at all”",
+            "learning starts much more slowly: for roughly the first 150 epochs the weight and bias hardly change "
+            "(his figure, paraphrased)",
             f"output {number(a0)} → {number(a150)} after 150 epochs ({percent(moved)} of the way to 0); the cost "
             f"fell fastest at epoch {fastest_q}", moved < 0.1 and fastest_q > 150, url=NIELSEN_URL),
         Reproduction(
             "Nielsen, Neural Networks and Deep Learning, ch. 3", "With the cross-entropy cost the same neuron "
             f"learns fastest at the start: no slowdown (he uses η = {NIELSEN_CE_ETA:g} there).",
-            "the cost falls steeply from the first epoch; “we avoid the learning slowdown”",
+            "the cost falls steeply from the first epoch on: the slowdown is gone (his figure, paraphrased)",
             f"at η = {NIELSEN_CE_ETA:g}: cost {number(c0)} → {number(c_end)} in {NEURON_EPOCHS} epochs, fastest at "
             f"epoch {fastest_ce}", fastest_ce <= 10,
             note="His smaller η for cross-entropy only changes the scale of the curve, not its shape, as he says; "
@@ -206,7 +207,11 @@ def takeaways(surface: dict[str, SurfaceSummary], neuron_frame: pd.DataFrame, re
         if mse is not None:
             lines.append(f"On MNIST, cross-entropy reached {percent(ce_acc)} and the quadratic cost {percent(mse)} "
                          "with everything else the same.")
+        bugs = [(what, _acc(result, name)) for what, name in (("a softmax before it", "softmax_then_ce"),
+                                                               ("NLLLoss on probabilities", "nll_on_probabilities"))]
+        bugs = [f"{what} reached {percent(acc)}" for what, acc in bugs if acc is not None]
         if check is not None:
-            lines.append("Give `nn.CrossEntropyLoss` the raw logits: it is LogSoftmax + NLLLoss in one, "
-                         "and a softmax before it (or NLLLoss on probabilities) trains worse.")
+            lines.append("Give `nn.CrossEntropyLoss` the raw logits: it is LogSoftmax + NLLLoss in one "
+                         f"(the same {check.cross_entropy:.4f} on the batch above)"
+                         + (f"; {' and '.join(bugs)}, against its {percent(ce_acc)}." if bugs else "."))
     return lines

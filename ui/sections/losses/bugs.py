@@ -11,6 +11,7 @@ from core.lessons.losses import charts, experiment, story
 from core.lessons.losses.config import BUG_LOSSES, REFERENCE_LOSS
 from core.lessons.losses.softmax import IdentityCheck, softmax_then_ce_floor
 from ui.layout import show_chart
+from ui.outcome import show_outcomes
 from ui.page import LessonPage
 
 BATCH = 8  # validation images in the identity check
@@ -52,12 +53,10 @@ def render(page: LessonPage, result: experiment.LossesResult | None, key: tuple 
     if len(present) > 1:
         runs = CompareResult({experiment.label(n): result.run_of(n) for n in present})
         order = list(runs.runs)
-        left, right = st.columns(2)
-        with left:
-            show_chart(charts.bug_loss_chart(runs.steps, order, floor), runs.steps, "bug-losses", big)
-        with right:
-            show_chart(accuracy_chart(runs.epochs, title="Validation accuracy with the bugs", order=order),
-                       runs.epochs, "bug-accuracy", big, key="csv-bug-accuracy")
+        show_chart(charts.bug_loss_chart(runs.steps, order, floor), runs.steps, "bug-losses", big)
+        show_chart(accuracy_chart(runs.epochs, title="Validation accuracy with the bugs", order=order),
+                   runs.epochs, "bug-accuracy", big, key="csv-bug-accuracy")
+        show_outcomes(CompareResult({lab: run for lab, run in runs.runs.items() if lab != order[0]}))
     else:
         st.info("Add the two bugs to the costs of section 4 and train to see them learn.",
                 icon=":material/play_circle:")
@@ -70,8 +69,9 @@ def render(page: LessonPage, result: experiment.LossesResult | None, key: tuple 
     a, b, c, d = st.columns(4)
     a.metric("CrossEntropyLoss(z, y)", f"{check.cross_entropy:.6f}")
     b.metric("NLLLoss(LogSoftmax(z), y)", f"{check.log_softmax_nll:.6f}")
-    c.metric("Bug 1: CrossEntropyLoss(softmax(z), y)", f"{check.softmax_then_ce:.6f}")
-    d.metric("Bug 2: NLLLoss(softmax(z), y)", f"{check.nll_on_probabilities:.6f}")
+    c.metric("Bug 1: CE(softmax(z), y)", f"{check.softmax_then_ce:.6f}",
+             help="nn.CrossEntropyLoss()(torch.softmax(z, 1), y)")
+    d.metric("Bug 2: NLL(softmax(z), y)", f"{check.nll_on_probabilities:.6f}", help="nn.NLLLoss()(torch.softmax(z, 1), y)")
     st.dataframe(check.table, hide_index=True, width="stretch", column_config={
         "p_target": st.column_config.NumberColumn("p(true class)", format="%.4f"),
         "log_p_target": st.column_config.NumberColumn("ln p(true class)", format="%.4f")})

@@ -57,11 +57,11 @@ def summary_table(result: experiment.LossesResult, runs: CompareResult) -> pd.Da
     grads = story.first_epoch_gradient(result)
     return pd.DataFrame({
         "cost": table["cost"],
-        "reduction": [LOSSES[result.names[c]].reduction for c in table["cost"]],
         "val. accuracy": [fmt.percent(v) for v in table["val. accuracy"]],
-        "val. loss (its own cost)": fmt.fixed(table["val. loss"], 4),
         "‖∂C/∂z‖ at the output, 1st epoch": [fmt.number(grads.get(c)) for c in table["cost"]],
-        "status": table["status"]})
+        "val. loss (its own cost)": fmt.fixed(table["val. loss"], 4),
+        "status": table["status"],
+        "reduction": [LOSSES[result.names[c]].reduction for c in table["cost"]]})
 
 
 def render(page: LessonPage) -> tuple[CompareConfig | None, experiment.LossesResult | None]:
@@ -77,7 +77,7 @@ def render(page: LessonPage) -> tuple[CompareConfig | None, experiment.LossesRes
             "`nn.MSELoss()` (the same squared error, averaged over the ten outputs instead of summed) do?",
             icon=":material/psychology:")
     a, b = st.columns(2)
-    a.button("Reproduce the reference (5 epochs)", on_click=use, args=(page, REFERENCE), icon=":material/replay:",
+    a.button("Reproduce the reference (5 epochs) and train", on_click=use, args=(page, REFERENCE), icon=":material/replay:",
              help="784-100 sigmoid-10, SGD lr 0.1, batch 64, 5 epochs, all seven costs, pixels in [0, 1].")
     b.button("Saturate the output layer (×30) and train", on_click=use, args=(page, SATURATED),
              icon=":material/device_thermostat:",
@@ -111,12 +111,10 @@ def render(page: LessonPage) -> tuple[CompareConfig | None, experiment.LossesRes
         return config, None
     runs = main_runs(result)
     order = list(runs.runs)
-    left, right = st.columns(2)
-    with left:
-        show_chart(accuracy_chart(runs.epochs, order=order), runs.epochs, "validation-accuracy", big)
-    with right:
-        shown = result.gradients[result.gradients["run"].isin(order)]
-        show_chart(charts.gradient_chart(shown, order), shown, "output-layer-gradient", big)
+    # full width, one above the other: the costs' names are long, and a half-width legend cuts them off
+    show_chart(accuracy_chart(runs.epochs, order=order), runs.epochs, "validation-accuracy", big)
+    shown = result.gradients[result.gradients["run"].isin(order)]
+    show_chart(charts.gradient_chart(shown, order), shown, "output-layer-gradient", big)
     st.dataframe(summary_table(result, runs), hide_index=True, width="stretch")
     show_outcomes(runs)
     st.markdown("\n".join(f"- {line}" for line in story.compare_lines(result)))
