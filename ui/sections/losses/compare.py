@@ -112,7 +112,7 @@ def render(page: LessonPage) -> tuple[CompareConfig | None, experiment.LossesRes
     runs = main_runs(result)
     order = list(runs.runs)
     # full width, one above the other: the costs' names are long, and a half-width legend cuts them off
-    show_chart(accuracy_chart(runs.epochs, order=order), runs.epochs, "validation-accuracy", big)
+    show_chart(accuracy_chart(runs.epochs, order=order, label_limit=400), runs.epochs, "validation-accuracy", big)
     shown = result.gradients[result.gradients["run"].isin(order)]
     show_chart(charts.gradient_chart(shown, order), shown, "output-layer-gradient", big)
     st.dataframe(summary_table(result, runs), hide_index=True, width="stretch")
