@@ -19,7 +19,7 @@ SURFACE_SCHEME = "viridis"  # sequential and colour-blind safe: dark = low cost,
 
 def _color(order: list[str], title: str, columns: int | None = None) -> alt.Color:
     return alt.Color("run:N", scale=color_scale(order), title=title,
-                     legend=alt.Legend(orient="bottom", symbolStrokeWidth=3, symbolOpacity=1, labelLimit=260,
+                     legend=alt.Legend(orient="bottom", symbolStrokeWidth=3, symbolOpacity=1, labelLimit=400,
                                        columns=columns or alt.Undefined))
 
 
@@ -35,7 +35,7 @@ def _guide(value: float, text: str) -> alt.LayerChart:
 
 # ---------------------------------------------------------------- 1. the flat cost
 
-def surface_chart(grid: pd.DataFrame, neuron: str, point: tuple[float, float], top: float, subtitle: str,
+def surface_chart(grid: pd.DataFrame, neuron: str, point: tuple[float, float], top: float, subtitle: str | list[str],
                   height: int = 420) -> alt.LayerChart:
     """One neuron's cost over (w1, w2) as a heat map (cells centred on the drawn grid points, colour on a
     fixed 0..top scale shared by both neurons) with the probed point (w1, w2) marked."""
@@ -125,11 +125,11 @@ def gradient_chart(gradients: pd.DataFrame, order: list[str]) -> alt.Chart:
         x=alt.X("step:Q", title="Training step", axis=alt.Axis(format=",d")),
         y=alt.Y("grad_norm:Q", title="‖∂C/∂z‖ at the output layer", scale=alt.Scale(type="log"),
                 axis=alt.Axis(values=decades(df["grad_norm"]), format="~g")),
-        color=_color([o for o in order if o in set(df["run"])], "Cost", columns=2),
+        color=_color([o for o in order if o in set(df["run"])], "Cost", columns=1),
         tooltip=["run:N", "step:Q", alt.Tooltip("epoch:Q", format=".2f"),
                  alt.Tooltip("grad_norm:Q", title="‖∂C/∂z‖", format=".3g")],
     ).properties(title=alt.Title("The gradient that reaches the output layer",
-                                 subtitle="back-propagated into the output pre-activations z, over the batch"),
+                                 subtitle=["back-propagated into the output", "pre-activations z, over the batch"]),
                  height=HEIGHT, width=WIDTH)
 
 

@@ -26,8 +26,9 @@ def levels_text(summary: SurfaceSummary, most: int = 5) -> str:
     return f"{summary.n_levels:,} different values"
 
 
-def surface_subtitle(summary: SurfaceSummary) -> str:
-    return f"{levels_text(summary)}; {percent(summary.changed, 2)} of neighbouring grid steps change it"
+def surface_subtitle(summary: SurfaceSummary) -> list[str]:
+    """Two short lines (a narrow chart would cut one long line off)."""
+    return [f"{levels_text(summary)};", f"{percent(summary.changed, 2)} of neighbouring grid steps change it"]
 
 
 def surface_lines(summaries: dict[str, SurfaceSummary], points: int) -> list[str]:

@@ -11,7 +11,8 @@ def test_surface_sentences_quote_the_grid():
     assert "3 values (0, 0.25, 0.5)" in lines[0] and "320,800" in lines[0] and "0.40%" in lines[0]
     assert "flat almost everywhere" in lines[0]
     assert f"{summaries['Sigmoid'].n_levels:,} different values" in lines[1]
-    assert story.surface_subtitle(summaries["Step"]) == "3 values (0, 0.25, 0.5); 0.40% of neighbouring grid steps change it"
+    assert story.surface_subtitle(summaries["Step"]) == ["3 values (0, 0.25, 0.5);",
+                                                         "0.40% of neighbouring grid steps change it"]
 
 
 def test_neuron_sentences_and_nielsens_boxes():

@@ -54,7 +54,7 @@ def render(page: LessonPage, result: experiment.LossesResult | None, key: tuple 
         runs = CompareResult({experiment.label(n): result.run_of(n) for n in present})
         order = list(runs.runs)
         show_chart(charts.bug_loss_chart(runs.steps, order, floor), runs.steps, "bug-losses", big)
-        show_chart(accuracy_chart(runs.epochs, "Validation accuracy with the bugs", order, label_limit=400),
+        show_chart(accuracy_chart(runs.epochs, "Validation accuracy with the bugs", order, label_limit=400, legend_columns=1),
                    runs.epochs, "bug-accuracy", big, key="csv-bug-accuracy")
         show_outcomes(CompareResult({lab: run for lab, run in runs.runs.items() if lab != order[0]}))
     else:

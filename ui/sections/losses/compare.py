@@ -112,7 +112,7 @@ def render(page: LessonPage) -> tuple[CompareConfig | None, experiment.LossesRes
     runs = main_runs(result)
     order = list(runs.runs)
     # full width, one above the other: the costs' names are long, and a half-width legend cuts them off
-    show_chart(accuracy_chart(runs.epochs, order=order, label_limit=400), runs.epochs, "validation-accuracy", big)
+    show_chart(accuracy_chart(runs.epochs, order=order, label_limit=400, legend_columns=1), runs.epochs, "validation-accuracy", big)
     shown = result.gradients[result.gradients["run"].isin(order)]
     show_chart(charts.gradient_chart(shown, order), shown, "output-layer-gradient", big)
     st.dataframe(summary_table(result, runs), hide_index=True, width="stretch")
@@ -129,8 +129,8 @@ def render(page: LessonPage) -> tuple[CompareConfig | None, experiment.LossesRes
         st.latex(r"\text{cross-entropy: } \frac{\partial C}{\partial z} = p - y")
         st.latex(r"\text{quadratic on softmax: } \frac{\partial C}{\partial z_j} = 2\,p_j\Big((p_j - y_j) - "
                  r"\sum_k p_k (p_k - y_k)\Big)")
-        st.latex(r"\text{quadratic on sigmoid: } \frac{\partial C}{\partial z_j} = 2\,(a_j - y_j)\,\sigma'(z_j)"
-                 r"\qquad \text{per-output cross-entropy: } \frac{\partial C}{\partial z_j} = a_j - y_j")
+        st.latex(r"\text{quadratic on sigmoid: } \frac{\partial C}{\partial z_j} = 2\,(a_j - y_j)\,\sigma'(z_j)")
+        st.latex(r"\text{per-output cross-entropy: } \frac{\partial C}{\partial z_j} = a_j - y_j")
         st.markdown("The quadratic costs multiply the error by the slope of the softmax or sigmoid: small "
                     "when an output is confidently wrong. `nn.MSELoss()` divides everything by the 10 outputs "
                     "as well. Each cost is averaged over the batch, so ‖∂C/∂z‖ over a batch of m examples "

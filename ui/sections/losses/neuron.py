@@ -46,14 +46,18 @@ def render(page: LessonPage) -> NeuronConfig | None:
         show_chart(charts.neuron_chart(frame, ORDER), frame, "one-neuron-output", big)
     with right:
         show_chart(charts.neuron_gradient_chart(frame, ORDER), frame, "one-neuron-gradient", big, key="csv-neuron-grad")
-    left, right = st.columns(2)
-    left.latex(r"\text{quadratic: } C = \tfrac12 (a - y)^2, \quad \frac{\partial C}{\partial w} = (a - y)\,"
-               r"\sigma'(z)\, x")
-    right.latex(r"\text{cross-entropy: } C = -[y \ln a + (1-y)\ln(1-a)], \quad \frac{\partial C}{\partial w} = (a - y)\, x")
+    left, right = st.columns(2)  # one short formula a line: a phone's column is narrow
+    left.markdown("**Quadratic cost**")
+    left.latex(r"C = \tfrac12 (a - y)^2")
+    left.latex(r"\frac{\partial C}{\partial w} = (a - y)\,\sigma'(z)\, x")
+    right.markdown("**Cross-entropy**")
+    right.latex(r"C = -[y \ln a + (1-y)\ln(1-a)]")
+    right.latex(r"\frac{\partial C}{\partial w} = (a - y)\, x")
     st.markdown("\n".join(f"- {line}" for line in story.neuron_lines(frame, config)))
     with st.expander("Why the σ′(z) cancels in the cross-entropy"):
         st.latex(r"\frac{\partial C}{\partial w} = -\Big(\frac{y}{a} - \frac{1-y}{1-a}\Big)\frac{\partial a}{\partial w}"
-                 r" = -\frac{y - a}{a(1-a)}\,\sigma'(z)\,x = (a - y)\,x, \qquad \text{since } \sigma'(z) = a(1-a).")
+                 r" = -\frac{y - a}{a(1-a)}\,\sigma'(z)\,x")
+        st.latex(r"= (a - y)\,x, \qquad \text{since } \sigma'(z) = a(1-a).")
         st.markdown("The quadratic cost keeps the factor σ′(z) = a(1 − a), which is near 0 whenever the "
                     "output is near 0 or 1: exactly when the neuron is confidently wrong. The cross-entropy's "
                     "gradient is the error (a − y) itself: largest when the neuron is most wrong.")

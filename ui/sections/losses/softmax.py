@@ -49,13 +49,12 @@ def render(page: LessonPage) -> SoftmaxConfig | None:
     with left:
         show_chart(charts.softmax_chart(result.table, y), result.table, "softmax-probabilities", big)
     with right:
-        a, b = st.columns(2)
-        a.metric("Sum of the probabilities", f"{result.total:.6f}")
-        b.metric(f"Cross-entropy of class {y}", f"{result.loss:.4f}")
+        st.metric("Sum of the probabilities", f"{result.total:.6f}")
+        st.metric(f"Cross-entropy of class {y}", f"{result.loss:.4f}")
         st.latex(r"p_j = \operatorname{softmax}(z / T)_j = \frac{e^{z_j / T}}{\sum_{k} e^{z_k / T}}")
         st.latex(rf"p_{{{y}}} = \frac{{e^{{({row['z']:.2f} - {result.shift * t:.2f}) / {t:g}}}}}"
-                 rf"{{\sum_k e^{{(z_k - {result.shift * t:.2f}) / {t:g}}}}} = \frac{{{row['exp']:.4f}}}"
-                 rf"{{{result.table['exp'].sum():.4f}}} = {row['p']:.4f}")
+                 rf"{{\sum_k e^{{(z_k - {result.shift * t:.2f}) / {t:g}}}}}")
+        st.latex(rf"= \frac{{{row['exp']:.4f}}}{{{result.table['exp'].sum():.4f}}} = {row['p']:.4f}")
         st.latex(rf"\text{{CE}} = -\ln p_{{{y}}} = -\ln {row['p']:.4f} = {result.by_hand:.4f}")
         st.caption("Subtracting the largest logit before exponentiating changes nothing (it cancels in the "
                    "fraction) and keeps e^(z/T) from overflowing: PyTorch does the same. The cross-entropy "

@@ -60,8 +60,11 @@ def render(page: LessonPage) -> SurfaceConfig | None:
         with column:
             show_chart(charts.surface_chart(grid, neuron, point, top, story.surface_subtitle(summaries[neuron])),
                        grid[grid["neuron"] == neuron], f"{neuron}-cost-surface", big)
-    st.latex(r"C(w_1, w_2) = \frac14 \sum_{x} \big(a(w_1 x_1 + w_2 x_2 + b) - y(x)\big)^2, \qquad "
-             r"a = H(z) = [z > 0] \ \text{ or } \ a = \sigma(z) = \frac{1}{1 + e^{-z}}")
+    left, right = st.columns(2)
+    left.latex(r"C(w_1, w_2) = \frac14 \sum_{x} \big(a(z) - y(x)\big)^2")
+    left.latex(r"z = w_1 x_1 + w_2 x_2 + b")
+    right.latex(r"\text{step: } a = H(z) = [z > 0]")
+    right.latex(r"\text{sigmoid: } a = \sigma(z) = \frac{1}{1 + e^{-z}}")
     st.caption(f"The bias is fixed at b = {number(config.bias)}; the weights run over [−{SPAN:g}, {SPAN:g}]. The numbers "
                f"are measured on the full {GRID}×{GRID} grid; the maps draw every "
                f"{(GRID - 1) // (DRAWN - 1)}th point ({DRAWN}×{DRAWN}). The cross marks ({number(config.w1)}, {number(config.w2)}).")
