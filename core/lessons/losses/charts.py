@@ -11,10 +11,13 @@ import math
 import altair as alt
 import pandas as pd
 
-from core.charts import GUIDE_COLOR, HEIGHT, WIDTH, decades
+from core.charts import GUIDE_COLOR, HEIGHT, WIDTH, accuracy_chart, decades
 from core.palette import color_scale
 
 SURFACE_SCHEME = "viridis"  # sequential and colour-blind safe: dark = low cost, bright = high
+# total height of a chart whose legend lists five to seven long cost names one a row (Streamlit sizes
+# the whole chart, legend included, to the spec's height: at HEIGHT a phone's plot would shrink to a strip)
+TALL = 540
 
 
 def _color(order: list[str], title: str, columns: int | None = None) -> alt.Color:
@@ -31,6 +34,11 @@ def _guide(value: float, text: str) -> alt.LayerChart:
     label = alt.Chart(frame).mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=GUIDE_COLOR,
                                        fontSize=12).encode(y="v:Q", x=alt.value("width"), text="text:N")
     return rule + label
+
+
+def accuracy(epochs: pd.DataFrame, order: list[str], title: str = "Validation accuracy") -> alt.LayerChart:
+    """core.charts.accuracy_chart (0-100%, the chance line) with the costs' long names in full, one a row."""
+    return accuracy_chart(epochs, title, order, label_limit=400, legend_columns=1).properties(height=TALL)
 
 
 # ---------------------------------------------------------------- 1. the flat cost
@@ -130,7 +138,7 @@ def gradient_chart(gradients: pd.DataFrame, order: list[str]) -> alt.Chart:
                  alt.Tooltip("grad_norm:Q", title="‖∂C/∂z‖", format=".3g")],
     ).properties(title=alt.Title("The gradient that reaches the output layer",
                                  subtitle=["back-propagated into the output", "pre-activations z, over the batch"]),
-                 height=HEIGHT, width=WIDTH)
+                 height=TALL, width=WIDTH)
 
 
 SATURATION_Z = math.log((1 + math.sqrt(1 - 4 * 0.01)) / (1 - math.sqrt(1 - 4 * 0.01)))  # σ′(z) = 0.01 at |z| ≈ 4.6
@@ -168,4 +176,4 @@ def bug_loss_chart(steps: pd.DataFrame, order: list[str], floor: float, smooth: 
               _guide(math.log(10), f"guessing: ln 10 ≈ {math.log(10):.2f}")]
     return alt.layer(raw, avg, *guides).properties(
         title=alt.Title("Training loss with the two bugs", subtitle="each as PyTorch computes it"),
-        height=HEIGHT, width=WIDTH)
+        height=TALL, width=WIDTH)

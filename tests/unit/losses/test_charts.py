@@ -50,3 +50,10 @@ def test_neuron_softmax_and_gradient_charts(small):
     guides = [row for rows in bug["datasets"].values() for row in rows if "text" in row]
     assert sorted(row["v"] for row in guides) == pytest.approx([0.0, floor, math.log(10)])
     assert any(f"{floor:.4f}" in row["text"] for row in guides)
+
+
+def test_accuracy_keeps_the_shared_axis_and_gives_long_names_room(small):
+    spec = charts.accuracy(small.epochs, list(small.runs)).to_dict()
+    line = spec["layer"][0]
+    assert line["encoding"]["y"]["scale"]["domain"] == [0, 1]  # core.charts' 0-100% axis, chance line layered
+    assert line["encoding"]["color"]["legend"]["columns"] == 1 and spec["height"] == charts.TALL

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core.charts import accuracy_chart
 from core.compare import CompareResult
 from core.lessons.losses import charts, experiment, story
 from core.lessons.losses.config import BUG_LOSSES, REFERENCE_LOSS
@@ -54,8 +53,8 @@ def render(page: LessonPage, result: experiment.LossesResult | None, key: tuple 
         runs = CompareResult({experiment.label(n): result.run_of(n) for n in present})
         order = list(runs.runs)
         show_chart(charts.bug_loss_chart(runs.steps, order, floor), runs.steps, "bug-losses", big)
-        show_chart(accuracy_chart(runs.epochs, "Validation accuracy with the bugs", order, label_limit=400, legend_columns=1),
-                   runs.epochs, "bug-accuracy", big, key="csv-bug-accuracy")
+        show_chart(charts.accuracy(runs.epochs, order, "Validation accuracy with the bugs"), runs.epochs,
+                   "bug-accuracy", big, key="csv-bug-accuracy")
         show_outcomes(CompareResult({lab: run for lab, run in runs.runs.items() if lab != order[0]}))
     else:
         st.info("Add the two bugs to the costs of section 4 and train to see them learn.",

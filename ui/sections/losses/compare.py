@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import core.format as fmt
-from core.charts import accuracy_chart, presenter
+from core.charts import presenter
 from core.compare import CompareResult
 from core.lessons.losses import charts, experiment, story
 from core.lessons.losses.config import (BUG_LOSSES, INPUTS, LIMITS, LOSS_CHOICES, REFERENCE, SATURATED, SCALE,
@@ -112,7 +112,7 @@ def render(page: LessonPage) -> tuple[CompareConfig | None, experiment.LossesRes
     runs = main_runs(result)
     order = list(runs.runs)
     # full width, one above the other: the costs' names are long, and a half-width legend cuts them off
-    show_chart(accuracy_chart(runs.epochs, order=order, label_limit=400, legend_columns=1), runs.epochs, "validation-accuracy", big)
+    show_chart(charts.accuracy(runs.epochs, order), runs.epochs, "validation-accuracy", big)
     shown = result.gradients[result.gradients["run"].isin(order)]
     show_chart(charts.gradient_chart(shown, order), shown, "output-layer-gradient", big)
     st.dataframe(summary_table(result, runs), hide_index=True, width="stretch")
