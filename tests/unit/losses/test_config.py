@@ -1,9 +1,12 @@
 """The cost-function lesson's configs: round trips through the URL, clear errors, the page's view
 split into its parts, presets and shrink."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from core.lessons.losses.config import (LOSS_CHOICES, REFERENCE, SATURATED, CompareConfig, LossesView, NeuronConfig,
-                                        SoftmaxConfig, SurfaceConfig, shrink)
+from core.lessons.losses.config import (BATCH_SIZE, BIAS, EPOCHS, ETA, GATE_CHOICES, INPUTS, LIMITS, LOGIT,
+                                        LOSS_CHOICES, REFERENCE, SATURATED, SCALE, SPAN, START, TEMPERATURE,
+                                        CompareConfig, LossesView, NeuronConfig, SoftmaxConfig, SurfaceConfig, shrink)
 
 
 def test_view_round_trips_and_splits_into_its_parts():
@@ -47,3 +50,21 @@ def test_presets_and_shrink():
     small = shrink(LossesView())
     assert small.epochs == 1 and small.losses == LOSS_CHOICES and small.surface == LossesView().surface
     assert CompareConfig(losses=("cross_entropy",)).labels == ["Cross-entropy"]
+
+
+views = st.builds(
+    LossesView, gate=st.sampled_from(GATE_CHOICES), bias=st.floats(*BIAS), w1=st.floats(-SPAN, SPAN),
+    w2=st.floats(-SPAN, SPAN), w0=st.floats(*START), b0=st.floats(*START), eta=st.floats(*ETA),
+    logits=st.lists(st.floats(*LOGIT), min_size=10, max_size=10).map(tuple), temperature=st.floats(*TEMPERATURE),
+    target=st.integers(0, 9),
+    losses=st.lists(st.sampled_from(LOSS_CHOICES[1:]), unique=True).map(lambda l: ("cross_entropy", *l)),
+    inputs=st.sampled_from(list(INPUTS)), output_scale=st.floats(*SCALE), lr=st.floats(*LIMITS["lr"]),
+    epochs=st.integers(*EPOCHS), batch_size=st.integers(*BATCH_SIZE))
+
+
+@settings(max_examples=60, deadline=None)
+@given(views)
+def test_any_valid_view_round_trips_through_the_url(view):
+    assert LossesView.from_query(view.to_query()) == (view, [])
+    assert LossesView.of(view.surface, view.neuron, view.softmax, view.compare) == view
+    assert shrink(view).compare.train_settings().epochs == 1

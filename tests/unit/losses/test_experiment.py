@@ -121,3 +121,16 @@ def test_identity_on_the_trained_network(small, mnist):
     assert check.gap < 1e-5 and check.nll_on_probabilities < 0
     assert len(check.table) == 8 and math.isfinite(check.cross_entropy)
     assert check.softmax_then_ce >= softmax_then_ce_floor()
+
+
+def test_run_all_runs_every_part_of_the_page(mnist, monkeypatch):
+    """run_all (for the app-wide property tests) on the cheapest view: every computation the page makes."""
+    from core.lessons.losses import neuron, softmax, surfaces
+    from core.lessons.losses.config import LossesView, shrink
+    called = []
+    for module, name in ((surfaces, "surface_frames"), (surfaces, "autograd_verdicts"), (neuron, "run"),
+                         (softmax, "worked"), (experiment, "compare"), (experiment, "batch_check")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _o=original, _n=name, **kw: called.append(_n) or _o(*a, **kw))
+    assert experiment.run_all(shrink(LossesView()), mnist.subset(256, 64), seed=0) is None
+    assert set(called) == {"surface_frames", "autograd_verdicts", "run", "worked", "compare", "batch_check"}
