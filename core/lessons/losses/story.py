@@ -159,10 +159,13 @@ def saturation_lines(result: LossesResult) -> list[str]:
             lines.append(f"MSE on sigmoid outputs stayed at **{percent(mse)}** (chance): the output stuck near 1 "
                          "wins the argmax on every image, and its gradient (a − y)·σ′(z) is too small to pull it down.")
         else:
+            far = 10.0
+            slope_far = 1 / (2 + math.exp(far) + math.exp(-far))  # σ′(10) = σ(10)·σ(−10)
             lines.append(f"MSE on sigmoid outputs reached **{percent(mse)}**: with this seed the largest output starts "
                          f"at z ≈ {number(top['z_mean'])} only, where σ′ is small but not tiny, so it does get pulled "
-                         "down. Try another seed in the sidebar: where an output starts above z ≈ 10, it stays at "
-                         "chance.")
+                         f"down. An output starting at z = {far:g} would have σ′ = {number(slope_far)}, "
+                         f"{ratio(float(top['slope_at_mean']) / slope_far)} less, and would stay stuck: try other "
+                         "seeds in the sidebar.")
     bce = _acc(result, "bce_sigmoid")
     if bce is not None:
         lines.append(f"Cross-entropy per output on the same sigmoids reached {percent(bce)}: its gradient "
