@@ -112,9 +112,10 @@ def test_training_controls_keep_the_last_run_until_train(app, counted):
     assert "learning rate (0.35)" in text(at)
 
 
-def test_saturated_preset_trains_and_explains_saturation(app, monkeypatch):
-    from core.lessons.losses.config import SATURATED
+def test_presets_train_at_once_and_saturation_is_explained(app, monkeypatch):
+    from core.lessons.losses.config import REFERENCE, SATURATED
     monkeypatch.setattr("ui.sections.losses.compare.SATURATED", SATURATED.replace(epochs=1, batch_size=512))
+    monkeypatch.setattr("ui.sections.losses.compare.REFERENCE", REFERENCE.replace(epochs=1, batch_size=512))
     at = app(PAGE, **SMALL).run()
     next(b for b in at.button if b.label.startswith("Saturate")).click().run()
     assert not at.exception and not at.main.error
@@ -126,7 +127,10 @@ def test_saturated_preset_trains_and_explains_saturation(app, monkeypatch):
     assert charts(at) == CHARTS + 1 - 2
     summary = table(at, "cost")
     assert list(summary["cost"]) == ["Cross-entropy", "MSE on sigmoid outputs", "Cross-entropy per output (sigmoid)"]
-    assert any("Train the networks" in i.value or "Add the two bugs" in i.value for i in at.main.info)
+    assert any("Add the two bugs" in i.value for i in at.main.info)
+    next(b for b in at.button if b.label.startswith("Reproduce the reference")).click().run()
+    assert not at.exception and at.query_params["output_scale"] == "1.0" and at.query_params["batch_size"] == "512"
+    assert len(table(at, "cost")) == 5 and charts(at) == CHARTS  # all seven costs, the bugs in their section
 
 
 def test_a_learning_rate_that_ruins_training_is_reported(app):
