@@ -22,8 +22,14 @@ COLORS: dict[str, str] = {
     "Without BN": "#D55E00", "With BN": "#0072B2",
     # momentum (by label)
     "β = 0": "#D55E00", "β = 0.5": "#E69F00", "β = 0.9": "#0072B2", "β = 0.99": "#CC79A7",
-    # residual connections: the plain network light orange, the residual one dark blue (far apart in hue and lightness)
-    "Plain": "#E69F00", "Residual": "#0072B2",
+    # residual connections: a without/with pair, coloured as Without BN / With BN (vermillion / blue)
+    "Plain": "#D55E00", "Residual": "#0072B2",
+    # cost functions (core.losses labels): the quadratic cost is vermillion wherever it appears, the
+    # cross-entropy blue; the two bugs take Tol's wine and olive
+    "Cross-entropy": "#0072B2", "Quadratic cost": "#D55E00", "MSE on softmax, summed over outputs": "#D55E00",
+    "MSE on softmax, nn.MSELoss()": "#CC79A7", "MSE on sigmoid outputs": "#E69F00",
+    "Cross-entropy per output (sigmoid)": "#009E73", "Bug: softmax before CrossEntropyLoss": "#882255",
+    "Bug: NLLLoss on probabilities": "#999933",
 }
 
 
