@@ -5,12 +5,16 @@ import numpy as np
 import streamlit as st
 
 from core.charts import presenter
-from core.lessons.momentum import charts, experiment, story
-from core.lessons.momentum.config import LR_LIMITS, MAX_RUNS, MAX_STEPS, MomentumConfig
-from core.lessons.momentum.surfaces import START_LIMIT, SURFACES, surface_grid
+from core.format import number
+from core.lessons.momentum import charts, experiment, regimes, story
+from core.lessons.momentum.config import LR_LIMITS, MAX_RUNS, MAX_STEPS, NOISE_LIMIT, MomentumConfig
+from core.lessons.momentum.formulas import (CHOICES, CUSTOM, LABELS, MIN_SPAN, VIEW_LIMIT, FormulaError,
+                                            check_formula, surface_for)
+from core.lessons.momentum.surfaces import START_LIMIT, surface_grid
 from ui.controls import training_controls
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
+from ui.reproduced import reproduced
 from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 from ui.widgets import parse_momenta
@@ -26,13 +30,29 @@ def momenta_text(values) -> str:
 start = initial_config(PAGE, MomentumConfig)
 seed_widgets(PAGE, {"surface": start.surface, "momenta": momenta_text(start.momenta), "nesterov": start.nesterov,
                     "lr": start.lr, "steps": start.steps, "x0": start.x0, "y0": start.y0,
-                    "train_lr": start.train_lr, "epochs": start.epochs, "batch_size": start.batch_size})
+                    "train_lr": start.train_lr, "epochs": start.epochs, "batch_size": start.batch_size,
+                    "formula": start.formula, "x_lo": start.x_view[0], "x_hi": start.x_view[1],
+                    "y_lo": start.y_view[0], "y_hi": start.y_view[1], "noise": start.noise})
 
 
 def use_surface_preset() -> None:
-    """A newly chosen surface comes with the start, learning rate and steps that tell its story."""
-    for name, value in SURFACES[st.session_state[k("surface")]].preset.items():
-        st.session_state[k(name)] = value
+    """A newly chosen surface comes with the start, learning rate and steps (and, for the course lab's
+    polynomials, the β values) that tell its story; choosing "your own formula" after a lab polynomial
+    puts that polynomial in the box."""
+    key = st.session_state[k("surface")]
+    previous = st.session_state.get(k("_previous_surface"))
+    if key == CUSTOM and previous and previous.startswith("lab_"):
+        lab = surface_for(previous)
+        st.session_state[k("formula")] = lab.fn.text
+        st.session_state[k("x_lo")], st.session_state[k("x_hi")] = lab.x_range
+    try:
+        preset = surface_for(key, st.session_state[k("formula")],
+                             (st.session_state[k("x_lo")], st.session_state[k("x_hi")]),
+                             (st.session_state[k("y_lo")], st.session_state[k("y_hi")])).preset
+    except ValueError:
+        return  # the formula box says what is wrong
+    for name, value in preset.items():
+        st.session_state[k(name)] = momenta_text(value) if name == "momenta" else value
 
 
 def start_from_click() -> None:
@@ -52,43 +72,85 @@ def start_from_click() -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def explore(config: MomentumConfig):
-    """Trajectories, their outcomes, the surface grid, the lesson-form check and the takeaways, cached per config."""
-    surface = SURFACES[config.surface]
-    runs = experiment.trajectories(config)
+def explore(config: MomentumConfig, seed: int):
+    """Trajectories, their outcomes, the surface grid, the lesson-form check, the takeaways and the runs
+    on the regime map, cached per config (and seed, which only the gradient noise uses)."""
+    surface = config.the_surface
+    seed = seed if config.noise else 0
+    runs = experiment.trajectories(config, seed)
     paths = experiment.paths_frame(runs, surface)
     found = experiment.outcomes(runs, surface)
+    placed = regimes.run_regimes(found, runs, surface, config.lr, config.nesterov, noisy=bool(config.noise))
     return (paths, found, surface_grid(surface), experiment.lesson_form_check(config, runs),
-            story.takeaway_lines(config, runs, found), story.nesterov_notes(config, found))
+            story.takeaway_lines(config, runs, found), story.nesterov_notes(config, found), placed)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def regime_bands(nesterov: bool):
+    return regimes.regime_map(nesterov)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def lab_box():
+    return story.lab_reproduction()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def noise_box(sigma: float, seed: int):
+    lab = surface_for("lab_quartic")
+    gap = experiment.loss_noise_gap(lab, lab.start, lab.lr, 0.9, lab.steps, sigma, seed)
+    return story.noise_reproduction(gap, sigma)
 
 
 st.title("Momentum")
-n_params = "one-parameter" if SURFACES[st.session_state[k("surface")]].dim == 1 else "two-parameter"
 st.markdown(
-    "Plain gradient descent takes a step down the current slope and forgets it. **Momentum** keeps a "
-    "running velocity: each step adds the new gradient to a fraction $\\beta$ of the previous step. "
-    "Like a heavy ball, it speeds up on long slopes, rolls across flat saddles and plateaus, and can "
-    "carry itself over a small bump out of a local minimum — or overshoot and swing back and forth. "
-    f"Every path below is computed by PyTorch's own `torch.optim.SGD` on a {n_params} tensor.")
+    "**The question:** plain gradient descent takes a step down the current slope and forgets it. What "
+    "changes if each step also keeps a fraction β of the previous one, like a heavy ball rolling downhill? "
+    "**Momentum** speeds up on long slopes, rolls across flat saddles and plateaus, and can carry itself over "
+    "a small bump out of a local minimum, or overshoot and swing back and forth. Every path below is "
+    "computed by PyTorch's own `torch.optim.SGD` on a real tensor.")
 
 # ------------------------------------------------------------------ controls
 with st.container(border=True):
     a, b, c = st.columns([3, 3, 1.5])  # room for "Nesterov" in presenter mode
-    a.selectbox("Loss surface", list(SURFACES), key=k("surface"), on_change=use_surface_preset,
-                format_func=lambda key: SURFACES[key].label)
+    a.selectbox("Loss surface", CHOICES, key=k("surface"), on_change=use_surface_preset,
+                format_func=LABELS.get)
     b.text_input("Momentum values β (comma-separated)", key=k("momenta"),
                  help="One run per value, e.g. 0, 0.5, 0.9. β = 0 is plain gradient descent; at most "
                       f"{MAX_RUNS} values, each from 0 to 0.999.")
     c.toggle("Nesterov", key=k("nesterov"), help="PyTorch's Nesterov variant: the step uses g + βv.")
-    surface_now = SURFACES[st.session_state[k("surface")]]
-    d, e, f, g = st.columns(4)
+    custom = st.session_state[k("surface")] == CUSTOM
+    if custom:
+        f1, f2, f3, f4, f5 = st.columns([4, 1, 1, 1, 1])
+        f1.text_input("Your loss: a formula in w (a curve) or in x and y (a surface)", key=k("formula"),
+                      max_chars=200, help="Numbers, w or x and y, + − * / ** (or ^), parentheses, pi, e and "
+                                          "sin cos tan exp log sqrt tanh abs sigmoid. Powers take a number: "
+                                          "x**3, not x**x. Never run as Python.")
+        f2.number_input("x from", -VIEW_LIMIT, VIEW_LIMIT, key=k("x_lo"), step=0.5)
+        f3.number_input("x to", -VIEW_LIMIT, VIEW_LIMIT, key=k("x_hi"), step=0.5)
+        f4.number_input("y from", -VIEW_LIMIT, VIEW_LIMIT, key=k("y_lo"), step=0.5)
+        f5.number_input("y to", -VIEW_LIMIT, VIEW_LIMIT, key=k("y_hi"), step=0.5)
+    try:
+        surface_now = surface_for(st.session_state[k("surface")], st.session_state[k("formula")],
+                                  (st.session_state[k("x_lo")], st.session_state[k("x_hi")]),
+                                  (st.session_state[k("y_lo")], st.session_state[k("y_hi")]))
+    except ValueError:
+        surface_now = None
+    one_d = surface_now is not None and surface_now.dim == 1
+    d, e, f, g, h = st.columns(5)
     d.number_input("Learning rate", *LR_LIMITS, key=k("lr"), format="%.4f", step=0.005)
     e.number_input("Steps", 1, MAX_STEPS, key=k("steps"), step=50)
-    f.number_input("Start x", -START_LIMIT, START_LIMIT, key=k("x0"), step=0.1, format="%.2f")
+    f.number_input(f"Start {surface_now.axes[0] if surface_now else 'x'}", -START_LIMIT, START_LIMIT,
+                   key=k("x0"), step=0.1, format="%.2f")
     g.number_input("Start y", -START_LIMIT, START_LIMIT, key=k("y0"), step=0.1, format="%.2f",
-                   disabled=surface_now.dim == 1, help="Not used on the 1-D curve." if surface_now.dim == 1 else None)
-    st.caption(f"{surface_now.about} Click the chart to start from that point; choosing a surface "
-               "resets the start, learning rate and steps to ones that show its story.")
+                   disabled=one_d, help="Not used on a 1-D curve." if one_d else None)
+    h.number_input("Gradient noise σ", 0.0, NOISE_LIMIT, key=k("noise"), step=0.5, format="%.2f",
+                   help="σ·N(0, 1) added to the gradient before each step, seeded by the sidebar's seed: "
+                        "every β sees the same draws, and the same seed repeats the path.")
+    if surface_now is not None:
+        st.caption(f"{surface_now.about} Click the chart to start from that point; choosing a surface "
+                   "resets the start, learning rate and steps to ones that show its story.")
+st.session_state[k("_previous_surface")] = st.session_state[k("surface")]
 
 errors = []
 try:
@@ -96,26 +158,42 @@ try:
 except ValueError as exc:
     errors.append(str(exc))
     momenta = start.momenta
+formula_text = st.session_state[k("formula")]
+try:
+    check_formula(formula_text)
+except FormulaError as exc:
+    errors.append(f"Your formula: {exc}")
+    formula_text = start.formula if not custom else formula_text
 try:
     config = MomentumConfig(
         surface=st.session_state[k("surface")], momenta=momenta, nesterov=st.session_state[k("nesterov")],
         lr=st.session_state[k("lr")], steps=st.session_state[k("steps")], x0=st.session_state[k("x0")],
         y0=st.session_state[k("y0")], train_lr=st.session_state[k("train_lr")],
-        epochs=st.session_state[k("epochs")], batch_size=st.session_state[k("batch_size")])
+        epochs=st.session_state[k("epochs")], batch_size=st.session_state[k("batch_size")],
+        formula=formula_text, x_view=(st.session_state[k("x_lo")], st.session_state[k("x_hi")]),
+        y_view=(st.session_state[k("y_lo")], st.session_state[k("y_hi")]), noise=st.session_state[k("noise")])
 except ValueError as exc:
     config = None
-    errors.append(str(exc))
-for message in errors:
+    if not (custom and errors):  # the formula's message is already there
+        errors.append(str(exc))
+for message in dict.fromkeys(errors):
     st.error(message, icon=":material/error:")
 if config is None or errors:
     st.stop()
 remember(PAGE, config, settings)
-surface = SURFACES[config.surface]
+surface = config.the_surface
 order = config.labels
+if custom:
+    st.latex(surface.formula)
+    points = ", ".join(f"{p.kind} at ({', '.join(number(v) for v in p.at)})" for p in surface.points)
+    st.caption(f"Found numerically on the view: {points or 'no critical point'}.")
 
 # ------------------------------------------------------------------ the runs
-paths, found, grid, check, notes, nesterov_notes = explore(config)
-method = f"{'Nesterov' if config.nesterov else 'SGD'}, lr = {config.lr:g}"
+st.info(f"**Predict first:** with {', '.join(order)}, which run ends lowest, and which one overshoots? "
+        "Then read the map.", icon=":material/psychology:")
+paths, found, grid, check, notes, nesterov_notes, placed = explore(config, settings.seed)
+method = f"{'Nesterov' if config.nesterov else 'SGD'}, lr = {config.lr:g}" + (
+    f", gradient noise σ = {config.noise:g} (seed {settings.seed})" if config.noise else "")
 left, right = st.columns([3, 2])
 with left:
     if surface.dim == 2:
@@ -128,8 +206,13 @@ with left:
     st.download_button("Download paths (CSV)", paths.to_csv(index=False).encode(), file_name=f"{slug}.csv",
                        mime="text/csv", key="csv-momentum-paths", type="tertiary", icon=":material/download:")
 with right:
-    show_chart(charts.loss_chart(paths, order), paths, "momentum-loss-per-step", big)
-st.latex(surface.formula)
+    log = bool(surface.minima) and bool((paths["loss"] >= surface.global_loss - 1e-9).all())
+    show_chart(charts.loss_chart(paths, order, log=log), paths, "momentum-loss-per-step", big)
+    if surface.minima and not log:
+        st.caption("Some run went below the lowest minimum in view (the formula keeps falling outside it), "
+                   "so the loss itself is drawn.")
+if not custom:
+    st.latex(surface.formula)
 st.caption("Drag the **step slider** under the map to replay the runs in your browser; the big dots are "
            "where each run is at that step, the small dots every step so far (wide gaps = fast).")
 if surface.dim == 1:
@@ -138,11 +221,11 @@ if surface.dim == 1:
 st.subheader("What each run did")
 table = experiment.outcome_table(found, surface)
 st.dataframe(table, hide_index=True, width="stretch",
-             column_config={"final loss": st.column_config.NumberColumn(format="%.4f"),
+             column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
                             "above global min": st.column_config.NumberColumn(format="%.2e")})
-st.caption(f"Ended in: after the last step, within {surface.radius:g} of that point and within "
-           f"{surface.loss_tol:g} of its loss. Reversals: steps that point back against the previous step "
-           "(overshooting)." + (f" Escaped the saddle: came within {surface.radius:g} of it and left for good."
+st.caption(f"Ended in: after the last step, within {number(surface.radius)} of that point and within "
+           f"{number(surface.loss_tol)} of its loss. Reversals: steps that point back against the previous step "
+           "(overshooting)." + (f" Escaped the saddle: came within {number(surface.radius)} of it and left for good."
                                 if "escaped the saddle" in table else ""))
 st.markdown("\n".join(f"- {line}" for line in story.describe(found, surface)))
 if nesterov_notes:
@@ -154,10 +237,57 @@ for o in found:
         st.warning(f"{o.label} diverged at step {o.diverged_at}: it left the surface (|w| > {experiment.ESCAPE:g}) "
                    "or its loss stopped being finite, so that run stops there; its path is drawn up to that "
                    "step. Try a smaller learning rate.", icon=":material/warning:")
+if config.noise:
+    st.caption(f"Gradient noise: σ·N(0, 1) with σ = {number(config.noise)} is added to every gradient before the "
+               f"step, drawn from a generator seeded with the sidebar's seed ({settings.seed}): every β sees the "
+               "same draws, and the same seed repeats the same paths. (The course lab adds its noise to the loss "
+               "value instead, which has no gradient, so its noisy paths are the noiseless ones: see below.)")
+
+# ------------------------------------------------------------------ the map
+st.header("Where momentum converges, ripples, overshoots or diverges")
+st.markdown(
+    "Close to a minimum every loss looks like a quadratic bowl, and there momentum's error follows a "
+    "two-term recurrence whose roots decide everything. Only two numbers matter: β and η·λ, the learning "
+    "rate times the curvature λ of the bowl. The map shows the four regimes; each run on screen is a dot "
+    "at the minimum it ended in (or the global minimum), filled at the steepest curvature and, on a "
+    "surface, hollow at the flattest.")
+if placed:
+    map_left, map_right = st.columns([3, 2])
+    with map_left:
+        marks = regimes.points_frame(placed)
+        show_chart(charts.regime_chart(regime_bands(config.nesterov), marks, order,
+                                       "PyTorch's Nesterov" if config.nesterov else "heavy-ball momentum"),
+                   marks, "momentum-regimes", big)
+        off = marks[marks["off_map"]]
+        if len(off):
+            st.caption("Off the map, drawn at its edge: " + ", ".join(
+                f"{r.run} at η·λ = {number(r.a_true)}" for r in off.itertuples()) + ".")
+    with map_right:
+        st.latex(r"z^2 - (1 + \beta - \eta\lambda)\, z + \beta = 0" if not config.nesterov else
+                 r"z^2 - (1 + \beta)(1 - \eta\lambda)\, z + \beta(1 - \eta\lambda) = 0")
+        st.latex(r"\text{converges} \iff \rho = \max |z| < 1 \iff \eta\lambda < " +
+                 (r"\tfrac{2(1 + \beta)}{1 + 2\beta}" if config.nesterov else r"2(1 + \beta)"))
+        st.markdown("\n".join(f"- {line}" for line in story.regime_lines(placed, config.nesterov)))
+    with st.expander("Derivation: why two numbers decide it"):
+        st.markdown(
+            "Near a minimum $w^*$, $L(w) \\approx L(w^*) + \\tfrac12 \\lambda (w - w^*)^2$ along each eigenvector "
+            "of the Hessian, so $g = \\lambda e$ with $e = w - w^*$. PyTorch's update $v \\leftarrow \\beta v + g$, "
+            "$w \\leftarrow w - \\eta v$ then gives $e_{k+1} = (1 + \\beta - \\eta\\lambda)\\, e_k - \\beta\\, e_{k-1}$: "
+            "a linear recurrence whose characteristic roots $z$ solve the equation beside the map. Complex roots "
+            "have $|z| = \\sqrt\\beta$: the error spirals in (ripples). A real negative root flips the sign of the "
+            "error at each step. Both roots inside the unit circle: it converges, by $\\rho = \\max|z|$ per step. "
+            "(Goh, “Why Momentum Really Works”, Distill 2017, §“The dynamics of momentum”.)")
+else:
+    st.info("This surface has no minimum in view, so there is no curvature to place a run on the map: "
+            "w³ falls for ever once past its saddle point.", icon=":material/info:")
+
+reproduced([story.regime_reproduction(placed, config.noise), lab_box(),
+            noise_box(config.noise or 10.0, settings.seed)])
 
 # ------------------------------------------------------------------ the rule
 st.header("The update rule, two ways")
-one, two = st.columns(2)
+rule_box = st.expander("PyTorch's form and the lesson's form are the same method: the derivation", expanded=False)
+one, two = rule_box.columns(2)
 with one:
     st.markdown("**As PyTorch implements it** (`torch.optim.SGD`)")
     st.latex(r"v \leftarrow \beta\, v + g, \qquad w \leftarrow w - \eta\, v")
@@ -166,7 +296,7 @@ with two:
     st.markdown("**As the lesson writes it**")
     st.latex(r"v \leftarrow \beta\, v - \eta\, g, \qquad w \leftarrow w + v")
     st.latex(r"g = \nabla L(w),\quad \eta = \text{learning rate},\quad \beta = \text{momentum}")
-st.markdown(
+rule_box.markdown(
     "They are the same method: the lesson's velocity is PyTorch's multiplied by $-\\eta$. Substituting "
     "$v_{\\text{lesson}} = -\\eta\\, v_{\\text{torch}}$ into the lesson's rule gives PyTorch's, step for "
     "step, so both produce exactly the same weights as long as $\\eta$ stays fixed (they differ only "
@@ -175,8 +305,8 @@ st.markdown(
     "further per step.")
 if check is not None:
     label, gap, steps = check
-    st.caption(f"Checked on the {label} run above: the lesson's form, written out by hand, stays within "
-               f"{gap:.1e} of torch.optim.SGD's positions over {steps} steps.")
+    rule_box.caption(f"Checked on the {label} run above: the lesson's form, written out by hand, stays within "
+                     f"{number(gap)} of torch.optim.SGD's positions over {steps} steps.")
 
 # ------------------------------------------------------------------ MNIST
 device, data = page.device, page.data  # loaded here: the surfaces above need no data
@@ -185,6 +315,8 @@ st.markdown(
     f"The MLP 784 → 50 → 50 → 10 (ReLU) trained with SGD on {len(data.y_train):,} images, once per "
     f"momentum value above ({momenta_text(config.momenta)}): same seed, same batches, same initial "
     "weights. Only β differs. A small learning rate makes the difference easy to see.")
+st.info("**Predict before you press Train:** on the surface, the largest β may have overshot. Will it also be "
+        "the worst on the network, or the best?", icon=":material/psychology:")
 clicked = training_controls(page, ("lr", "epochs", "batch_size"), keys={"lr": "train_lr"},
                             labels={"lr": "Learning rate (network)"})
 
@@ -197,4 +329,7 @@ if result is not None:
     show_comparison(result, "momentum", big)
 
 
-takeaways([*notes, story.training_takeaway(result)])
+tension = story.effective_step(config, found, result)
+if tension:
+    st.markdown(tension)
+takeaways([*notes, story.training_takeaway(result)] + ([tension] if tension else []))
