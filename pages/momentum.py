@@ -103,12 +103,19 @@ def noise_box(sigma: float, seed: int):
 
 
 st.title("Momentum")
+try:
+    _dim = surface_for(st.session_state[k("surface")], st.session_state[k("formula")],
+                       (st.session_state[k("x_lo")], st.session_state[k("x_hi")]),
+                       (st.session_state[k("y_lo")], st.session_state[k("y_hi")])).dim
+except ValueError:
+    _dim = 2
+n_params = "one-parameter" if _dim == 1 else "two-parameter"
 st.markdown(
     "**The question:** plain gradient descent takes a step down the current slope and forgets it. What "
     "changes if each step also keeps a fraction β of the previous one, like a heavy ball rolling downhill? "
     "**Momentum** speeds up on long slopes, rolls across flat saddles and plateaus, and can carry itself over "
     "a small bump out of a local minimum, or overshoot and swing back and forth. Every path below is "
-    "computed by PyTorch's own `torch.optim.SGD` on a real tensor.")
+    f"computed by PyTorch's own `torch.optim.SGD` on a {n_params} tensor.")
 
 # ------------------------------------------------------------------ controls
 with st.container(border=True):

@@ -19,7 +19,7 @@ def test_defaults_show_paths_outcomes_and_the_update_rule(app):
     assert at.title[0].value == "Momentum"
     assert at.selectbox(key="momentum.surface").value == "two_minima"
     assert at.text_input(key="momentum.momenta").value == "0, 0.5, 0.9"
-    assert chart_count(at) == 2  # the surface with its paths, loss per step
+    assert chart_count(at) == 3  # the surface with its paths, loss per step, the regime map
     table = at.dataframe[0].value
     assert list(table["run"]) == ["β = 0", "β = 0.5", "β = 0.9"]
     assert list(table["ended in"]) == ["local minimum", "global minimum", "global minimum"]
@@ -53,7 +53,7 @@ def test_each_control_changes_the_view_without_error(app, widget, key, value, pa
     getattr(at, widget)(key=f"momentum.{key}").set_value(value).run()
     assert not at.exception and not at.error
     assert at.query_params[param] == shown
-    assert chart_count(at) == 2
+    assert chart_count(at) == 3
 
 
 @pytest.mark.parametrize("surface", ["saddle", "plateau", "valley", "rosenbrock", "lesson"])
@@ -67,7 +67,7 @@ def test_choosing_a_surface_brings_its_own_start_and_story(app, surface):
     assert at.number_input(key="momentum.lr").value == s.lr
     assert at.number_input(key="momentum.x0").value == s.start[0]
     assert at.query_params["surface"] == surface and at.query_params["steps"] == str(s.steps)
-    assert chart_count(at) == (3 if s.dim == 1 else 2)  # 1-D adds position vs step
+    assert chart_count(at) == (4 if s.dim == 1 else 3)  # 1-D adds position vs step
     assert at.number_input(key="momentum.y0").disabled == (s.dim == 1)
     assert (at.dataframe[0].value["diverged"] == "no").all()
 
@@ -114,7 +114,7 @@ def test_diverging_learning_rate_is_reported_and_charts_still_drawn(app):
     assert not at.exception and not at.error
     warned = text_of(at.warning)
     assert "β = 0 diverged at step" in warned and "β = 0.9 diverged at step" in warned
-    assert chart_count(at) == 2
+    assert chart_count(at) == 3
     assert at.dataframe[0].value["diverged"].str.startswith("at step").all()
 
 
@@ -140,7 +140,7 @@ def test_hostile_url_is_reported_and_defaults_used(app):
     for name in ("surface", "momenta", "lr", "steps", "x0", "y0", "nesterov", "epochs"):
         assert f"{name}=" in warned
     assert at.selectbox(key="momentum.surface").value == "two_minima"
-    assert chart_count(at) == 2
+    assert chart_count(at) == 3
 
 
 def test_train_compares_every_momentum_value(app):
@@ -151,7 +151,7 @@ def test_train_compares_every_momentum_value(app):
     table = at.dataframe[1].value
     assert list(table["momentum"]) == ["β = 0", "β = 0.5", "β = 0.9"]
     assert (table["status"] == "finished").all() and (percents(table["val. accuracy"]) > 0.3).all()
-    assert chart_count(at) == 4
+    assert chart_count(at) == 5
     acc = percents(table.set_index("momentum")["val. accuracy"])
     notes = text_of(at.markdown)  # the takeaway reads the run
     assert f"validation accuracy after 1 epoch: **β = 0** {acc['β = 0']:.1%}, **β = 0.5**" in notes

@@ -22,7 +22,7 @@ def test_config_round_trips_and_rejects_nonsense():
         (dict(momenta=()), "at least one"), (dict(momenta=(0.1,) * 2), "once"),
         (dict(momenta=tuple(i / 10 for i in range(7))), "at most 6"), (dict(momenta=(1.0,)), "0.999"),
         (dict(momenta=(math.nan,)), "finite"), (dict(lr=0.0), "Learning rate"), (dict(steps=0), "Steps"),
-        (dict(x0=9.0), "Start x"), (dict(y0=math.inf), "Start y"), (dict(train_lr=-1.0), "Learning rate"),
+        (dict(x0=10.5), "Start x"), (dict(y0=math.inf), "Start y"), (dict(train_lr=-1.0), "Learning rate"),
         (dict(epochs=0), "Epochs"), (dict(surface="moon"), "Unknown surface"),
     ]:
         with pytest.raises(ValueError, match=message):

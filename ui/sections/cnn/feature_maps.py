@@ -73,16 +73,7 @@ def render(page: LessonPage, data: Dataset, result: CNNTraining | None, net: Ins
         "so weak responses stay visible), so channels compare directly. Pooling keeps the strongest response "
         "of each 2×2 block: half the resolution, the same pattern."
         + (" With batch norm, *after ReLU* means after batch norm and ReLU." if network == "bn" else ""))
-    for relu, pooled, conv, channels in STAGES:
-        st.subheader(f"{conv}: {channels} channels")
-        left, right = st.columns(2)
-        for col, stage, what in ((left, relu, "after ReLU"), (right, pooled, "after 2×2 max-pool")):
-            df = arithmetic.stack_frame(maps[stage])
-            side = maps[stage].shape[-1]
-            with col:
-                show_chart(charts.feature_grid_chart(df, f"{conv} {what}: {channels} × {side} × {side}",
-                                                     px=charts.map_pixels(channels)),
-                           df, f"{conv}-{stage}", big, key=f"csv-{stage}", stretch=False)
+    show_maps(page, maps)
     mistakes(page, result, network, preds, wrong, here)
 
 
@@ -105,3 +96,19 @@ def mistakes(page: LessonPage, result: CNNTraining | None, network: str, preds, 
                    + ("Pick one above to see its feature maps." if here else
                       f"They are from the {experiment.data_label(*result.dataset)} validation images it was "
                       "trained with."))
+
+
+def show_maps(page: LessonPage, maps: dict, prefix: str = "") -> None:
+    """conv1's and conv2's feature maps (after ReLU, after pooling) from inspection.feature_maps. Side by side
+    on a screen; one under the other, with larger maps, in presenter mode (readable on a projector)."""
+    big = page.big
+    for relu, pooled, conv, channels in STAGES:
+        st.subheader(f"{conv}: {channels} channels")
+        columns = [st.container(), st.container()] if big else st.columns(2)
+        for col, stage, what in ((columns[0], relu, "after ReLU"), (columns[1], pooled, "after 2×2 max-pool")):
+            df = arithmetic.stack_frame(maps[stage])
+            side = maps[stage].shape[-1]
+            px = charts.map_pixels(channels, width=900) if big else charts.map_pixels(channels)
+            with col:
+                show_chart(charts.feature_grid_chart(df, f"{conv} {what}: {channels} × {side} × {side}", px=px),
+                           df, f"{prefix}{conv}-{stage}", big, key=f"csv-{prefix}{stage}", stretch=False)

@@ -17,6 +17,9 @@ from ui.outcome import DIVERGED, RunOutcome, show_outcome
 from ui.page import LessonPage
 
 
+KERNEL_PX = {False: 64, True: 84}  # each kernel's side on screen; larger on a projector
+
+
 @dataclass(frozen=True)
 class Inspected:
     """The network chosen to inspect, as the run on screen started it and (if usable) as it ended."""
@@ -72,8 +75,8 @@ def render(page: LessonPage, result: CNNTraining | None, network: str) -> Inspec
     for col, (title, weight, name) in zip(cols, panels):
         df = arithmetic.stack_frame(weight[:, 0])
         with col:
-            show_chart(charts.kernel_grid_chart(df, charts.weights_title(title, df)), df, name, page.big,
-                       key=f"csv-{name}", stretch=False)
+            show_chart(charts.kernel_grid_chart(df, charts.weights_title(title, df), px=KERNEL_PX[page.big]), df,
+                       name, page.big, key=f"csv-{name}", stretch=False)
     if w_after is None:
         cols[1].info("The trained kernels, and how much each weight changed, appear here after **Train**.",
                      icon=":material/grid_on:")
