@@ -12,7 +12,7 @@ from core.lessons.cnn.config import IN_WORDS
 from core.lessons.cnn.experiment import CNNTraining
 from ui.layout import show_chart
 from ui.page import LessonPage
-from ui.sections.cnn.feature_maps import show_maps
+from ui.sections.cnn.feature_maps import article, show_maps
 from ui.sections.cnn.kernels import Inspected
 
 CANVAS = 280  # pixels: ten canvas pixels per MNIST pixel
@@ -36,35 +36,35 @@ def render(page: LessonPage, data, result: CNNTraining | None, net: Inspected) -
         + (f"the network {IN_WORDS[net.network]} trained above reads it." if here else
            "the network reads it, but it is **not trained yet**: its guess is random. Press **Train** above "
            "first (the network it then uses is the one of your last run)."))
-    left, right = st.columns([1, 2])
-    with left:
-        canvas = st_canvas(stroke_width=STROKE, stroke_color="#000000", background_color="#FFFFFF",
-                           height=CANVAS, width=CANVAS, drawing_mode="freedraw", return_image_data=True,
-                           key=k(f"canvas{st.session_state.get(k('canvas_n'), 0)}"))
-        st.button("Clear and draw again", on_click=clear, args=(page,), icon=":material/ink_eraser:",
-                  key=k("clear"))
+    # the canvas on a row of its own: a column could be narrower than its 280 pixels on a small screen
+    st.caption("The toolbar above the square undoes, redoes and clears.")
+    st.html("<div style='height: 1.4rem'></div>")  # room for the canvas's toolbar, which floats above it
+    canvas = st_canvas(stroke_width=STROKE, stroke_color="#000000", background_color="#FFFFFF",
+                       height=CANVAS, width=CANVAS, drawing_mode="freedraw", return_image_data=True,
+                       key=k(f"canvas{st.session_state.get(k('canvas_n'), 0)}"))
+    st.button("Clear and draw again", on_click=clear, args=(page,), icon=":material/ink_eraser:", key=k("clear"))
     try:
         pixels = drawing.read_drawing(canvas.image_data)
     except ValueError as exc:
         st.error(f"The drawing could not be read: {exc}", icon=":material/error:")
         return
     if pixels is None:
-        right.info("Draw a digit on the white square: the network's probabilities and feature maps appear here.",
-                   icon=":material/draw:")
+        st.info("Draw a digit on the white square: the network's probabilities and feature maps appear here.",
+                icon=":material/draw:")
         return
     maps, probs = inspection.feature_maps(model, drawing.network_input(pixels, data.name))
     guess = int(probs.argmax())
-    with right:
-        a, b = st.columns([1, 2])
-        with a:
-            shown = arithmetic.grid_frame(pixels)
-            show_chart(charts.image_chart(shown, "Your digit, as the network sees it", px=200), shown,
-                       "drawn-digit", page.big, key="csv-drawn-digit", stretch=False)
-        with b:
-            frame = drawing.guess_frame(probs, data.classes)
-            state = "trained" if here else "untrained (a random guess)"
-            show_chart(charts.guess_chart(frame, f"It reads a {data.classes[guess]} ({percent(probs[guess], 0)})",
-                                          f"the {state} network {IN_WORDS[net.network]}"),
-                       frame, "drawn-digit-probabilities", page.big, key="csv-drawn-probabilities")
+    a, b = st.columns([1, 2])
+    with a:
+        shown = arithmetic.grid_frame(pixels)
+        show_chart(charts.image_chart(shown, "Your digit, 28×28", px=200), shown,
+                   "drawn-digit", page.big, key="csv-drawn-digit", stretch=False)
+    with b:
+        frame = drawing.guess_frame(probs, data.classes)
+        state = "trained" if here else "untrained (a random guess)"
+        show_chart(charts.guess_chart(frame, f"It reads {article(data.classes[guess])} "
+                                             f"{data.classes[guess]} ({percent(probs[guess], 0)})",
+                                      f"the {state} network {IN_WORDS[net.network]}"),
+                   frame, "drawn-digit-probabilities", page.big, key="csv-drawn-probabilities")
     st.caption("Every channel for your drawing, layer by layer (same scales as section 4):")
     show_maps(page, maps, prefix="drawn-")

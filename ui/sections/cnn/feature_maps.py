@@ -12,6 +12,11 @@ from ui.layout import show_chart
 from ui.page import LessonPage
 from ui.sections.cnn.kernels import Inspected
 
+def article(word: str) -> str:
+    """'an' before 8 (eight), 'a' otherwise."""
+    return "an" if str(word)[:1] == "8" or str(word)[:1].lower() in "aeiou" else "a"
+
+
 STAGES = [("relu1", "pool1", "conv1", 16), ("relu2", "pool2", "conv2", 32)]  # after ReLU, after pooling, layer, channels
 
 
@@ -60,7 +65,8 @@ def render(page: LessonPage, data: Dataset, result: CNNTraining | None, net: Ins
     left, right = st.columns([1, 2])
     with left:
         shown_image = arithmetic.grid_frame(pixels)
-        show_chart(charts.image_chart(shown_image, f"Test image #{image}: a {classes[label]}", px=240),
+        title = f"Test image #{image}: {article(classes[label])} {classes[label]}"
+        show_chart(charts.image_chart(shown_image, title, px=240),
                    shown_image, f"test-image-{image}", big, key="csv-test-image", stretch=False)
     with right:
         frame = inspection.probabilities_frame(probs, label, classes)
