@@ -227,9 +227,7 @@ if surface.dim == 1:
 
 st.subheader("What each run did")
 table = experiment.outcome_table(found, surface)
-st.dataframe(table, hide_index=True, width="stretch",
-             column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
-                            "above global min": st.column_config.NumberColumn(format="%.2e")})
+st.dataframe(table, hide_index=True, width="stretch")
 st.caption(f"Ended in: after the last step, within {number(surface.radius)} of that point and within "
            f"{number(surface.loss_tol)} of its loss. Reversals: steps that point back against the previous step "
            "(overshooting)." + (f" Escaped the saddle: came within {number(surface.radius)} of it and left for good."
@@ -272,8 +270,8 @@ if placed:
     with map_right:
         st.latex(r"z^2 - (1 + \beta - \eta\lambda)\, z + \beta = 0" if not config.nesterov else
                  r"z^2 - (1 + \beta)(1 - \eta\lambda)\, z + \beta(1 - \eta\lambda) = 0")
-        st.latex(r"\text{converges} \iff \rho = \max |z| < 1 \iff \eta\lambda < " +
-                 (r"\tfrac{2(1 + \beta)}{1 + 2\beta}" if config.nesterov else r"2(1 + \beta)"))
+        st.latex(r"\text{converges} \iff \rho = \max |z| < 1")
+        st.latex(r"\iff \eta\lambda < " + (r"\tfrac{2(1 + \beta)}{1 + 2\beta}" if config.nesterov else r"2(1 + \beta)"))
         st.markdown("\n".join(f"- {line}" for line in story.regime_lines(placed, config.nesterov)))
     with st.expander("Derivation: why two numbers decide it"):
         st.markdown(

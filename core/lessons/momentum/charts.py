@@ -239,9 +239,9 @@ def regime_chart(bands: pd.DataFrame, points: pd.DataFrame, order: list[str], me
                                                   strokeWidth=1.2).encode(**enc))
         if len(flat):
             layers.append(alt.Chart(flat).mark_point(filled=False, size=260, strokeWidth=3).encode(**enc))
-        layers.append(alt.Chart(steep).mark_text(align="left", dx=12, fontSize=13, fontWeight="bold").encode(
-            x=enc["x"], y=enc["y"], text="run:N", color=enc["color"]))
-    return alt.layer(*layers).properties(
-        title=alt.Title("Where momentum converges, ripples, overshoots or diverges",
-                        subtitle=f"a quadratic of curvature λ, {method} · dots: the runs on screen"),
+        layers.append(alt.Chart(steep).mark_text(align="left", dx=12, fontSize=13, fontWeight="bold",
+                                                 color="black").encode(x=enc["x"], y=enc["y"], text="run:N"))
+    return alt.layer(*layers).resolve_scale(color="independent").properties(
+        title=alt.Title("The regimes on a quadratic bowl",
+                        subtitle=f"{method} · ● steepest, ○ flattest curvature of each run's minimum"),
         height=height, width="container")

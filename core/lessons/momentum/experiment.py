@@ -23,6 +23,7 @@ import torch
 
 from core.compare import CompareResult
 from core.data import Dataset
+from core.format import number
 from core.lessons.momentum.config import MomentumConfig, beta_label
 from core.lessons.momentum.surfaces import Surface
 from core.models import MLP
@@ -233,10 +234,10 @@ def outcome_table(found: list[Outcome], surface: Surface) -> pd.DataFrame:
         row = {"run": o.label, "ended in": ENDED.get(o.ended_in, o.ended_in)}
         if came_near_saddle(found):
             row["escaped the saddle"] = (f"yes, step {o.escaped_at}" if o.escaped == "yes" else o.escaped)
-        row["final loss"] = o.final_loss
+        row["final loss"] = number(o.final_loss, digits=4)
         if surface.minima:
-            row["above global min"] = max(o.final_loss - surface.global_loss, 0.0)
-        row["final position"] = "(" + ", ".join(f"{v:.3f}" for v in o.final_at) + ")"
+            row["above global min"] = number(max(o.final_loss - surface.global_loss, 0.0))
+        row["final position"] = "(" + ", ".join(number(v, digits=4) for v in o.final_at) + ")"
         row[f"steps to within {surface.tol:g}"] = (str(o.settled_at) if o.settled_at is not None
                                                    else "—" if o.diverged_at is not None else "not yet")
         row["reversals"] = o.reversals

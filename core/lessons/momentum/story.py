@@ -309,21 +309,22 @@ def effective_step(config: MomentumConfig, found: list[Outcome], result: Compare
 
 def regime_lines(placed: list[regimes.RunRegime], nesterov: bool) -> list[str]:
     """One sentence per run: where it sits on the (ηλ, β) map, what the closed form predicts, what it did."""
+    short = {regimes.MONOTONE: "converges without overshooting", regimes.RIPPLES: "converges in ripples",
+             regimes.FLIPS: "converges, flipping sides every step", regimes.DIVERGES: "diverges"}
     out = []
     for r in placed:
         a = " and ".join(number(v) for v in r.a)
-        lam = " and ".join(number(v) for v in r.curvatures)
-        line = (f"**{r.label}**: at the {r.minimum.kind} the curvature is λ = {lam}, so η·λ = {a}; the closed form "
-                f"says it {regimes.REGIME_WORDS[r.regime]}, with ρ = {number(r.rho, digits=4)} per step.")
+        line = f"**{r.label}** ({r.minimum.kind}): η·λ = {a}, so it {short[r.regime]}"
+        line += f", ρ = {number(r.rho, digits=4)} per step." if r.regime != regimes.DIVERGES else "."
         if r.measured is not None:
-            line += (f" The run {r.observed}, its distance shrinking by {number(r.measured, digits=4)} per step "
+            line += (f" Measured: {number(r.measured, digits=4)} "
                      f"({'as predicted' if r.verdict else 'not as predicted'}).")
         elif r.verdict:
-            line += f" The run {r.observed}, as predicted."
+            line += f" It {r.observed}, as predicted."
         elif r.verdict is False:
-            line += f" Yet the run {r.observed}."
+            line += f" Yet it {r.observed}."
         else:
-            line += f" The run {r.observed}, so it does not test the prediction."
+            line += f" It {r.observed}: no test."
         out.append(line)
     return out
 
