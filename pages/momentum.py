@@ -7,14 +7,14 @@ import streamlit as st
 from core.charts import presenter
 from core.format import number
 from core.lessons.momentum import charts, experiment, regimes, story
-from core.lessons.momentum.config import LR_LIMITS, MAX_RUNS, MAX_STEPS, NOISE_LIMIT, MomentumConfig
-from core.lessons.momentum.formulas import (CHOICES, CUSTOM, LABELS, MIN_SPAN, VIEW_LIMIT, FormulaError,
-                                            check_formula, surface_for)
+from core.lessons.momentum.config import MomentumConfig
+from core.lessons.momentum.formulas import FormulaError, check_formula, surface_for
 from core.lessons.momentum.surfaces import START_LIMIT, surface_grid
 from ui.controls import training_controls
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
-from ui.reproduced import reproduced
+from ui.sections.momentum import controls
+from ui.sections.momentum import regimes as regime_section
 from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 from ui.widgets import parse_momenta
@@ -22,37 +22,13 @@ from ui.widgets import parse_momenta
 page = open_page("momentum")
 PAGE, settings, big, k = page.name, page.settings, page.big, page.key
 
-
-def momenta_text(values) -> str:
-    return ", ".join(f"{b:g}" for b in values)
-
-
+momenta_text = controls.momenta_text
 start = initial_config(PAGE, MomentumConfig)
 seed_widgets(PAGE, {"surface": start.surface, "momenta": momenta_text(start.momenta), "nesterov": start.nesterov,
                     "lr": start.lr, "steps": start.steps, "x0": start.x0, "y0": start.y0,
                     "train_lr": start.train_lr, "epochs": start.epochs, "batch_size": start.batch_size,
                     "formula": start.formula, "x_lo": start.x_view[0], "x_hi": start.x_view[1],
                     "y_lo": start.y_view[0], "y_hi": start.y_view[1], "noise": start.noise})
-
-
-def use_surface_preset() -> None:
-    """A newly chosen surface comes with the start, learning rate and steps (and, for the course lab's
-    polynomials, the β values) that tell its story; choosing "your own formula" after a lab polynomial
-    puts that polynomial in the box."""
-    key = st.session_state[k("surface")]
-    previous = st.session_state.get(k("_previous_surface"))
-    if key == CUSTOM and previous and previous.startswith("lab_"):
-        lab = surface_for(previous)
-        st.session_state[k("formula")] = lab.fn.text
-        st.session_state[k("x_lo")], st.session_state[k("x_hi")] = lab.x_range
-    try:
-        preset = surface_for(key, st.session_state[k("formula")],
-                             (st.session_state[k("x_lo")], st.session_state[k("x_hi")]),
-                             (st.session_state[k("y_lo")], st.session_state[k("y_hi")])).preset
-    except ValueError:
-        return  # the formula box says what is wrong
-    for name, value in preset.items():
-        st.session_state[k(name)] = momenta_text(value) if name == "momenta" else value
 
 
 def start_from_click() -> None:
@@ -85,23 +61,6 @@ def explore(config: MomentumConfig, seed: int):
             story.takeaway_lines(config, runs, found), story.nesterov_notes(config, found), placed)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def regime_bands(nesterov: bool):
-    return regimes.regime_map(nesterov)
-
-
-@st.cache_data(max_entries=1, show_spinner=False)
-def lab_box():
-    return story.lab_reproduction()
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def noise_box(sigma: float, seed: int):
-    lab = surface_for("lab_quartic")
-    gap = experiment.loss_noise_gap(lab, lab.start, lab.lr, 0.9, lab.steps, sigma, seed)
-    return story.noise_reproduction(gap, sigma)
-
-
 st.title("Momentum")
 try:
     _dim = surface_for(st.session_state[k("surface")], st.session_state[k("formula")],
@@ -117,47 +76,7 @@ st.markdown(
     "a small bump out of a local minimum, or overshoot and swing back and forth. Every path below is "
     f"computed by PyTorch's own `torch.optim.SGD` on a {n_params} tensor.")
 
-# ------------------------------------------------------------------ controls
-with st.container(border=True):
-    a, b, c = st.columns([3, 3, 1.5])  # room for "Nesterov" in presenter mode
-    a.selectbox("Loss surface", CHOICES, key=k("surface"), on_change=use_surface_preset,
-                format_func=LABELS.get)
-    b.text_input("Momentum values β (comma-separated)", key=k("momenta"),
-                 help="One run per value, e.g. 0, 0.5, 0.9. β = 0 is plain gradient descent; at most "
-                      f"{MAX_RUNS} values, each from 0 to 0.999.")
-    c.toggle("Nesterov", key=k("nesterov"), help="PyTorch's Nesterov variant: the step uses g + βv.")
-    custom = st.session_state[k("surface")] == CUSTOM
-    if custom:
-        f1, f2, f3, f4, f5 = st.columns([4, 1, 1, 1, 1])
-        f1.text_input("Your loss: a formula in w (a curve) or in x and y (a surface)", key=k("formula"),
-                      max_chars=200, help="Numbers, w or x and y, + − * / ** (or ^), parentheses, pi, e and "
-                                          "sin cos tan exp log sqrt tanh abs sigmoid. Powers take a number: "
-                                          "x**3, not x**x. Never run as Python.")
-        f2.number_input("x from", -VIEW_LIMIT, VIEW_LIMIT, key=k("x_lo"), step=0.5)
-        f3.number_input("x to", -VIEW_LIMIT, VIEW_LIMIT, key=k("x_hi"), step=0.5)
-        f4.number_input("y from", -VIEW_LIMIT, VIEW_LIMIT, key=k("y_lo"), step=0.5)
-        f5.number_input("y to", -VIEW_LIMIT, VIEW_LIMIT, key=k("y_hi"), step=0.5)
-    try:
-        surface_now = surface_for(st.session_state[k("surface")], st.session_state[k("formula")],
-                                  (st.session_state[k("x_lo")], st.session_state[k("x_hi")]),
-                                  (st.session_state[k("y_lo")], st.session_state[k("y_hi")]))
-    except ValueError:
-        surface_now = None
-    one_d = surface_now is not None and surface_now.dim == 1
-    d, e, f, g, h = st.columns(5)
-    d.number_input("Learning rate", *LR_LIMITS, key=k("lr"), format="%.4f", step=0.005)
-    e.number_input("Steps", 1, MAX_STEPS, key=k("steps"), step=50)
-    f.number_input(f"Start {surface_now.axes[0] if surface_now else 'x'}", -START_LIMIT, START_LIMIT,
-                   key=k("x0"), step=0.1, format="%.2f")
-    g.number_input("Start y", -START_LIMIT, START_LIMIT, key=k("y0"), step=0.1, format="%.2f",
-                   disabled=one_d, help="Not used on a 1-D curve." if one_d else None)
-    h.number_input("Gradient noise σ", 0.0, NOISE_LIMIT, key=k("noise"), step=0.5, format="%.2f",
-                   help="σ·N(0, 1) added to the gradient before each step, seeded by the sidebar's seed: "
-                        "every β sees the same draws, and the same seed repeats the path.")
-    if surface_now is not None:
-        st.caption(f"{surface_now.about} Click the chart to start from that point; choosing a surface "
-                   "resets the start, learning rate and steps to ones that show its story.")
-st.session_state[k("_previous_surface")] = st.session_state[k("surface")]
+custom = controls.render(page)
 
 errors = []
 try:
@@ -248,46 +167,8 @@ if config.noise:
                "same draws, and the same seed repeats the same paths. (The course lab adds its noise to the loss "
                "value instead, which has no gradient, so its noisy paths are the noiseless ones: see below.)")
 
-# ------------------------------------------------------------------ the map
-st.header("Where momentum converges, ripples, overshoots or diverges")
-st.markdown(
-    "Close to a minimum every loss looks like a quadratic bowl, and there momentum's error follows a "
-    "two-term recurrence whose roots decide everything. Only two numbers matter: β and η·λ, the learning "
-    "rate times the curvature λ of the bowl. The map shows the four regimes; each run on screen is a dot "
-    "at the minimum it ended in (or the global minimum), filled at the steepest curvature and, on a "
-    "surface, hollow at the flattest.")
-if placed:
-    map_left, map_right = st.columns([3, 2])
-    with map_left:
-        marks = regimes.points_frame(placed)
-        show_chart(charts.regime_chart(regime_bands(config.nesterov), marks, order,
-                                       "PyTorch's Nesterov" if config.nesterov else "heavy-ball momentum"),
-                   marks, "momentum-regimes", big)
-        off = marks[marks["off_map"]]
-        if len(off):
-            st.caption("Off the map, drawn at its edge: " + ", ".join(
-                f"{r.run} at η·λ = {number(r.a_true)}" for r in off.itertuples()) + ".")
-    with map_right:
-        st.latex(r"z^2 - (1 + \beta - \eta\lambda)\, z + \beta = 0" if not config.nesterov else
-                 r"z^2 - (1 + \beta)(1 - \eta\lambda)\, z + \beta(1 - \eta\lambda) = 0")
-        st.latex(r"\text{converges} \iff \rho = \max |z| < 1")
-        st.latex(r"\iff \eta\lambda < " + (r"\tfrac{2(1 + \beta)}{1 + 2\beta}" if config.nesterov else r"2(1 + \beta)"))
-        st.markdown("\n".join(f"- {line}" for line in story.regime_lines(placed, config.nesterov)))
-    with st.expander("Derivation: why two numbers decide it"):
-        st.markdown(
-            "Near a minimum $w^*$, $L(w) \\approx L(w^*) + \\tfrac12 \\lambda (w - w^*)^2$ along each eigenvector "
-            "of the Hessian, so $g = \\lambda e$ with $e = w - w^*$. PyTorch's update $v \\leftarrow \\beta v + g$, "
-            "$w \\leftarrow w - \\eta v$ then gives $e_{k+1} = (1 + \\beta - \\eta\\lambda)\\, e_k - \\beta\\, e_{k-1}$: "
-            "a linear recurrence whose characteristic roots $z$ solve the equation beside the map. Complex roots "
-            "have $|z| = \\sqrt\\beta$: the error spirals in (ripples). A real negative root flips the sign of the "
-            "error at each step. Both roots inside the unit circle: it converges, by $\\rho = \\max|z|$ per step. "
-            "(Goh, “Why Momentum Really Works”, Distill 2017, §“The dynamics of momentum”.)")
-else:
-    st.info("This surface has no minimum in view, so there is no curvature to place a run on the map: "
-            "w³ falls for ever once past its saddle point.", icon=":material/info:")
-
-reproduced([story.regime_reproduction(placed, config.noise), lab_box(),
-            noise_box(config.noise or 10.0, settings.seed)])
+# ------------------------------------------------------------------ the map, and the papers' numbers
+regime_section.render(page, config, placed, order, settings.seed)
 
 # ------------------------------------------------------------------ the rule
 st.header("The update rule, two ways")
@@ -335,6 +216,4 @@ if result is not None:
 
 
 tension = story.effective_step(config, found, result)
-if tension:
-    st.markdown(tension)
 takeaways([*notes, story.training_takeaway(result)] + ([tension] if tension else []))

@@ -34,7 +34,7 @@ def map_pixels(channels: int, width: int = 440, columns: int = 8) -> int:
     return max(24, min(110, (width - (columns - 1) * 4) // min(columns, channels)))
 
 
-LEGEND = alt.Legend(orient="bottom", type="gradient", gradientLength=160, format=".2~f")
+LEGEND = alt.Legend(orient="bottom", type="gradient", gradientLength=160, format=".2~f", titleLimit=400)
 
 
 def diverging(values, title: str = "value", legend: bool = True) -> alt.Color:

@@ -220,10 +220,12 @@ def regime_chart(bands: pd.DataFrame, points: pd.DataFrame, order: list[str], me
     x = alt.X("a_lo:Q", title="η·λ  (learning rate × curvature at the minimum)",
               scale=alt.Scale(domain=[0, A_MAX], nice=False))
     y = alt.Y("beta_lo:Q", title="momentum β", scale=alt.Scale(domain=[0, 1], nice=False))
-    regions = alt.Chart(bands).mark_rect(strokeWidth=0).encode(
-        x=x, x2="a_hi:Q", y=y, y2="beta_hi:Q",
+    overlap = float((bands["beta_hi"] - bands["beta_lo"]).max())  # each row reaches into the next: no seams
+    regions = alt.Chart(bands).transform_calculate(top=f"min(1, datum.beta_hi + {overlap})").mark_rect(
+        strokeWidth=0).encode(
+        x=x, x2="a_hi:Q", y=y, y2="top:Q",
         color=alt.Color("regime:N", scale=alt.Scale(domain=list(REGIMES), range=REGIME_COLORS), title="Regime",
-                        legend=alt.Legend(orient="bottom", columns=2)),
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
         tooltip=[alt.Tooltip("regime:N")])
     layers = [regions]
     if len(points):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.compare import CompareResult
-from core.format import number, percent
+from core.format import number
 from core.reproduction import Reproduction
 from core.lessons.momentum.config import MomentumConfig
 from core.lessons.momentum import regimes
