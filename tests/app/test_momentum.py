@@ -162,3 +162,79 @@ def test_train_compares_every_momentum_value(app):
     at.number_input(key="momentum.epochs").set_value(2).run()
     assert not at.exception and len(at.dataframe) == 2
     assert any("last run" in c.value for c in at.caption)
+
+
+def test_formula_box_draws_your_own_surface_and_refuses_hostile_input(app):
+    at = app(PAGE).run()
+    at.selectbox(key="momentum.surface").set_value("custom").run()
+    assert not at.exception and not at.error
+    box = at.text_input(key="momentum.formula")
+    assert "x**2 + y - 11" in box.value  # Himmelblau's function to start from
+    captions = " ".join(c.value for c in at.caption)
+    assert "Found numerically on the view:" in captions and captions.count("global minimum at") == 4
+    box.set_value("x**2 + 10*y**2").run()
+    assert not at.exception and not at.error
+    assert any("x^{2} + 10 y^{2}" in l.value for l in at.latex)
+    assert at.query_params["formula"] == "x**2 + 10*y**2" and chart_count(at) == 3
+    for hostile, message in [("__import__('os')", "Only these functions can be called"),
+                             ("().__class__", "is not allowed"), ("x" * 10_000, "too long"),
+                             ("1/0", "divides by zero"), ("x**x**x**x", "exponent must be a number"),
+                             ("log(x) + y", "not finite everywhere on the view")]:
+        at.text_input(key="momentum.formula").set_value(hostile).run()
+        assert not at.exception, hostile
+        assert any(message in e.value for e in at.error), (hostile, [e.value for e in at.error])
+        assert chart_count(at) == 0
+    at.text_input(key="momentum.formula").set_value("w**4 - 2*w**2").run()
+    assert not at.exception and not at.error and chart_count(at) == 4  # a curve: position per step too
+
+
+@pytest.mark.parametrize("surface, momenta, ended", [
+    ("lab_cubic", "0, 0.9", None),
+    ("lab_quartic", "0, 0.5, 0.9, 0.99", ["local minimum", "local minimum", "global minimum", "no minimum yet"]),
+])
+def test_the_course_labs_polynomials(app, surface, momenta, ended):
+    at = app(PAGE).run()
+    at.selectbox(key="momentum.surface").set_value(surface).run()
+    assert not at.exception and not at.error
+    assert at.text_input(key="momentum.momenta").value == momenta
+    table = at.dataframe[0].value
+    if ended:
+        assert list(table["ended in"]) == ended
+    else:  # w³ has no minimum: plain SGD crawls towards the saddle, β = 0.9 passes it
+        assert list(table["final position"]) == ["(1.735)", "(−4.1)"]
+        assert "above global min" not in table
+        assert any("no minimum in view" in i.value for i in at.info)
+    notes = text_of(at.markdown)
+    assert "Momentum with Different Polynomials" in notes and "· **reproduced here**" in notes
+
+
+def test_gradient_noise_changes_the_paths_and_the_seed_repeats_them(app):
+    at = app(PAGE).run()
+    plain = at.dataframe[0].value["final position"].tolist()
+    at.number_input(key="momentum.noise").set_value(1.0).run()
+    assert not at.exception and not at.error and at.query_params["noise"] == "1.0"
+    noisy = at.dataframe[0].value["final position"].tolist()
+    assert noisy != plain
+    assert any("σ·N(0, 1) with σ = 1 is added to every gradient" in c.value for c in at.caption)
+    at.number_input(key="g.seed").set_value(3).run()
+    other = at.dataframe[0].value["final position"].tolist()
+    assert other != noisy
+    at.number_input(key="g.seed").set_value(0).run()
+    assert at.dataframe[0].value["final position"].tolist() == noisy
+
+
+def test_the_regime_map_checks_the_closed_form_against_the_runs(app):
+    at = app(PAGE).run()
+    notes = text_of(at.markdown)
+    assert "Goh, “Why Momentum Really Works”, Distill 2017" in notes
+    assert notes.count("(as predicted)") == 3 and "not as predicted" not in notes
+    assert any(r"\eta\lambda < 2(1 + \beta)" in l.value for l in at.latex)
+
+
+def test_a_run_that_diverges_within_a_step_is_said_so_everywhere(app):
+    at = app(PAGE, surface="lesson", lr="10").run()
+    assert not at.exception and not at.error
+    words = text_of([*at.markdown, *at.caption, *at.info, *at.warning])
+    assert "diverged at step 1" in words
+    assert "nan" not in words.lower().replace("nance", "") and "None" not in words
+    assert chart_count(at) == 4

@@ -107,3 +107,13 @@ class MomentumConfig(Config):
     @property
     def labels(self) -> list[str]:
         return [beta_label(b) for b in self.momenta]
+
+
+def shrink(config: MomentumConfig) -> MomentumConfig:
+    """The cheapest config that runs the same code paths (for the app-wide property tests): the same surface,
+    formula, view, β values, Nesterov, noise and start, at most 30 steps on the surface, and one epoch of
+    the network with the largest batch its widget allows."""
+    from core.training import TRAIN_LIMITS
+
+    return config.replace(steps=min(config.steps, 30), epochs=1,
+                          batch_size=max(config.batch_size, TRAIN_LIMITS["batch_size"][1]))

@@ -301,3 +301,27 @@ def lab_agrees(name: str, value: float) -> bool:
     """Whether our `value` for LAB_REFERENCE[name] matches the lab's (rounded as the lab's value is given)."""
     ref, tol, _ = LAB_REFERENCE[name]
     return value > ref if tol is None else abs(value - ref) <= tol
+
+
+# ---------------------------------------------------------------- everything the page runs
+
+def run_all(config: MomentumConfig, data: Dataset, seed: int) -> None:
+    """Every experiment the momentum page runs for `config` (on any data given): the surface runs with
+    their outcomes, paths and regime placement, the lesson-form check, the lab's positions and its
+    loss-noise check, then the network once per β. Returns nothing; raises what they raise."""
+    from core.lessons.momentum import regimes
+    from core.lessons.momentum.formulas import LAB
+    from core.lessons.momentum.surfaces import surface_grid
+
+    surface = config.the_surface
+    runs = trajectories(config, seed)
+    found = outcomes(runs, surface)
+    paths_frame(runs, surface)
+    outcome_table(found, surface)
+    surface_grid(surface)
+    regimes.run_regimes(found, runs, surface, config.lr, config.nesterov, bool(config.noise))
+    lesson_form_check(config, runs)
+    lab_positions()
+    lab = LAB["lab_quartic"]
+    loss_noise_gap(lab, lab.start, lab.lr, 0.9, 10, config.noise or 10.0, seed)
+    train_compare(config, data, seed)
