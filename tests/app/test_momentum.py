@@ -2,6 +2,8 @@
 from tests.app.conftest import percents
 import pytest
 
+from core.lessons.momentum.config import MomentumConfig
+
 PAGE = "momentum.py"
 
 
@@ -177,7 +179,8 @@ def test_formula_box_draws_your_own_surface_and_refuses_hostile_input(app):
     assert any("x^{2} + 10 y^{2}" in l.value for l in at.latex)
     assert at.query_params["formula"] == "x**2 + 10*y**2" and chart_count(at) == 3
     for hostile, message in [("__import__('os')", "Only these functions can be called"),
-                             ("().__class__", "is not allowed"), ("x" * 10_000, "too long"),
+                             ("().__class__", "is not allowed"),
+                             ("x" * 10_000, "Unknown name 'xxxx"),  # the box keeps its first 200 characters
                              ("1/0", "divides by zero"), ("x**x**x**x", "exponent must be a number"),
                              ("log(x) + y", "not finite everywhere on the view")]:
         at.text_input(key="momentum.formula").set_value(hostile).run()
@@ -186,6 +189,15 @@ def test_formula_box_draws_your_own_surface_and_refuses_hostile_input(app):
         assert chart_count(at) == 0
     at.text_input(key="momentum.formula").set_value("w**4 - 2*w**2").run()
     assert not at.exception and not at.error and chart_count(at) == 4  # a curve: position per step too
+
+
+def test_a_hostile_formula_in_a_link_is_ignored_with_a_message(app):
+    for hostile, message in [("x" * 10_000, "too long"), ("__import__('os')", "Only these functions"),
+                             ("1/0", "divides by zero")]:
+        at = app(PAGE, surface="custom", formula=hostile).run()
+        assert not at.exception and not at.error
+        assert any("Ignored URL parameter formula=" in w.value and message in w.value for w in at.warning)
+        assert at.text_input(key="momentum.formula").value == MomentumConfig().formula
 
 
 @pytest.mark.parametrize("surface, momenta, ended", [
@@ -235,6 +247,6 @@ def test_a_run_that_diverges_within_a_step_is_said_so_everywhere(app):
     at = app(PAGE, surface="lesson", lr="10").run()
     assert not at.exception and not at.error
     words = text_of([*at.markdown, *at.caption, *at.info, *at.warning])
-    assert "diverged at step 1" in words
+    assert "β = 0 diverged at step 2" in words  # one update, then the next leaves the surface
     assert "nan" not in words.lower().replace("nance", "") and "None" not in words
     assert chart_count(at) == 4
