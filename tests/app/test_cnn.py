@@ -214,7 +214,10 @@ def test_train_shows_both_networks_learned_kernels_and_mistakes(app):
     assert "with batch norm** and" in notes and "the MLP, with 8.1× as many" in notes
     assert "The CNN without batch norm reached" in notes
     # LeCun et al. 1998 beside ours, and the two budgets stated
-    assert "LeCun, Bottou, Bengio & Haffner 1998" in notes and "· **reproduced here**" in notes
+    assert "LeCun, Bottou, Bengio & Haffner 1998" in notes
+    # the verdict reads the run: after one epoch the CNN may still trail the MLP's ten
+    behind = "here the MLP is ahead" in notes
+    assert ("· **not reproduced here**" in notes) == behind and ("· **reproduced here**" in notes) != behind
     assert "The two were not trained on equal budgets: the MLP made 10 passes" in notes
     # the drawing canvas waits for a digit, and says which network will read it
     assert "the network without batch norm trained above reads it" in notes
@@ -277,7 +280,8 @@ def test_diverging_learning_rate_is_reported(app):
     assert any("no kernels or feature maps to show" in w.value for w in at.warning)
     # every sentence copes with a run that diverged before its first validation
     words = " ".join(e.value for e in [*at.markdown, *at.caption, *at.info, *at.warning])
-    assert "nan" not in words.lower().replace("nance", "") and "None" not in words
+    words = words.lower().replace("nance", "").replace("became nan or infinite", "")  # the outcome's own words
+    assert "nan" not in words and "none" not in words.replace("none of", "")
     assert "not measured yet" in words or "not reproduced here" in words
 
 

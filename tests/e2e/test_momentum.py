@@ -98,7 +98,7 @@ def test_formula_box_lab_polynomials_and_refusals(server, page):
     box = page.get_by_role("textbox", name="Your loss: a formula in w (a curve) or in x and y (a surface)")
     expect(box).to_have_value("x**2 + 10*y**2")
     page.get_by_text("Found numerically on the view: global minimum at (0, 0).").wait_for()
-    wait_for_chart_text(page, "Where momentum converges")
+    wait_for_chart_text(page, "The regimes on a quadratic bowl")
     assert_no_exception(page)
 
     # a hostile formula is refused with a message, never run; the page keeps working

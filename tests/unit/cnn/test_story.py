@@ -49,7 +49,8 @@ def test_lecun_1998_beside_ours_reads_the_run():
     assert "266,610" in item.published  # 784-300-100-10, counted on our own MLP of those sizes
     assert "2.50% for the CNN, 3.80% for the MLP" in item.measured
     assert "the MLP made 10 passes over the training images, the CNN 2 (the MLP 5× as many)" in item.measured
-    assert "8 s for the CNN against 3 s for the MLP (the CNN took longer" in item.measured
+    from core.format import seconds
+    assert f"{seconds(8.0)} for the CNN against {seconds(3.0)} for the MLP (the CNN took longer" in item.measured
     worse = story.lecun_reproduction(*_rows(0.95, 0.96), "plain")
     assert worse.reproduces is False and "did not beat" in worse.note
     untrained = story.lecun_reproduction(*_rows(math.nan, math.nan, None, None), "bn")
