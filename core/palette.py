@@ -23,6 +23,8 @@ COLORS: dict[str, str] = {
     # momentum (by label): β = 0 light orange, β = 0.5 dark wine, β = 0.9 blue, β = 0.99 green,
     # each pair far apart in hue, and 0 / 0.5 also in lightness (CIELAB L* 71 against 32)
     "β = 0": "#E69F00", "β = 0.5": "#882255", "β = 0.9": "#0072B2", "β = 0.99": "#009E73",
+    # residual connections: the plain network light orange, the residual one dark blue (far apart in hue and lightness)
+    "Plain": "#E69F00", "Residual": "#0072B2",
 }
 
 

@@ -166,6 +166,15 @@ def test_train_compares_every_momentum_value(app):
     assert any("last run" in c.value for c in at.caption)
 
 
+def test_a_repeated_list_parameter_is_read_as_a_list(app):
+    """?momenta=0&momenta=0.9, the form Streamlit's own list widgets write, is the list (0, 0.9)."""
+    at = app(PAGE)
+    at.query_params["momenta"] = ["0", "0.9"]
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.text_input(key="momentum.momenta").value == "0, 0.9"
+
+
 def test_formula_box_draws_your_own_surface_and_refuses_hostile_input(app):
     at = app(PAGE).run()
     at.selectbox(key="momentum.surface").set_value("custom").run()
