@@ -20,8 +20,9 @@ COLORS: dict[str, str] = {
     "He uniform": "#009E73", "He normal": "#44AA99",
     # batch norm
     "Without BN": "#D55E00", "With BN": "#0072B2",
-    # momentum (by label)
-    "β = 0": "#D55E00", "β = 0.5": "#E69F00", "β = 0.9": "#0072B2", "β = 0.99": "#CC79A7",
+    # momentum (by label): β = 0 light orange, β = 0.5 dark wine, β = 0.9 blue, β = 0.99 green,
+    # each pair far apart in hue, and 0 / 0.5 also in lightness (CIELAB L* 71 against 32)
+    "β = 0": "#E69F00", "β = 0.5": "#882255", "β = 0.9": "#0072B2", "β = 0.99": "#009E73",
     # residual connections: a without/with pair, coloured as Without BN / With BN (vermillion / blue)
     "Plain": "#D55E00", "Residual": "#0072B2",
     # cost functions (core.losses labels): the quadratic cost is vermillion wherever it appears, the
