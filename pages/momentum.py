@@ -10,6 +10,7 @@ from core.lessons.momentum import charts, experiment, regimes, story
 from core.lessons.momentum.config import MomentumConfig
 from core.lessons.momentum.formulas import FormulaError, check_formula, surface_for
 from core.lessons.momentum.surfaces import START_LIMIT, surface_grid
+from ui.animation import play_button
 from ui.controls import training_controls
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
@@ -128,9 +129,11 @@ with left:
         chart = charts.curve_chart(grid, paths, surface, order, config.steps, method)
     st.altair_chart(presenter(chart, big), width="stretch", key=k("map"), on_select=start_from_click,
                     selection_mode=[charts.PICK])
-    slug = re.sub(r"[^a-z0-9]+", "-", f"momentum-paths-{config.surface}")
-    st.download_button("Download paths (CSV)", paths.to_csv(index=False).encode(), file_name=f"{slug}.csv",
-                       mime="text/csv", key="csv-momentum-paths", type="tertiary", icon=":material/download:")
+    play_button(charts.SCRUB)
+    if not big:
+        slug = re.sub(r"[^a-z0-9]+", "-", f"momentum-paths-{config.surface}")
+        st.download_button("Download paths (CSV)", paths.to_csv(index=False).encode(), file_name=f"{slug}.csv",
+                           mime="text/csv", key="csv-momentum-paths", type="tertiary", icon=":material/download:")
 with right:
     log = bool(surface.minima) and bool((paths["loss"] >= surface.global_loss - 1e-9).all())
     show_chart(charts.loss_chart(paths, order, log=log), paths, "momentum-loss-per-step", big)
@@ -139,8 +142,8 @@ with right:
                    "so the loss itself is drawn.")
 if not custom:
     st.latex(surface.formula)
-st.caption("Drag the **step slider** under the map to replay the runs in your browser; the big dots are "
-           "where each run is at that step, the small dots every step so far (wide gaps = fast).")
+st.caption("Press **Play**, or drag the **step slider** under the map, to replay the runs in your browser; the "
+           "big dots are where each run is at that step, the small dots every step so far (wide gaps = fast).")
 if surface.dim == 1:
     show_chart(charts.position_chart(paths, surface, order), paths, "momentum-position-per-step", big)
 

@@ -33,6 +33,15 @@ def test_scrubber_click_to_start_and_training(server, page):
     assert surface.screenshot() != before
     assert page.url == url and page.get_by_label("Start x").input_value() == "2.00"
 
+    # Play animates the same slider in the browser, from where it is to the last step, with no rerun.
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function("() => Number(document.querySelector('.vega-bindings input[type=range]').value) > 30"
+                           " && Number(document.querySelector('.vega-bindings input[type=range]').value) < 200")
+    page.wait_for_function("() => document.querySelector('.vega-bindings input[type=range] + span')"
+                           "?.textContent.trim() === '200'", timeout=30_000)
+    expect(page.get_by_role("button", name="▶ Play")).to_be_visible()  # back to Play at the end
+    assert page.url == url
+
     # A click on an empty part of the map (lower left: x about -1.9, y about -1.1) moves the start.
     box = surface.bounding_box()
     page.mouse.click(box["x"] + 120, box["y"] + 380)
