@@ -26,9 +26,13 @@ class LiveTraining:
     """
 
     def __init__(self, order: list[str], big: bool = False, what: str = "Training", interval: float = 0.4,
-                 extra: Callable[[dict[str, Progress], DeltaGenerator], None] | None = None):
-        """`extra(latest progress per run, placeholder)` draws a lesson's own live view under the charts."""
+                 extra: Callable[[dict[str, Progress], DeltaGenerator], None] | None = None,
+                 loss_title: str = "Cross-entropy loss", classes: int | None = 10):
+        """`extra(latest progress per run, placeholder)` draws a lesson's own live view under the charts.
+        `loss_title` and `classes` go to the loss chart (core.charts.loss_chart's y_title and classes:
+        classes=None draws no ln C guessing line, for runs whose losses are not all cross-entropy)."""
         self.order, self.big, self.what, self.interval, self.extra = order, big, what, interval, extra
+        self.loss_title, self.classes = loss_title, classes
         self.drawn_at = float("-inf")
         self.latest: dict[str, Progress] = {}
         self.bar = st.progress(0.0, text=f"{what}…")
@@ -50,8 +54,8 @@ class LiveTraining:
         self.drawn_at = time.monotonic()
         steps = combine(self.steps)
         if len(steps):
-            self.loss_slot.altair_chart(presenter(loss_chart(steps, order=self.order), self.big),
-                                        width="stretch")
+            chart = loss_chart(steps, order=self.order, y_title=self.loss_title, classes=self.classes)
+            self.loss_slot.altair_chart(presenter(chart, self.big), width="stretch")
         epochs = combine(self.epochs)
         if len(epochs):
             self.acc_slot.altair_chart(presenter(accuracy_chart(epochs, order=self.order), self.big),
