@@ -24,6 +24,9 @@ CLASSES = ["y = 1", "y = 0"]  # a gate's two outputs (core.palette)
 HIDDEN = ["hidden neuron 1", "hidden neuron 2"]
 DIVERGING = "blueorange"  # colour-blind-safe, centred on 0
 LINE = "#000000"
+# Streamlit's theme sizes a chart to fit its width and height, title, axes and legends included: squares would
+# come out squashed. With "pad", width and height are the plot's own and the chart grows around them.
+PAD = alt.AutoSizeParams(type="pad")
 OUTPUT_DOMAIN = {"step": [0, 1], "sigmoid": [0, 1], "tanh": [-1, 1]}
 
 
@@ -48,7 +51,7 @@ def _axes(box: tuple[float, float]) -> tuple[alt.Scale, alt.Scale]:
 # ---------------------------------------------------------------- 1. one neuron
 
 def neuron_plane_chart(grid: pd.DataFrame, line: pd.DataFrame, point: tuple[float, float], value: str,
-                       title: str | alt.Title, activation: str = "sigmoid", px: int = 300) -> alt.LayerChart:
+                       title: str | alt.Title, activation: str = "sigmoid", px: int = 250) -> alt.LayerChart:
     """z (value='z', diverging around 0) or the output (value='output') over the plane, the decision line
     w·x + b = 0 and the picked point; a click on a cell selects it (PICK)."""
     xs, ys = _axes(POINT)
@@ -74,7 +77,7 @@ def neuron_plane_chart(grid: pd.DataFrame, line: pd.DataFrame, point: tuple[floa
     layers.append(alt.Chart(at).mark_point(shape="circle", size=260, filled=True, fill="white", stroke=LINE,
                                            strokeWidth=3, opacity=1).encode(x=alt.X("x1:Q", scale=xs),
                                                                             y=alt.Y("x2:Q", scale=ys)))
-    return alt.layer(*layers).properties(width=px, height=px, title=title)
+    return alt.layer(*layers).properties(width=px, height=px, title=title, autosize=PAD)
 
 
 def activation_chart(curve: pd.DataFrame, z: float, output: float, label: str) -> alt.LayerChart:
@@ -141,7 +144,7 @@ def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, px: int = 320, cel
         side="datum.w1 * datum.x1 + datum.w2 * datum.x2 + datum.b > 0 ? 'predicts 1' : 'predicts 0'"
     ).mark_rect(opacity=0.22, strokeWidth=0).encode(
         x=alt.X("x_lo:Q", scale=xs, title="x₁"), x2="x_hi:Q", y=alt.Y("y_lo:Q", scale=ys, title="x₂"), y2="y_hi:Q",
-        color=alt.Color("side:N", scale=predicts, title="The line's sides", legend=alt.Legend(orient="bottom")))
+        color=alt.Color("side:N", scale=predicts, legend=None))
     line = alt.Chart(run.lines).transform_filter(f"datum.update == {SCRUB}").mark_line(
         color=LINE, strokeWidth=3, clip=True).encode(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=ys), order="end:Q")
     points = gate_points(run.config.gate)
@@ -160,16 +163,17 @@ def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, px: int = 320, cel
         shape="circle", size=1100, filled=False, stroke=LINE, strokeWidth=3, opacity=1).encode(
         x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=ys))
     gate = run.config.gate.upper()
-    plane = alt.layer(shade, line, dots, labels, wrong, current).properties(
+    plane = alt.layer(shade, line, dots, labels, wrong, current).resolve_scale(color="independent").properties(
         width=px, height=px, title=alt.Title(f"{gate}: the line after each update",
-                                             subtitle="ring: the example of this update · ✕: wrong now"))
+                                             subtitle=["shaded: the class each side gets (blue 1, orange 0)",
+                                                       "ring: the example of this update · ✕: wrong now"]))
     words = alt.Chart(texts).transform_filter(f"datum.update == {SCRUB}").mark_text(
         align="left", baseline="top", fontSize=13, limit=px + 40).encode(
         x=alt.value(0), y=alt.Y("line:O", axis=None), text="text:N").properties(width=px, height=66)
     errors = _errors_chart(run, px)
     trace = _weights_chart(run, px)
     return alt.vconcat(plane, words, errors, trace, spacing=14).add_params(_scrubber(run.last_update)).resolve_scale(
-        color="independent", shape="independent")
+        color="independent", shape="independent").properties(autosize=PAD)
 
 
 def _errors_chart(run: PerceptronRun, px: int) -> alt.LayerChart:
@@ -223,7 +227,7 @@ def xor_plane_chart(grid: pd.DataFrame, hidden: pd.DataFrame, points: pd.DataFra
                                   title="Decision lines", legend=alt.Legend(orient="bottom", symbolStrokeColor=LINE)),
         color=alt.value(LINE))
     return alt.layer(heat, lines, *_examples(points, "x1", "x2", xs, ys)).properties(
-        width=px, height=px, title=alt.Title("Two sigmoid neurons, then one",
+        width=px, height=px, autosize=PAD, title=alt.Title("Two sigmoid neurons, then one",
                                              subtitle="colour: the network's output · lines: hidden neurons"))
 
 
@@ -250,7 +254,7 @@ def hidden_space_chart(rows: pd.DataFrame, line: pd.DataFrame, px: int = 320) ->
     layers += _examples(points, "h1", "h2", scale, scale)
     return alt.layer(*layers).encode(x=alt.X("h1:Q", scale=scale, title="hidden neuron 1's output h₁"),
                                      y=alt.Y("h2:Q", scale=scale, title="hidden neuron 2's output h₂")).properties(
-        width=px, height=px, title=alt.Title("What the output neuron sees", subtitle="in (h₁, h₂) one line separates them"))
+        width=px, height=px, autosize=PAD, title=alt.Title("What the output neuron sees", subtitle="in (h₁, h₂) one line separates them"))
 
 
 # ---------------------------------------------------------------- 3. the sum of three
@@ -311,4 +315,4 @@ def confusion_chart(confusion: pd.DataFrame, classes: tuple[str, ...], px: int =
     text = base.transform_filter("datum.count > 0").mark_text(fontSize=11).encode(
         text="count:Q", color=alt.condition("datum.share > 0.5", alt.value("white"), alt.value("#222")))
     return alt.layer(cells, text).properties(
-        width=px, height=px, title=alt.Title("Confusion matrix", subtitle="validation images; the diagonal is right"))
+        width=px, height=px, autosize=PAD, title=alt.Title("Confusion matrix", subtitle="validation images; the diagonal is right"))

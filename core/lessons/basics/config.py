@@ -97,11 +97,11 @@ class SumConfig(Config):
 
     def train_settings(self) -> TrainSettings:
         return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, momentum=0.0,
-                             log_every=max(1, self.steps // 40))
+                             log_every=min(10_000, max(1, self.steps // 40)))
 
     @property
     def steps_per_epoch(self) -> int:
-        return math.ceil(N_TRAIN / min(self.batch_size, N_TRAIN))
+        return math.ceil(N_TRAIN / max(1, min(self.batch_size, N_TRAIN)))
 
     @property
     def steps(self) -> int:
@@ -126,7 +126,7 @@ class ClassifierConfig(Config):
         return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, momentum=0.0, log_every=10)
 
     def steps(self, n_train: int) -> int:
-        return self.epochs * math.ceil(n_train / min(self.batch_size, n_train))
+        return self.epochs * math.ceil(n_train / max(1, min(self.batch_size, n_train)))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import torch
 from core.activations import get_activation
 from core.lessons.basics.config import POINT, WEIGHT, NeuronConfig
 
-GRID = 41  # points per side of the plane (a cell every 0.1 over [-2, 2])
+GRID = 51  # points per side of the plane (a cell every 0.08 over [-2, 2])
 NUDGE = 0.1  # the small change of w₁ in "a small change of a weight"
 
 

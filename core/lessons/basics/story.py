@@ -101,6 +101,17 @@ def xor_verdict(net: XorNet) -> str:
             "start out alike; try another seed in the sidebar.")
 
 
+def hidden_note(net: XorNet) -> str:
+    """Where the hidden layer puts XOR's four examples: (0, 1) and (1, 0) together, measured."""
+    h = net.rows[["h1", "h2"]].to_numpy()
+    gap = float(((h[1] - h[2]) ** 2).sum() ** 0.5)
+    return (f"In the hidden neurons' outputs, (0, 1) and (1, 0) land {fmt.number(gap)} apart, at "
+            f"({fmt.number(h[1][0])}, {fmt.number(h[1][1])}) and ({fmt.number(h[2][0])}, {fmt.number(h[2][1])}); "
+            f"(0, 0) is at ({fmt.number(h[0][0])}, {fmt.number(h[0][1])}) and (1, 1) at "
+            f"({fmt.number(h[3][0])}, {fmt.number(h[3][1])}). The hidden layer has moved the examples so that the "
+            "output neuron's single line can separate them.")
+
+
 # ---------------------------------------------------------------- the sum of three
 
 CONVERGED, LEARNING, CONSTANT, STUCK, DIVERGED = "converged", "still learning", "predicts the mean", "stuck", "diverged"

@@ -178,8 +178,8 @@ def show_run(page: LessonPage, result: experiment.SumResult, query: tuple[float,
             column.number_input(label, *QUERY, step=0.1, key=k(name), format="%.2f")
         triple = tuple(float(st.session_state[k(n)]) for n in ("q1", "q2", "q3"))
         y_hat = result.predict(triple)
-        d.metric("ŷ (true sum)", fmt.number(y_hat), f"{fmt.number(y_hat - sum(triple))} from {fmt.number(sum(triple))}",
-                 delta_color="off")
+        d.metric("The network's ŷ", fmt.number(y_hat))
+        d.caption(f"True sum {fmt.number(sum(triple))}: off by {fmt.number(y_hat - sum(triple))}.")
     return verdict
 
 

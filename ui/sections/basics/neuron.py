@@ -68,7 +68,7 @@ def render(page: LessonPage) -> tuple[NeuronConfig, dict]:
     left, middle, right = st.columns(3)
     with left:
         chart = charts.neuron_plane_chart(grid, line, point, "z", alt.Title("The weighted sum z", subtitle="dashed: z = 0"))
-        st.altair_chart(presenter(chart, big), key=k("plane_z"), on_select=lambda: pick_from_click(page, "plane_z"),
+        st.altair_chart(presenter(chart, big), key=k("plane_z"), width="content", on_select=lambda: pick_from_click(page, "plane_z"),
                         selection_mode=[charts.PICK])
     with middle:
         curve = neuron.activation_curve(config.activation, neuron.z_range(config, grid))
@@ -77,7 +77,7 @@ def render(page: LessonPage) -> tuple[NeuronConfig, dict]:
         chart = charts.neuron_plane_chart(grid, line, point, "output",
                                           alt.Title(f"The output {label}(z)", subtitle="the neuron's answer over the plane"),
                                           config.activation)
-        st.altair_chart(presenter(chart, big), key=k("plane_out"),
+        st.altair_chart(presenter(chart, big), key=k("plane_out"), width="content",
                         on_select=lambda: pick_from_click(page, "plane_out"), selection_mode=[charts.PICK])
     st.download_button("Download the plane (CSV)", grid.to_csv(index=False).encode(), file_name="neuron-plane.csv",
                        mime="text/csv", key="csv-neuron-plane", type="tertiary", icon=":material/download:")

@@ -33,11 +33,10 @@ def gate_table_view(table: pd.DataFrame) -> pd.DataFrame:
         return "never" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{int(v)}"
     return pd.DataFrame({
         "gate": table["gate"],
-        "first error-free epoch (z > 0, float32)": [epoch(v) for v in table["float_gt"]],
-        "exact arithmetic (z > 0)": [epoch(v) for v in table["exact_gt"]],
-        "float32 with z ≥ 0": [epoch(v) for v in table["float_ge"]],
-        "errors in the last epoch run": [f"{int(e)} (epoch {int(n)})" for e, n in
-                                         zip(table["last_errors"], table["epochs_run"])]})
+        "float32, z > 0 (this page)": [epoch(v) for v in table["float_gt"]],
+        "exact, z > 0": [epoch(v) for v in table["exact_gt"]],
+        "float32, z ≥ 0": [epoch(v) for v in table["float_ge"]],
+        "errors in the last epoch": [f"{int(e)} (epoch {int(n)})" for e, n in zip(table["last_errors"], table["epochs_run"])]})
 
 
 def render(page: LessonPage, w: tuple[float, float, float]
@@ -74,7 +73,8 @@ def render(page: LessonPage, w: tuple[float, float, float]
         st.markdown(
             "**The threshold.** This page's step gives 1 only for z > 0, so a point exactly on the line counts "
             "as 0 (Rosenblatt's convention). With z ≥ 0 instead, the epochs change (third column below).")
-        st.markdown(f"**Every gate, η = {fmt.number(config.lr)}, starting from {STARTS[values['start']]}:**")
+        st.markdown(f"**First error-free epoch of every gate**, η = {fmt.number(config.lr)}, starting from "
+                    f"{STARTS[values['start']]}:")
         st.dataframe(gate_table_view(table), hide_index=True, width="stretch")
         st.caption(story.rounding_note(effect, run))
         if config.initial == (0.0, 0.0, 0.0):
@@ -100,4 +100,5 @@ def render(page: LessonPage, w: tuple[float, float, float]
         show_chart(charts.hidden_space_chart(net.rows, perceptron.output_line(net)), net.rows, "xor-hidden",
                    big, stretch=False)
     (st.success if net.solved else st.warning)(story.xor_verdict(net))
+    st.caption(story.hidden_note(net))
     return run, table, net, values
