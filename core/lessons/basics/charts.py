@@ -123,7 +123,8 @@ def gate_points(gate: str) -> pd.DataFrame:
                          "label": y.astype(int).astype(str)})
 
 
-def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, px: int = 320, cells: int = 32) -> alt.VConcatChart:
+def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, big: bool = False, px: int = 290,
+                     cells: int = 32) -> alt.VConcatChart:
     """The whole perceptron figure, driven by the SCRUB parameter (the update shown, 0 = before any):
 
     - the plane: each side of the current line shaded with the class it predicts (computed in the
@@ -131,7 +132,8 @@ def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, px: int = 320, cel
       of that update, and a cross on every example the current line gets wrong;
     - `texts` (update, line, text): the arithmetic of that update, three lines;
     - the errors of each epoch so far, the current epoch marked;
-    - the weights w₁, w₂, b after each update so far."""
+    - the weights w₁, w₂, b after each update so far.
+    `big` (presenter mode) sets the arithmetic and the examples' labels in larger type."""
     xs, ys = _axes(BOX)
     weights = run.updates[["update", "w1", "w2", "b"]]
     lookup = alt.LookupData(data=weights, key="update", fields=["w1", "w2", "b"])
@@ -153,7 +155,7 @@ def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, px: int = 320, cel
         x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=ys), color=classes,
         shape=alt.Shape("class:N", scale=alt.Scale(domain=CLASSES, range=["circle", "square"]), legend=None),
         tooltip=[alt.Tooltip("x1:Q", title="x₁"), alt.Tooltip("x2:Q", title="x₂"), alt.Tooltip("label:N", title="target")])
-    labels = alt.Chart(points).mark_text(color="white", fontWeight="bold", fontSize=13).encode(
+    labels = alt.Chart(points).mark_text(color="white", fontWeight="bold", fontSize=16 if big else 13).encode(
         x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=ys), text="label:N")
     wrong = alt.Chart(points).transform_calculate(u=SCRUB).transform_lookup(lookup="u", from_=lookup).transform_filter(
         "(datum.w1 * datum.x1 + datum.w2 * datum.x2 + datum.b > 0 ? 1 : 0) != datum.target"
@@ -167,9 +169,10 @@ def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, px: int = 320, cel
         width=px, height=px, title=alt.Title(f"{gate}: the line after each update",
                                              subtitle=["shaded: the class each side gets (blue 1, orange 0)",
                                                        "ring: the example of this update · ✕: wrong now"]))
+    size = 17 if big else 13
     words = alt.Chart(texts).transform_filter(f"datum.update == {SCRUB}").mark_text(
-        align="left", baseline="top", fontSize=13, limit=px + 40).encode(
-        x=alt.value(0), y=alt.Y("line:O", axis=None), text="text:N").properties(width=px, height=66)
+        align="left", baseline="top", fontSize=size, limit=px + 40).encode(
+        x=alt.value(0), y=alt.Y("line:O", axis=None), text="text:N").properties(width=px, height=5 * size + 2)
     errors = _errors_chart(run, px)
     trace = _weights_chart(run, px)
     return alt.vconcat(plane, words, errors, trace, spacing=14).add_params(_scrubber(run.last_update)).resolve_scale(
@@ -203,14 +206,14 @@ def _weights_chart(run: PerceptronRun, px: int) -> alt.LayerChart:
         y=alt.Y("value:Q", title="Weight", scale=alt.Scale(domain=[lo - pad, hi + pad], nice=False)),
         color=alt.Color("weight:N", title=None, scale=alt.Scale(domain=["w₁", "w₂", "b"],
                                                                range=["#009E73", "#CC79A7", "#555555"]),
-                        legend=alt.Legend(orient="right")),
+                        legend=alt.Legend(orient="bottom")),
         tooltip=["weight:N", "update:Q", alt.Tooltip("value:Q", format=".4f")])
     now = alt.Chart(pd.DataFrame({"x": [0]})).transform_calculate(u=SCRUB).mark_rule(
         color=LINE, strokeDash=[3, 3]).encode(x=alt.X("u:Q", scale=xscale))
-    return alt.layer(lines, now).properties(width=px - 60, height=110, title="The weights after each update")
+    return alt.layer(lines, now).properties(width=px, height=110, title="The weights after each update")
 
 
-def xor_plane_chart(grid: pd.DataFrame, hidden: pd.DataFrame, points: pd.DataFrame, px: int = 320) -> alt.LayerChart:
+def xor_plane_chart(grid: pd.DataFrame, hidden: pd.DataFrame, points: pd.DataFrame, px: int = 280) -> alt.LayerChart:
     """The two-layer network's output over the gates' plane, its hidden neurons' lines and the four examples
     (points: x1, x2, class, label)."""
     xs, ys = _axes(BOX)
@@ -242,7 +245,7 @@ def _examples(points: pd.DataFrame, x: str, y: str, xs: alt.Scale, ys: alt.Scale
     return [dots, labels]
 
 
-def hidden_space_chart(rows: pd.DataFrame, line: pd.DataFrame, px: int = 320) -> alt.LayerChart:
+def hidden_space_chart(rows: pd.DataFrame, line: pd.DataFrame, px: int = 280) -> alt.LayerChart:
     """The four examples as the output neuron sees them, (h1, h2), with its decision line."""
     scale = alt.Scale(domain=[-0.05, 1.05], nice=False, zero=False)
     points = rows.assign(**{"class": np.where(rows["target"] > 0, CLASSES[0], CLASSES[1]),
@@ -261,11 +264,11 @@ def hidden_space_chart(rows: pd.DataFrame, line: pd.DataFrame, px: int = 320) ->
 
 def mse_chart(steps: pd.DataFrame, epochs: pd.DataFrame, label: str) -> alt.LayerChart:
     """Training MSE per step (thin) and validation MSE at each epoch's end (dots), log scale."""
-    train = steps.assign(kind="training (each mini-batch)")[["step", "loss", "kind"]]
-    val = epochs.assign(kind="validation (end of each epoch)").rename(columns={"val_loss": "loss"})[["step", "loss", "kind"]]
+    train = steps.assign(kind="training batches")[["step", "loss", "kind"]]
+    val = epochs.assign(kind="validation set").rename(columns={"val_loss": "loss"})[["step", "loss", "kind"]]
     data = pd.concat([train, val], ignore_index=True)
     data = data[np.isfinite(data["loss"].astype(float)) & (data["loss"].astype(float) > 0)]
-    kinds = ["training (each mini-batch)", "validation (end of each epoch)"]
+    kinds = ["training batches", "validation set"]
     color = alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=["#0072B2", "#E69F00"]), title=None,
                       legend=alt.Legend(orient="bottom"))
     base = alt.Chart(data).encode(x=alt.X("step:Q", title="Optimizer step", axis=alt.Axis(format=",d")),
@@ -275,7 +278,8 @@ def mse_chart(steps: pd.DataFrame, epochs: pd.DataFrame, label: str) -> alt.Laye
     line = base.transform_filter(f"datum.kind == '{kinds[0]}'").mark_line(strokeWidth=1.2, opacity=0.8)
     dots = base.transform_filter(f"datum.kind == '{kinds[1]}'").mark_line(strokeWidth=2.5, point=True)
     return alt.layer(line, dots).properties(title=alt.Title(f"{label}: mean squared error",
-                                                            subtitle="falls as the network learns to add"),
+                                                            subtitle="each step's batch, and the validation set "
+                                                                     "after each epoch"),
                                             height=380, width="container")
 
 

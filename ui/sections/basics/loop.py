@@ -8,14 +8,11 @@ from __future__ import annotations
 import dataclasses
 import inspect
 
-import pandas as pd
 import streamlit as st
 
 import core.format as fmt
 from core.lessons.basics import charts, experiment, loop, story
-from core.lessons.basics.config import (AUTORUN_STEPS, INPUT, N_TRAIN, QUERY, SUM_LIMITS, SUM_PRESETS, BasicsConfig,
-                                        SumConfig)
-from core.losses import get_loss
+from core.lessons.basics.config import AUTORUN_STEPS, INPUT, N_TRAIN, QUERY, SUM_LIMITS, SUM_PRESETS, SumConfig
 from core.training import Progress
 from ui.controls import training_controls
 from ui.layout import show_chart
@@ -118,8 +115,8 @@ def step_mode(page: LessonPage, config: SumConfig, seed: int) -> None:
     st.dataframe(shown.drop(columns="check").rename(columns={"lr_grad": "lr × gradient"}), hide_index=True,
                  width="stretch", height=300)
     zero = int((params["gradient"] == 0).sum())
-    st.caption(f"after = before − lr × gradient for all {len(params)} parameters (largest difference "
-               f"{fmt.number(gap)}, float32 rounding). {zero} gradient{'s are' if zero != 1 else ' is'} exactly 0: "
+    agree = "exactly" if gap == 0 else f"to within {fmt.number(gap)} (float32 rounding)"
+    st.caption(f"after = before − lr × gradient for all {len(params)} parameters, {agree}. {zero} gradient{'s are' if zero != 1 else ' is'} exactly 0: "
                "a unit whose ReLU outputs 0 for the whole batch passes no gradient back.")
     with st.expander("The same gradients by the chain rule"):
         hand = loop.chain_rule(record)
@@ -197,7 +194,3 @@ def render(page: LessonPage, seed: int) -> tuple[SumConfig, experiment.SumResult
     step_mode(page, config, seed)
     result = full_run(page, config, clicked, seed)
     return config, result, values
-
-
-def loss_formula() -> str:
-    return get_loss("mse").formula

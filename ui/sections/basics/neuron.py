@@ -82,9 +82,9 @@ def render(page: LessonPage) -> tuple[NeuronConfig, dict]:
     st.download_button("Download the plane (CSV)", grid.to_csv(index=False).encode(), file_name="neuron-plane.csv",
                        mime="text/csv", key="csv-neuron-plane", type="tertiary", icon=":material/download:")
     st.markdown(f"At the picked point ({fmt.number(config.x1)}, {fmt.number(config.x2)}):")
-    st.latex(rf"z = w_1 x_1 + w_2 x_2 + b = ({tex(config.w1)})({tex(config.x1)}) + ({tex(config.w2)})"
-             rf"({tex(config.x2)}) + ({tex(config.bias)}) = {tex(at['z'])}")
-    st.latex(rf"\text{{output}} = \mathrm{{{label}}}({tex(at['z'])}) = {tex(at['output'])}")
+    st.latex(rf"\begin{{aligned}} z &= w_1 x_1 + w_2 x_2 + b \\ &= ({tex(config.w1)})({tex(config.x1)}) + "
+             rf"({tex(config.w2)})({tex(config.x2)}) + ({tex(config.bias)}) = {tex(at['z'])} \\ "
+             rf"\text{{output}} &= \mathrm{{{label}}}({tex(at['z'])}) = {tex(at['output'])} \end{{aligned}}")
     if not len(line):
         st.caption("With w₁ = w₂ = 0 the weighted sum is b everywhere: there is no decision line." if
                    config.w1 == 0 and config.w2 == 0 else "The decision line lies outside the plane drawn.")

@@ -33,10 +33,10 @@ def gate_table_view(table: pd.DataFrame) -> pd.DataFrame:
         return "never" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{int(v)}"
     return pd.DataFrame({
         "gate": table["gate"],
-        "float32, z > 0 (this page)": [epoch(v) for v in table["float_gt"]],
+        "float32, z > 0": [epoch(v) for v in table["float_gt"]],
         "exact, z > 0": [epoch(v) for v in table["exact_gt"]],
         "float32, z ≥ 0": [epoch(v) for v in table["float_ge"]],
-        "errors in the last epoch": [f"{int(e)} (epoch {int(n)})" for e, n in zip(table["last_errors"], table["epochs_run"])]})
+        "last epoch's errors": [f"{int(e)} (epoch {int(n)})" for e, n in zip(table["last_errors"], table["epochs_run"])]})
 
 
 def render(page: LessonPage, w: tuple[float, float, float]
@@ -64,7 +64,7 @@ def render(page: LessonPage, w: tuple[float, float, float]
         "update, in your browser.")
     left, right = st.columns([1, 1])
     with left:
-        st.altair_chart(presenter(charts.perceptron_chart(run, texts), big), width="content")
+        st.altair_chart(presenter(charts.perceptron_chart(run, texts, big), big), width="content")
         st.download_button("Download every update (CSV)", run.updates.to_csv(index=False).encode(),
                            file_name=f"perceptron-{config.gate}.csv", mime="text/csv", key="csv-perceptron",
                            type="tertiary", icon=":material/download:")
@@ -74,7 +74,7 @@ def render(page: LessonPage, w: tuple[float, float, float]
             "**The threshold.** This page's step gives 1 only for z > 0, so a point exactly on the line counts "
             "as 0 (Rosenblatt's convention). With z ≥ 0 instead, the epochs change (third column below).")
         st.markdown(f"**First error-free epoch of every gate**, η = {fmt.number(config.lr)}, starting from "
-                    f"{STARTS[values['start']]}:")
+                    f"{STARTS[values['start']]} (first column: this page's rule):")
         st.dataframe(gate_table_view(table), hide_index=True, width="stretch")
         st.caption(story.rounding_note(effect, run))
         if config.initial == (0.0, 0.0, 0.0):
