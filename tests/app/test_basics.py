@@ -113,6 +113,17 @@ def test_presets_and_train_show_which_outcome_happened(app):
     assert "4 of 4" in text(at) and at.query_params["high"] == "10.0"
 
 
+def test_an_inconsistent_range_is_said_in_place_and_the_rest_keeps_working(app):
+    at = app(PAGE).run()
+    at.number_input(key="basics.low").set_value(5.0).run()
+    assert not at.exception
+    assert any("low end below its high end" in e.value for e in at.main.error)
+    assert len(charts(at)) == 9 and at.query_params["low"] == "0.0"  # the link keeps the last valid range
+    assert "Step 1 of 3,200" in text(at)
+    at.number_input(key="basics.high").set_value(10.0).run()
+    assert not at.main.error and at.query_params["low"] == "5.0" and at.query_params["high"] == "10.0"
+
+
 def test_the_prediction_box(app):
     at = app(PAGE).run()
     at.number_input(key="basics.q1").set_value(1.0).run()
