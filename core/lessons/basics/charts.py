@@ -303,7 +303,7 @@ def fit_chart(val: pd.DataFrame, mean: float) -> alt.LayerChart:
 
 # ---------------------------------------------------------------- 4. the classifier
 
-def confusion_chart(confusion: pd.DataFrame, classes: tuple[str, ...], px: int = 380) -> alt.LayerChart:
+def confusion_chart(confusion: pd.DataFrame, classes: tuple[str, ...], px: int = 300) -> alt.LayerChart:
     """Counts of (true class, predicted class) on the validation images; colour: share of the true class."""
     frame = confusion.assign(true_name=[classes[int(i)] for i in confusion["true"]],
                              predicted_name=[classes[int(i)] for i in confusion["predicted"]])

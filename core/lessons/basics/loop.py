@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 import torch
-from torch import nn
 
 from core.data import Dataset, sum_of_three
 from core.lessons.basics.config import N_TRAIN, N_VAL, SUM_SIZES, SumConfig
-from core.losses import Loss, get_loss
+from core.losses import get_loss
 from core.models import MLP
 from core.seeding import seeded
 from core.training import batch_sizes, make_optimizer
@@ -39,14 +38,16 @@ def build_sum_model(seed: int) -> MLP:
     return seeded(seed, lambda: MLP(SUM_SIZES, "relu"))
 
 
-def one_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: Loss,
-             x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
-    y_hat = model(x)                # forward pass: predictions for the mini-batch
-    loss = loss_fn(y_hat, y)        # how wrong they are: one number
-    optimizer.zero_grad()           # forget the previous step's gradients
-    loss.backward()                 # backward pass: autograd fills every w.grad = ∂loss/∂w
-    grads = {name: w.grad.detach().clone() for name, w in model.named_parameters()}
-    optimizer.step()                # SGD: w ← w − lr · w.grad
+def one_step(model, optimizer, loss_fn, x, y):
+    """One step on x (B, 3), y (B, 1).
+    Returns ŷ (B, 1), the loss, every w.grad."""
+    y_hat = model(x)          # forward pass
+    loss = loss_fn(y_hat, y)  # one number
+    optimizer.zero_grad()     # clear old grads
+    loss.backward()           # backward pass
+    grads = {name: w.grad.clone()
+             for name, w in model.named_parameters()}
+    optimizer.step()          # w ← w − lr·w.grad
     return y_hat.detach(), loss.detach(), grads
 
 

@@ -63,7 +63,7 @@ def render(page: LessonPage, data: Dataset, seed: int) -> tuple[experiment.Class
     if not here:
         st.info(f"This run was trained on {data_label(*result.dataset)}; the sidebar now shows {name}. Press "
                 "**Train the classifier** to train on it.", icon=":material/swap_horiz:")
-    left, right = st.columns([2, 3])
+    left, right = st.columns(2)
     with left:
         show_chart(charts.confusion_chart(result.confusion, result.classes), result.confusion, "confusion-matrix", big,
                    stretch=False)

@@ -90,12 +90,13 @@ def step_mode(page: LessonPage, config: SumConfig, seed: int) -> None:
     record = stepper(page, config, seed, st.session_state[k("step")]).last
     d.markdown(f"**Step {record.step:,} of {total:,}** · epoch {record.epoch}, batch {record.batch} of "
                f"{config.steps_per_epoch}")
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 1])
     with left:
         st.markdown("The lines that ran (`core.lessons.basics.loop.one_step`, called once per mini-batch):")
         st.code(inspect.getsource(loop.one_step), language="python")
-        st.caption("core.training.train runs these same lines; the tests check that k steps here leave exactly "
-                   "the weights k steps of the engine leave.")
+        st.caption("core.training.train, which trains every network of this course, does the same five things "
+                   "in the same order on the same batches; the tests check that k steps here leave exactly the "
+                   "weights k steps of the engine leave.")
     with right:
         st.markdown(f"**Forward pass** on the batch of {len(record.y):,} triples "
                     f"(s = W1·x + b1, h = ReLU(s), ŷ = W2·h + b2):")
