@@ -139,6 +139,17 @@ def test_divergence_is_reported_and_the_page_still_draws(app):
     assert "Sum of three: mean squared error" in charts(at)
 
 
+def test_a_link_asking_for_too_many_steps_waits_for_train_and_is_refused(app):
+    at = app(PAGE, batch_size="1", epochs="500").run()
+    assert_clean(at)
+    assert "**500,000 optimizer steps**" in text(at) and "Step 1 of 500,000" in text(at)
+    assert any("Press **Train all the steps** to train 500,000 steps" in i.value for i in at.info)  # no autorun
+    button(at, "Train all the steps").click().run()
+    assert_clean(at)
+    refused = " ".join(e.value for e in at.main.error)
+    assert "500,000 training steps" in refused and "shared server" in refused
+
+
 def test_the_classifier_trains_behind_its_button(app):
     at = app(PAGE, mlp_lr="0.001", **SMALL_CLASSIFIER).run()
     assert "**16 optimizer steps**" in text(at)

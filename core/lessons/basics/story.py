@@ -224,10 +224,13 @@ def takeaways(table: pd.DataFrame, lr: float, net: XorNet, verdict: SumVerdict |
     done = {row.gate: _epoch(row.float_gt) for row in table.itertuples()}
     learned = [f"{g} in {e} epochs" for g, e in done.items() if e is not None]
     never = [g for g, e in done.items() if e is None]
+    rounded = [f"{row.gate}'s {_epoch(row.float_gt)} (exactly, {_epoch(row.exact_gt) or 'never'})"
+               for row in table.itertuples() if _epoch(row.float_gt) != _epoch(row.exact_gt)]
     points = [f"With η = {fmt.number(lr)} the perceptron rule found a separating line for "
               + (", ".join(learned) if learned else "no gate")
               + (f"; for {' and '.join(never)} it never did in {PERCEPTRON_EPOCHS} epochs: no single line separates "
-                 "those 1s from those 0s." if never else ".")]
+                 "those 1s from those 0s." if never else ".")
+              + (f" Floating point decided {' and '.join(rounded)}." if rounded else "")]
     points.append(("Two layers of sigmoid neurons, trained together by gradient descent, solved XOR: each hidden "
                    "neuron draws one line, and in their outputs (h₁, h₂) the four examples are separable by one "
                    "more line." if net.solved else
@@ -238,8 +241,11 @@ def takeaways(table: pd.DataFrame, lr: float, net: XorNet, verdict: SumVerdict |
         points.append({
             CONVERGED: f"The sum-of-three network converged in {steps}: what counts is steps, not epochs — the "
                        "seed code's full batch makes only one step per epoch.",
-            LEARNING: f"The sum-of-three network had not converged after {steps}: with a full batch, an epoch is "
-                      "a single step. Smaller batches give more steps for the same epochs.",
+            LEARNING: (f"The sum-of-three network had not converged after {steps}: with a full batch, an epoch is "
+                       "a single step. Smaller batches give more steps for the same epochs."
+                       if result.config.steps_per_epoch == 1 else
+                       f"The sum-of-three network had not converged after {steps}: more epochs (or a larger "
+                       "learning rate) would let it go on falling."),
             CONSTANT: f"The sum-of-three network learned nothing useful in {steps}: with dead ReLUs (their output "
                       "and gradient 0 for every input) it can only predict one number, and the best one under MSE "
                       "is the mean.",

@@ -72,3 +72,12 @@ def test_activation_and_sweep_charts_compile(name):
     curve = neuron.activation_curve(name, (-3, 3))
     charts.activation_chart(curve, 0.5, 0.6, name).to_dict()
     charts.sweep_chart(neuron.weight_sweep(cfg), cfg.w1).to_dict()
+
+
+def test_takeaways_follow_the_runs():
+    table = P.gate_table(0.1, (0.0, 0.0, 0.0))
+    net = P.train_xor(0)
+    first, second, last = story.takeaways(table, 0.1, net, None, None, None)
+    assert "AND in 6 epochs, OR in 4 epochs, NAND in 4 epochs; for XOR it never did" in first
+    assert "Floating point decided NAND's 4 (exactly, 6)." in first
+    assert second.startswith("Two layers of sigmoid neurons") and "Train the classifier" in last
