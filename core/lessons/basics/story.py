@@ -105,11 +105,10 @@ def hidden_note(net: XorNet) -> str:
     """Where the hidden layer puts XOR's four examples: (0, 1) and (1, 0) together, measured."""
     h = net.rows[["h1", "h2"]].to_numpy()
     gap = float(((h[1] - h[2]) ** 2).sum() ** 0.5)
-    return (f"In the hidden neurons' outputs, (0, 1) and (1, 0) land {fmt.number(gap)} apart, at "
-            f"({fmt.number(h[1][0])}, {fmt.number(h[1][1])}) and ({fmt.number(h[2][0])}, {fmt.number(h[2][1])}); "
-            f"(0, 0) is at ({fmt.number(h[0][0])}, {fmt.number(h[0][1])}) and (1, 1) at "
-            f"({fmt.number(h[3][0])}, {fmt.number(h[3][1])}). The hidden layer has moved the examples so that the "
-            "output neuron's single line can separate them.")
+    at = ["(" + ", ".join(fmt.fixed(row, 3)) + ")" for row in h]
+    return (f"In the hidden neurons' outputs (h₁, h₂), (0, 1) and (1, 0) land {fmt.number(gap)} apart, at {at[1]} "
+            f"and {at[2]}; (0, 0) is at {at[0]} and (1, 1) at {at[3]}. The hidden layer has moved the examples so "
+            "that the output neuron's single line can separate them.")
 
 
 # ---------------------------------------------------------------- the sum of three
@@ -136,12 +135,13 @@ class SumVerdict:
 
 
 def falling(result: SumResult) -> float:
-    """Last epoch's mean training loss / the one max(1, epochs // 10) epochs before (NaN for one epoch)."""
-    losses = result.run.epochs["train_loss"]
+    """Mean training loss over the run's last tenth of steps / over the tenth before it (NaN under 2 steps):
+    below STILL_FALLING, the loss was still going down when the run ended."""
+    losses = result.run.steps["loss"].astype(float)
     if len(losses) < 2:
         return float("nan")
-    back = min(len(losses) - 1, max(1, min(10, len(losses) // 10)))
-    return float(losses.iloc[-1] / losses.iloc[-1 - back])
+    window = max(1, len(losses) // 10)
+    return float(losses.iloc[-window:].mean() / losses.iloc[-2 * window:-window].mean())
 
 
 def sum_verdict(result: SumResult, query: tuple[float, float, float]) -> SumVerdict:
@@ -156,7 +156,7 @@ def sum_verdict(result: SumResult, query: tuple[float, float, float]) -> SumVerd
     y_hat, truth = result.predict(query), sum(query)
     asked = f"({', '.join(fmt.number(v) for v in query)}) gives **{fmt.number(y_hat)}** (true sum {fmt.number(truth)})"
     dead = len(result.dead_after)
-    steps = f"{len(run.steps):,} optimizer steps"
+    steps = f"{len(run.steps):,} optimizer step{'s' * (len(run.steps) != 1)}"
     if spread < CONSTANT_SPREAD:
         why = (f"all {dead} hidden ReLUs are dead, so the output is the bias b2 whatever the input"
                if dead == 4 else f"{dead} of the 4 hidden ReLUs are dead and the rest barely vary")
@@ -169,11 +169,16 @@ def sum_verdict(result: SumResult, query: tuple[float, float, float]) -> SumVerd
                                      f"{fmt.number(result.val_mse)} ({fmt.percent(share, 2)} of the targets' "
                                      f"variance): the query {asked}.")
     fall = falling(result)
+    if fall != fall:  # one step: nothing to compare
+        return SumVerdict(LEARNING, f"**Not converged.** After only {steps}, the validation MSE is "
+                                    f"{fmt.number(result.val_mse)} ({fmt.percent(share, 0)} of the targets' "
+                                    f"variance); one step is too few to tell where the loss is going. The query {asked}.")
     if fall < STILL_FALLING:
         return SumVerdict(LEARNING, f"**Not converged yet.** After only {steps}, the validation MSE is "
                                     f"{fmt.number(result.val_mse)} ({fmt.percent(share, 0)} of the targets' "
                                     f"variance) and the loss was still falling ({fmt.percent(1 - fall, 1)} lower "
-                                    f"over the last epochs): more steps would help. The query {asked}.")
+                                    f"over the last tenth of the steps than over the tenth before): more steps would "
+                                    f"help. The query {asked}.")
     return SumVerdict(STUCK, f"**Stuck.** After {steps}, the validation MSE is {fmt.number(result.val_mse)} "
                              f"({fmt.percent(share, 0)} of the targets' variance) and the loss has stopped "
                              f"falling; {dead} of 4 hidden ReLUs are dead. The query {asked}.")
