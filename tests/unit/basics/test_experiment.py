@@ -75,3 +75,16 @@ def test_the_quickstarts_learning_rate_is_too_small_for_625_steps(mnist):
 
 def test_run_all_on_a_shrunk_config(mnist):
     experiment.run_all(shrink(BasicsConfig(gate="xor", step=50)), mnist.subset(300, 100), seed=1)
+
+
+def test_the_budget_allows_every_classifier_the_widgets_can_ask_for():
+    """784-512-512-10 on 8,000 images: even 20 epochs in batches of 8 (20,000 steps) is within core.budget."""
+    import torch
+
+    from core.budget import check_budget
+    from core.lessons.basics.config import CLASSIFIER_LIMITS
+
+    model = experiment.build_classifier(0)
+    epochs, smallest = CLASSIFIER_LIMITS["epochs"][1], CLASSIFIER_LIMITS["batch_size"][0]
+    config = ClassifierConfig(epochs=epochs, batch_size=smallest)
+    check_budget(model, torch.zeros(1, 1, 28, 28), 8000 * epochs, config.steps(8000))
