@@ -36,8 +36,8 @@ def _guide(value: float, text: str, axis: str = "y") -> alt.LayerChart:
     frame = pd.DataFrame({"v": [value], "text": [text]})
     rule = alt.Chart(frame).mark_rule(color=GUIDE_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
         **{axis: alt.Y("v:Q", title=None) if axis == "y" else alt.X("v:Q", title=None)})
-    label = alt.Chart(frame).mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=GUIDE_COLOR,
-                                       fontSize=12).encode(y=alt.Y("v:Q", title=None), x=alt.value("width"),
+    label = alt.Chart(frame).mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=GUIDE_COLOR
+                                       ).encode(y=alt.Y("v:Q", title=None), x=alt.value("width"),
                                                            text="text:N")
     return rule + label
 
@@ -119,6 +119,7 @@ def decades(values: pd.Series, most: int = 8) -> list[float] | None:
 PRESENTER_TITLE_CHARS = 36  # at 24 px, about what a half-width chart holds on one line
 PRESENTER_SUBTITLE_CHARS = 45  # the same at 18 px
 PRESENTER_HEIGHT = 1.25  # larger text takes room from the plot: give some of it back
+PRESENTER_INK = "#31333F"  # axis, legend and header text as dark as body text (Vega's default grey is faint on a projector)
 
 
 def wrap_text(text: str, width: int) -> str | list[str]:
@@ -158,6 +159,9 @@ def presenter(chart: alt.TopLevelMixin, on: bool) -> alt.TopLevelMixin:
     height = getattr(chart, "height", alt.Undefined)
     if isinstance(height, (int, float)) and getattr(chart, "width", None) == "container":  # not images
         props["height"] = round(height * PRESENTER_HEIGHT)
-    return chart.properties(**props).configure_axis(labelFontSize=18, titleFontSize=20).configure_legend(
-        labelFontSize=18, titleFontSize=20, symbolSize=300).configure_title(
-        fontSize=24, subtitleFontSize=18).configure_header(labelFontSize=18, titleFontSize=20)
+    ink = PRESENTER_INK
+    return chart.properties(**props).configure_axis(
+        labelFontSize=18, titleFontSize=20, labelColor=ink, titleColor=ink).configure_legend(
+        labelFontSize=18, titleFontSize=20, symbolSize=300, labelColor=ink, titleColor=ink).configure_title(
+        fontSize=24, subtitleFontSize=18, subtitleColor=ink).configure_header(
+        labelFontSize=18, titleFontSize=20, labelColor=ink, titleColor=ink).configure_text(fontSize=16)

@@ -22,6 +22,8 @@ COLORS: dict[str, str] = {
     "Without BN": "#D55E00", "With BN": "#0072B2",
     # momentum (by label)
     "β = 0": "#D55E00", "β = 0.5": "#E69F00", "β = 0.9": "#0072B2", "β = 0.99": "#CC79A7",
+    # residual connections: the plain network light orange, the residual one dark blue (far apart in hue and lightness)
+    "Plain": "#E69F00", "Residual": "#0072B2",
     # how a network learns (basics): a gate's two outputs, and its networks' runs
     "y = 1": "#0072B2", "y = 0": "#D55E00", "Sum of three": "#009E73", "784-512-512-10 MLP": "#0072B2",
 }

@@ -162,3 +162,12 @@ def test_train_compares_every_momentum_value(app):
     at.number_input(key="momentum.epochs").set_value(2).run()
     assert not at.exception and len(at.dataframe) == 2
     assert any("last run" in c.value for c in at.caption)
+
+
+def test_a_repeated_list_parameter_is_read_as_a_list(app):
+    """?momenta=0&momenta=0.9, the form Streamlit's own list widgets write, is the list (0, 0.9)."""
+    at = app(PAGE)
+    at.query_params["momenta"] = ["0", "0.9"]
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.text_input(key="momentum.momenta").value == "0, 0.9"
