@@ -140,9 +140,10 @@ def test_divergence_is_reported_and_the_page_still_draws(app):
 
 
 def test_a_link_asking_for_too_many_steps_waits_for_train_and_is_refused(app):
-    at = app(PAGE, batch_size="1", epochs="500").run()
+    at = app(PAGE, batch_size="1", epochs="500", step="5000").run()
     assert_clean(at)
-    assert "**500,000 optimizer steps**" in text(at) and "Step 1 of 500,000" in text(at)
+    assert "**500,000 optimizer steps**" in text(at) and "Step 5,000 of 500,000" in text(at)
+    assert "One step at a time goes up to step 5,000" in text(at) and button(at, "Take one step").disabled
     assert any("Press **Train all the steps** to train 500,000 steps" in i.value for i in at.info)  # no autorun
     button(at, "Train all the steps").click().run()
     assert_clean(at)

@@ -22,6 +22,9 @@ def test_first_visit_replay_step_and_classifier(server, page):
     slider.evaluate("el => { el.value = 15; el.dispatchEvent(new Event('input', {bubbles: true})); }")
     wait_for_chart_text(page, "Update 15 · epoch 4 · example (1, 0), target y = 0")
     assert "Update 24" not in chart_text(page)
+    # Play (ui.animation) moves the same slider on, in the browser, to the last update
+    page.get_by_role("button", name="▶ Play").click()
+    wait_for_chart_text(page, "Update 24 · epoch 6")
 
     # one step of the training loop
     page.get_by_role("button", name="Take one step").click()

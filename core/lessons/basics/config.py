@@ -32,7 +32,7 @@ SUM_LIMITS: dict[str, tuple[float, float]] = {"lr": (0.0001, 10.0), "epochs": (1
 INPUT = (-100.0, 100.0)  # the range the triples are drawn from lies inside this
 QUERY = (-1000.0, 1000.0)  # the prediction box's three numbers
 AUTORUN_STEPS = 5_000  # a first visit (or a link) trains without a click only up to this many steps
-MAX_STEP = 1_000_000  # the step mode's step number, before it is capped to the run's own steps
+MAX_STEP = 5_000  # the step mode goes this far at most (a link to step k replays k steps: about 2 s at 5,000)
 
 # ---------------------------------------------------------------- 4. a real classifier
 CLASSIFIER_SIZES = (784, 512, 512, 10)  # the PyTorch quickstart's network

@@ -221,10 +221,10 @@ def _epoch(v) -> str | None:
     return None if v is None or v != v else str(int(v))
 
 
-def takeaways(table: pd.DataFrame, lr: float, net: XorNet, verdict: SumVerdict | None, result: SumResult | None,
+def takeaways(table: pd.DataFrame, lr: float, net: XorNet | None, verdict: SumVerdict | None, result: SumResult | None,
               classifier: ClassifierResult | None) -> list[str]:
     """The page's "what to notice", from the runs on screen: the gate table (perceptron.gate_table at
-    learning rate `lr`), the XOR network, the sum-of-three run and its verdict, the classifier (None: not
+    learning rate `lr`), the XOR network (None: refused), the sum-of-three run and its verdict, the classifier (None: not
     trained yet)."""
     done = {row.gate: _epoch(row.float_gt) for row in table.itertuples()}
     learned = [f"{g} in {e} epochs" for g, e in done.items() if e is not None]
@@ -236,11 +236,12 @@ def takeaways(table: pd.DataFrame, lr: float, net: XorNet, verdict: SumVerdict |
               + (f"; for {' and '.join(never)} it never did in {PERCEPTRON_EPOCHS} epochs: no single line separates "
                  "those 1s from those 0s." if never else ".")
               + (f" Floating point decided {' and '.join(rounded)}." if rounded else "")]
-    points.append(("Two layers of sigmoid neurons, trained together by gradient descent, solved XOR: each hidden "
-                   "neuron draws one line, and in their outputs (h₁, h₂) the four examples are separable by one "
-                   "more line." if net.solved else
-                   "With this seed the two-layer network did not solve XOR: gradient descent can stall; another "
-                   "seed usually succeeds."))
+    if net is not None:
+        points.append(("Two layers of sigmoid neurons, trained together by gradient descent, solved XOR: each "
+                       "hidden neuron draws one line, and in their outputs (h₁, h₂) the four examples are separable "
+                       "by one more line." if net.solved else
+                       "With this seed the two-layer network did not solve XOR: gradient descent can stall; another "
+                       "seed usually succeeds."))
     if result is not None and verdict is not None:
         steps = f"{len(result.run.steps):,} optimizer steps"
         points.append({

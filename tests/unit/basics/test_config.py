@@ -23,7 +23,7 @@ def test_config_round_trips_and_rejects_nonsense():
                                ({"lr": 20.0}, "Learning rate"), ({"epochs": 501}, "Epochs"),
                                ({"batch_size": 1001}, "Batch size"), ({"mlp_batch_size": 4}, "Batch size"),
                                ({"bias": -5.5}, "Bias"), ({"x2": 3.0}, "Input x₂"),
-                               ({"perceptron_lr": 0.0}, "Perceptron learning rate")]:
+                               ({"perceptron_lr": 0.0}, "Perceptron learning rate"), ({"step": 5001}, "Step")]:
         with pytest.raises(ValueError, match=message):
             BasicsConfig(**bad_value)
 
@@ -49,7 +49,7 @@ def test_presets_are_valid_configs():
 
 
 def test_shrink_is_cheaper_and_valid():
-    for cfg in (BasicsConfig(), BasicsConfig(epochs=500, batch_size=1, step=900, mlp_epochs=20, mlp_batch_size=8)):
+    for cfg in (BasicsConfig(), BasicsConfig(epochs=500, batch_size=1, step=5000, mlp_epochs=20, mlp_batch_size=8)):
         small = shrink(cfg)
         assert small.sum.steps <= 20 and small.step <= 3
         assert small.classifier.steps(8000) <= 32

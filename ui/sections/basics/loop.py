@@ -12,7 +12,8 @@ import streamlit as st
 
 import core.format as fmt
 from core.lessons.basics import charts, experiment, loop, story
-from core.lessons.basics.config import AUTORUN_STEPS, INPUT, N_TRAIN, QUERY, SUM_LIMITS, SUM_PRESETS, SumConfig
+from core.lessons.basics.config import (AUTORUN_STEPS, INPUT, MAX_STEP, N_TRAIN, QUERY, SUM_LIMITS, SUM_PRESETS,
+                                        SumConfig)
 from core.training import Progress
 from ui.controls import training_controls
 from ui.layout import show_chart
@@ -70,7 +71,7 @@ def stepper(page: LessonPage, config: SumConfig, seed: int, k: int) -> loop.Step
 
 def step_mode(page: LessonPage, config: SumConfig, seed: int) -> None:
     k = page.key
-    total = config.steps
+    total = min(config.steps, MAX_STEP)  # the steps the step mode can reach
     if st.session_state[k("step")] > total:
         st.session_state[k("step")] = total
     st.subheader("One step, up close")
@@ -88,8 +89,11 @@ def step_mode(page: LessonPage, config: SumConfig, seed: int) -> None:
     c.button("Start over", on_click=move_step, args=(page, None, total), disabled=step <= 1,
              icon=":material/replay:", key=k("restart"))
     record = stepper(page, config, seed, st.session_state[k("step")]).last
-    d.markdown(f"**Step {record.step:,} of {total:,}** · epoch {record.epoch}, batch {record.batch} of "
+    d.markdown(f"**Step {record.step:,} of {config.steps:,}** · epoch {record.epoch}, batch {record.batch} of "
                f"{config.steps_per_epoch}")
+    if total < config.steps and record.step == total:
+        d.caption(f"One step at a time goes up to step {MAX_STEP:,}; **Train all the steps** runs all "
+                  f"{config.steps:,}.")
     left, right = st.columns([1, 1])
     with left:
         st.markdown("The lines that ran (`core.lessons.basics.loop.one_step`, called once per mini-batch):")

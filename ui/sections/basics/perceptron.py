@@ -11,7 +11,10 @@ import core.format as fmt
 from core.charts import presenter
 from core.lessons.basics import charts, perceptron, story
 from core.lessons.basics.config import PERCEPTRON_EPOCHS, PERCEPTRON_GATES, PERCEPTRON_LR, PerceptronConfig
+from core.budget import TooMuchTraining
+from ui.animation import play_button
 from ui.layout import show_chart
+from ui.outcome import show_refusal
 from ui.page import LessonPage
 from ui.runner import shared
 from ui.sections.basics.parts import read
@@ -40,7 +43,7 @@ def gate_table_view(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def render(page: LessonPage, w: tuple[float, float, float]
-           ) -> tuple[perceptron.PerceptronRun, pd.DataFrame, perceptron.XorNet, dict]:
+           ) -> tuple[perceptron.PerceptronRun, pd.DataFrame, perceptron.XorNet | None, dict]:
     """Part 2; `w` is the neuron's (w₁, w₂, b) from part 1, a possible starting point."""
     k, big = page.key, page.big
     st.header("2. The perceptron: learning AND, OR and NAND, but not XOR")
@@ -60,11 +63,12 @@ def render(page: LessonPage, w: tuple[float, float, float]
     st.markdown(
         f"Predict first: on which gate will the line stop moving, and after how many epochs (passes over the four "
         f"examples, in truth-table order (0, 0), (0, 1), (1, 0), (1, 1))? The rule runs until an epoch without an "
-        f"error, or {PERCEPTRON_EPOCHS} epochs. **Drag the slider** under the figure to replay it update by "
-        "update, in your browser.")
+        f"error, or {PERCEPTRON_EPOCHS} epochs. **Drag the slider** under the figure, or press **Play**, to replay "
+        "it update by update, in your browser.")
     left, right = st.columns([1, 1])
     with left:
         st.altair_chart(presenter(charts.perceptron_chart(run, texts, big), big), width="content")
+        play_button(charts.SCRUB)
         st.download_button("Download every update (CSV)", run.updates.to_csv(index=False).encode(),
                            file_name=f"perceptron-{config.gate}.csv", mime="text/csv", key="csv-perceptron",
                            type="tertiary", icon=":material/download:")
@@ -89,8 +93,12 @@ def render(page: LessonPage, w: tuple[float, float, float]
         "trained together by gradient descent (`torch.optim.SGD`, learning rate "
         f"{fmt.number(perceptron.XOR_SETTINGS.lr)}, all four examples per step, {perceptron.XOR_SETTINGS.epochs} "
         "steps, binary cross-entropy), something the perceptron rule cannot do for a hidden layer.")
-    net = shared(("basics.xor", page.settings.seed, perceptron.XOR_SETTINGS),
-                 lambda: perceptron.train_xor(page.settings.seed))
+    try:
+        net = shared(("basics.xor", page.settings.seed, perceptron.XOR_SETTINGS),
+                     lambda: perceptron.train_xor(page.settings.seed))
+    except TooMuchTraining as exc:  # never with the real budget (600 steps of a 9-weight network)
+        show_refusal(exc)
+        return run, table, None, values
     points = charts.gate_points("xor")
     left, right = st.columns(2)
     with left:
