@@ -17,7 +17,6 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.metrics import confusion_matrix
 
 from core.data import Dataset
 from core.lessons.basics.config import CLASSIFIER_SIZES, BasicsConfig, ClassifierConfig, SumConfig
@@ -120,6 +119,8 @@ def build_classifier(seed: int) -> MLP:
 
 def confusion(labels: np.ndarray, predicted: np.ndarray, classes: int) -> pd.DataFrame:
     """Long confusion matrix (scikit-learn's): true, predicted, count, share (of the true class's images)."""
+    from sklearn.metrics import confusion_matrix  # imported here: a first visit trains no classifier
+
     matrix = confusion_matrix(labels, predicted, labels=list(range(classes)))
     totals = matrix.sum(1, keepdims=True)
     share = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
