@@ -21,10 +21,14 @@ HEIGHT = 400
 LEGEND_COLUMNS = 3  # a half-width chart holds three labels a row; more would be cut off at its edge
 
 
-def _run_color(labels: list[str], title: str = "Run") -> alt.Color:
+LABEL_LIMIT = 200  # px of a legend label before Vega cuts it with "…"
+
+
+def _run_color(labels: list[str], title: str = "Run", label_limit: int = LABEL_LIMIT,
+               columns: int | None = None) -> alt.Color:
     return alt.Color("run:N", scale=color_scale(labels), title=title,
                      legend=alt.Legend(orient="bottom", symbolOpacity=1, symbolStrokeWidth=3,
-                                       columns=min(len(labels), LEGEND_COLUMNS), labelLimit=200))
+                                       columns=columns or min(len(labels), LEGEND_COLUMNS), labelLimit=label_limit))
 
 
 GUIDE_COLOR = "#777777"  # reference lines (chance, guessing): grey, dashed, so no run's colour is taken
@@ -88,15 +92,18 @@ def loss_chart(steps: pd.DataFrame, title: str = "Training loss", smooth: int = 
 
 
 def accuracy_chart(epochs: pd.DataFrame, title: str = "Validation accuracy",
-                   order: list[str] | None = None, classes: int = 10) -> alt.LayerChart:
+                   order: list[str] | None = None, classes: int = 10, label_limit: int = LABEL_LIMIT,
+                   legend_columns: int | None = None) -> alt.LayerChart:
     """Validation accuracy per epoch, one line with points per run, on a fixed 0-100% axis with the
-    chance level 1/C (C = `classes`) as a dashed line."""
+    chance level 1/C (C = `classes`) as a dashed line. `label_limit`: px of a legend label, and
+    `legend_columns`: labels per legend row (default up to three); long run names want more room and
+    one a row, so that a phone's narrow chart does not cut them off."""
     labels = order or list(dict.fromkeys(epochs["run"]))
     lines = alt.Chart(epochs).mark_line(point=alt.OverlayMarkDef(size=70), strokeWidth=2.5).encode(
         x=alt.X("epoch:O", title="Epoch", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("val_acc:Q", title="Validation accuracy", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
-        color=_run_color(labels),
+        color=_run_color(labels, label_limit=label_limit, columns=legend_columns),
         tooltip=["run:N", "epoch:O", alt.Tooltip("val_acc:Q", format=".2%"),
                  alt.Tooltip("val_loss:Q", format=".4f")],
     )
