@@ -221,7 +221,7 @@ def xor_plane_chart(grid: pd.DataFrame, hidden: pd.DataFrame, points: pd.DataFra
     heat = _cells(grid, step).mark_rect(strokeWidth=0, opacity=0.85).encode(
         x=alt.X("x_lo:Q", scale=xs, title="x₁"), x2="x_hi:Q", y=alt.Y("y_lo:Q", scale=ys, title="x₂"), y2="y_hi:Q",
         color=alt.Color("output:Q", title="output", scale=alt.Scale(scheme="blueorange", domain=[0, 1], reverse=True),
-                        legend=alt.Legend(orient="bottom", gradientLength=160, format=".1f")),
+                        legend=None),
         tooltip=[alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f"),
                  alt.Tooltip("output:Q", format=".3f")])
     lines = alt.Chart(hidden).mark_line(strokeWidth=3, clip=True).encode(
@@ -231,7 +231,8 @@ def xor_plane_chart(grid: pd.DataFrame, hidden: pd.DataFrame, points: pd.DataFra
         color=alt.value(LINE))
     return alt.layer(heat, lines, *_examples(points, "x1", "x2", xs, ys)).properties(
         width=px, height=px, autosize=PAD, title=alt.Title("Two sigmoid neurons, then one",
-                                             subtitle="colour: the network's output · lines: hidden neurons"))
+                                             subtitle=["colour: the network's output, blue near 1, orange near 0",
+                                                       "lines: the hidden neurons' z = 0"]))
 
 
 def _examples(points: pd.DataFrame, x: str, y: str, xs: alt.Scale, ys: alt.Scale) -> list[alt.Chart]:
