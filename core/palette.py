@@ -31,6 +31,8 @@ COLORS: dict[str, str] = {
     "MSE on softmax, nn.MSELoss()": "#CC79A7", "MSE on sigmoid outputs": "#E69F00",
     "Cross-entropy per output (sigmoid)": "#009E73", "Bug: softmax before CrossEntropyLoss": "#882255",
     "Bug: NLLLoss on probabilities": "#999933",
+    # how a network learns (basics): a gate's two outputs, and its networks' runs
+    "y = 1": "#0072B2", "y = 0": "#D55E00", "Sum of three": "#009E73", "784-512-512-10 MLP": "#0072B2",
 }
 
 
