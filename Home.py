@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.allocator import limit_malloc_arenas
 from ui.course import course_groups
+from ui.highlight import highlight_runs
 from ui.history import one_entry_per_page
 from ui.sidebar import global_sidebar
 
@@ -19,8 +20,9 @@ sections = {group: [st.Page(f"pages/{l.file}", title=l.title, icon=l.icon, url_p
             for group, lessons in course_groups().items()}
 page = st.navigation({"": [home], **sections})
 settings = st.session_state["settings"] = global_sidebar()
-with st.sidebar:
+with st.sidebar:  # two scripts for the browser (they take no room)
     one_entry_per_page()  # Back leaves the page; a changed setting replaces the page's history entry
+    highlight_runs()  # hovering a run fades the other runs in every chart and marks its table row
 # Keep the sidebar's choices in the address bar; lesson pages add their own parameters.
 for key, value in settings.to_query().items():
     if st.query_params.get(key) != value:
