@@ -1,0 +1,91 @@
+"""What the regularization page's sections share: the page's view from its widgets (each experiment's
+part checked on its own, so a bad entry in one section leaves the others working), one-click presets
+that set widgets and may start training, and live charts of training and validation while a run trains."""
+from __future__ import annotations
+
+import time
+from dataclasses import fields
+from typing import Callable
+
+import streamlit as st
+
+from core.charts import presenter
+from core.config import Config
+from core.lessons.regularization import charts
+from core.lessons.regularization.config import PARTS, PREFIX, PRESETS, RegularizationView
+from core.lessons.regularization.experiment import tidy_evals
+from core.training import Progress
+from ui.live import LiveTraining
+from ui.page import LessonPage
+from ui.widgets import parse_list
+
+SIZES_KEY = "data_sizes"  # a text widget: "100, 250, 500"
+
+
+def sizes_text(sizes: tuple[int, ...]) -> str:
+    return ", ".join(f"{n}" for n in sizes)
+
+
+def widget_values(view: RegularizationView) -> dict:
+    """The widgets' starting values for a view (the sizes as text)."""
+    values = {f.name: getattr(view, f.name) for f in fields(RegularizationView)}
+    values[SIZES_KEY] = sizes_text(view.data_sizes)
+    return values
+
+
+def _field_value(page: LessonPage, name: str):
+    value = st.session_state[page.key(name)]
+    if name == SIZES_KEY:
+        return parse_list(value, int, "number of training images", "a whole number", "100, 1000, 8000")
+    return value
+
+
+def part_from_widgets(page: LessonPage, part: str) -> tuple[Config | None, str | None]:
+    """One experiment's config from the widgets, or (None, the reason) when they do not make one."""
+    cls, prefix = PARTS[part], PREFIX[part]
+    try:
+        return cls(**{f.name: _field_value(page, prefix + f.name) for f in fields(cls)}), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def preset(page: LessonPage, name: str, train: str | None = None) -> Callable[[], None]:
+    """A button callback: set the preset's widgets (see config.PRESETS) and, with `train`, ask that
+    section to train on this run (`start_requested`)."""
+    def apply() -> None:
+        for field, value in PRESETS[name].items():
+            st.session_state[page.key(field)] = sizes_text(value) if field == SIZES_KEY else value
+        if train:
+            st.session_state[page.key(f"_go.{train}")] = True
+    return apply
+
+
+def start_requested(page: LessonPage, section: str) -> bool:
+    """Whether a preset asked `section` to train on this run (once)."""
+    return bool(st.session_state.pop(page.key(f"_go.{section}"), False))
+
+
+def live_history(live: LiveTraining, order: list[str], big: bool, guess: tuple[float, str] | None,
+                 loss_title: str, interval: float = 0.6) -> Callable[[Progress], None]:
+    """A progress sink that moves the bar on every report and redraws, at most every `interval` s, the
+    training (solid) and validation (dashed) loss and accuracy of every run so far, from their
+    validations (the shared live charts draw per-step losses and per-epoch accuracy instead)."""
+    histories: dict[str, object] = {}
+    drawn = [float("-inf")]
+
+    def report(p: Progress) -> None:
+        histories[p.label] = p.evals
+        status = f" — diverged at step {p.diverged_at}" if p.diverged_at else ""
+        live.bar.progress(p.fraction, text=f"Training {p.label}: step {p.step:,}/{p.total_steps:,}, "
+                                           f"epoch {p.epoch}{status}")
+        over = p.step >= p.total_steps or p.diverged_at is not None
+        if not over and time.monotonic() - drawn[0] < interval:
+            return
+        drawn[0] = time.monotonic()
+        evals = tidy_evals(histories)
+        if len(evals):
+            live.loss_slot.altair_chart(presenter(charts.history_chart(
+                evals, "loss", order, "Loss so far", guess, loss_title), big), width="stretch")
+            live.acc_slot.altair_chart(presenter(charts.history_chart(
+                evals, "accuracy", order, "Accuracy so far"), big), width="stretch")
+    return report
