@@ -11,6 +11,7 @@ from core.lessons.regularization.config import REGULARIZERS
 from core.palette import color_scale
 
 SETS = ["Training set", "Test set"]  # curve fitting: Bishop's training points and his test set
+CURVES = ["fitted polynomial", "sin(2πx)"]
 SPLITS = ["Training", "Validation"]  # the networks: measured on the training images and on the validation images
 ORDER = list(REGULARIZERS.values())
 Y_LIMIT = 1.5  # the curve chart's y range, ±1.5 as Bishop's Figure 1.4 (a wild fit leaves it, clipped)
@@ -36,16 +37,13 @@ def _legend(title: str | None, columns: int = 4) -> alt.Legend:
 def curve_chart(fitted: pd.DataFrame, train: pd.DataFrame, title: str) -> alt.LayerChart:
     """The fitted polynomial (red, as Bishop), sin(2πx) (green) and the training points (blue circles);
     y clipped to ±Y_LIMIT. `fitted`: x, fit, truth; `train`: x, t."""
-    long = pd.concat([fitted.assign(curve="fitted polynomial", y=fitted["fit"]),
-                      fitted.assign(curve="sin(2πx)", y=fitted["truth"])])
+    long = pd.concat([fitted.assign(curve=CURVES[0], y=fitted["fit"]), fitted.assign(curve=CURVES[1], y=fitted["truth"])])
     scale = alt.Scale(domain=[-Y_LIMIT, Y_LIMIT], clamp=False)
     lines = alt.Chart(long).mark_line(strokeWidth=3, clip=True).encode(
         x=alt.X("x:Q", title="x", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("y:Q", title="t", scale=scale),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=["fitted polynomial", "sin(2πx)"],
-                                                   range=["#D55E00", "#009E73"]), legend=_legend(None)),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["fitted polynomial", "sin(2πx)"],
-                                                             range=[[1, 0], [6, 4]]), legend=None),
+        color=alt.Color("curve:N", scale=color_scale(CURVES), legend=_legend(None)),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=CURVES, range=[[1, 0], [6, 4]]), legend=None),
         tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f"), "curve:N"])
     points = alt.Chart(train).mark_circle(size=110, opacity=1, color="#0072B2", stroke="white", strokeWidth=1).encode(
         x="x:Q", y=alt.Y("t:Q", scale=scale),
@@ -58,6 +56,7 @@ def rms_chart(by: pd.DataFrame, x: str, x_title: str, marked: float | None, titl
     """Training and test E_RMS (long: x, set, rms) against `x` (the degree M or ln λ), a vertical rule at
     the current value `marked`; the y axis stops at 1.5 (a wild fit's test error leaves it, clipped)."""
     top = max(1.0, min(1.5, float(by["rms"].max()) * 1.05))
+    by = by.assign(set=by["set"] + " set")  # "Training" -> "Training set": the palette's names
     base = alt.Chart(by).encode(
         x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(tickMinStep=1) if x == "M" else alt.Axis()),
         y=alt.Y("rms:Q", title="E_RMS", scale=alt.Scale(domain=[0, top], clamp=False)),
@@ -87,8 +86,7 @@ def history_chart(evals: pd.DataFrame, metric: str, order: list[str], title: str
     lines = alt.Chart(df).mark_line(strokeWidth=2.5, clip=True).encode(
         x=alt.X("epoch:Q", title="Epoch"), y=y,
         color=alt.Color("run:N", scale=color_scale(order), legend=_legend("Network", 2)),
-        strokeDash=alt.StrokeDash("set:N", scale=alt.Scale(domain=SPLITS, range=[[1, 0], [6, 3]]),
-                                  legend=_legend("Measured on", 2)),
+        strokeDash=alt.StrokeDash("set:N", scale=alt.Scale(domain=SPLITS, range=[[1, 0], [6, 3]]), legend=None),
         detail="set:N",
         tooltip=["run:N", "set:N", alt.Tooltip("epoch:Q", format=".2f"),
                  alt.Tooltip(f"{metric}:Q", format=".2%" if is_acc else ".4f")])
@@ -162,7 +160,7 @@ def mask_chart(frame: pd.DataFrame, column: str, title: str, domain: tuple[float
 # ---------------------------------------------------------------- 5. more data
 
 def data_chart(table: pd.DataFrame, order: list[str], title: str) -> alt.LayerChart:
-    """Validation accuracy (solid) and training accuracy (dashed) against the number of training
+    """Training accuracy (solid) and validation accuracy (dashed) against the number of training
     images (log axis), per network; 0–100% with chance. `table`: run, images, val_acc, train_acc."""
     long = pd.concat([table.assign(set="Validation", accuracy=table["val_acc"]),
                       table.assign(set="Training", accuracy=table["train_acc"])])
@@ -173,8 +171,7 @@ def data_chart(table: pd.DataFrame, order: list[str], title: str) -> alt.LayerCh
                 axis=alt.Axis(values=ticks, format=",d")),
         y=alt.Y("accuracy:Q", title="Accuracy", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("run:N", scale=color_scale(order), legend=_legend("Network", 2)),
-        strokeDash=alt.StrokeDash("set:N", scale=alt.Scale(domain=SPLITS, range=[[1, 0], [6, 3]]),
-                                  legend=_legend("Measured on", 2)),
+        strokeDash=alt.StrokeDash("set:N", scale=alt.Scale(domain=SPLITS, range=[[1, 0], [6, 3]]), legend=None),
         detail="set:N",
         tooltip=["run:N", "set:N", alt.Tooltip("images:Q", format=",d"), alt.Tooltip("accuracy:Q", format=".2%")])
     return alt.layer(base.mark_line(strokeWidth=2.5), base.mark_point(size=60, filled=True),

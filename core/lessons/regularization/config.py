@@ -37,8 +37,8 @@ NET_EPOCHS = (1, 400)  # Nielsen trains 400
 NET_BATCH = (1, 1000)
 NET_LR = (0.001, 10.0)
 NIELSEN_LAMBDA = (0.0, 50.0)
-EVALS_TARGET = 240  # validations a run aims at: several per epoch for a short run, one per epoch for a long one
-MAX_EVALS_PER_EPOCH = 10
+EVALS_TARGET = 150  # validations a run aims at: several per epoch for a short run, one per epoch for a long one
+MAX_EVALS_PER_EPOCH = 5
 
 # ---------------------------------------------------------------- 3. regularizers side by side
 WIDTH = (16, 1024)
@@ -56,7 +56,7 @@ EVALS_PER_EPOCH = (1, 10)
 MAX_SIZES = 8
 DATA_STEPS = (50, 5000)
 REGULARIZERS = {  # key -> label (the colour of the run in core.palette)
-    "none": "No regularization", "weight_decay": "Weight decay", "dropout": "Dropout", "noise": "Input noise",
+    "none": "No regularization", "weight_decay": "L2 weight decay", "dropout": "Dropout", "noise": "Input noise",
     "max_norm": "Max-norm", "activity": "Activity penalty", "early_stopping": "Early stopping"}
 DATA_REGULARIZERS = ("weight_decay", "dropout", "noise", "max_norm", "activity")
 
@@ -135,7 +135,7 @@ class CompareConfig(Config):
     depth: int = 2
     lr: float = 0.01
     momentum: float = 0.9
-    epochs: int = 20
+    epochs: int = 30
     batch_size: int = 32
     weight_decay: float = 0.005
     dropout: float = 0.5  # PyTorch's p: the probability of *dropping* a unit

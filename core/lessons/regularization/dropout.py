@@ -70,7 +70,9 @@ def pass_through(model: MLP, x: torch.Tensor, layer: int, train_mode: bool) -> t
 
 def view(model: MLP, x: torch.Tensor, layer: int, seed: int, trained: bool) -> DropoutView:
     """The batch x through a copy of `model` (its dropout generators started from `seed`): train mode
-    twice, eval mode twice, hidden `layer`'s dropout watched."""
+    twice, eval mode twice, hidden `layer`'s dropout watched. Raises ValueError for a layer the model lacks."""
+    if not 1 <= layer <= len(model.drops):
+        raise ValueError(f"The network has hidden layers 1 to {len(model.drops)} (got {layer}).")
     copy = deepcopy(model)
     reseed(copy, seed)
     p = copy.drops[layer - 1].p

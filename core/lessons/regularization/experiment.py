@@ -132,7 +132,7 @@ class NetworkResult(CompareResult):
 
 # ---------------------------------------------------------------- 2. a network that overfits
 
-PLAIN, L2 = REGULARIZERS["none"], "L2 weight decay"
+PLAIN, L2 = REGULARIZERS["none"], REGULARIZERS["weight_decay"]
 
 
 def pixel_data(data: Dataset, images: int) -> Dataset:

@@ -20,8 +20,9 @@ CLOSE = 0.005  # accuracies within half a point are "about the same"
 
 
 def points(x: float) -> str:
-    """A difference of two shares in percentage points: 0.031 -> '3.1 points'."""
-    return f"{fmt.number(100 * x, digits=2)} points".replace("−", "−")
+    """A difference of two shares in percentage points: 0.031 -> '3.1 points', 0.01 -> '1 point'."""
+    text = fmt.number(100 * x, digits=2)
+    return f"{text} point" if text == "1" else f"{text} points"
 
 
 # ---------------------------------------------------------------- 1. curve fitting
@@ -37,7 +38,7 @@ def curve_takeaways(r: CurveResult) -> list[str]:
     if interpolating:
         m = interpolating[0]
         lines.append(f"From M = {m} (M + 1 = {m + 1} coefficients for {cfg.points} points) the polynomial can pass "
-                     f"through every training point: training E_RMS {fmt.number(by.loc[m, 'Training'], digits=2)}"
+                     f"through every training point: training E_RMS {fmt.fixed([by.loc[m, 'Training']], 3)[0]}"
                      + ("" if cfg.ridge else ", test E_RMS " + fmt.number(by.loc[m, 'Test'])) + ".")
     plain = poly.fit(r.train, cfg.degree)
     lines.append(f"At M = {cfg.degree} without a penalty the largest coefficient is "
@@ -97,13 +98,32 @@ def compare_takeaways(result: NetworkResult) -> list[str]:
     ranked = ", ".join(f"{run} {fmt.percent(row.val_acc)}" for run, row in usable.iterrows())
     lines.append(f"All, best first: {ranked}.")
     failed = [label for label, r in result.runs.items() if classify(r).failed]
-    drop = REGULARIZERS["dropout"]
-    if drop in failed and REGULARIZERS["none"] not in failed:
-        lines.append(f"Dropout **failed** at learning rate {fmt.number(cfg.lr)} with momentum {fmt.number(cfg.momentum)} "
-                     f"({classify(result.runs[drop]).headline}) while the plain network trained at the same settings: "
-                     "dropped units make each step's gradient noisier and the survivors are scaled up by "
-                     f"1/(1 − p) = {fmt.number(1 / (1 - cfg.dropout))}, so a step size plain SGD survives can be too "
-                     "large for it.")
+    drop, none = REGULARIZERS["dropout"], REGULARIZERS["none"]
+    norms = result.stats.set_index("run")["weight_norm"] if len(result.stats) else pd.Series(dtype=float)
+    if drop in failed:
+        setting = f"learning rate {fmt.number(cfg.lr)} with momentum {fmt.number(cfg.momentum)}"
+        if none in failed:
+            alive = [label for label in result.runs if label not in failed and math.isfinite(table.loc[label, "val_acc"])]
+            line = (f"At {setting} dropout **did not learn** ({classify(result.runs[drop]).headline}), and neither "
+                    f"did {', '.join(l for l in failed if l != drop)}: a step this large wrecks this network with "
+                    "or without dropout.")
+            if alive:
+                kept = ", ".join(f"{l} ({fmt.percent(table.loc[l, 'val_acc'])})" for l in alive)
+                line += f" Still learning at the end: {kept}."
+            if none in norms and drop in norms and len(norms):
+                bounded = norms.drop([l for l in failed if l in norms]).dropna()
+                if len(bounded):
+                    line += (f" The failed networks' weights grew to ‖W‖ = {fmt.number(norms[none])} (plain) and "
+                             f"{fmt.number(norms[drop])} (dropout); those that kept learning stayed at "
+                             f"{fmt.number(bounded.min())}–{fmt.number(bounded.max())}. This is why Srivastava et al. "
+                             "pair dropout's large learning rates with a max-norm constraint.")
+            lines.append(line)
+        else:
+            lines.append(f"Dropout **did not learn** at {setting} ({classify(result.runs[drop]).headline}) while the "
+                         "plain network trained at the same settings: dropped units make each step's gradient noisier "
+                         f"and the survivors are scaled up by 1/(1 − p) = {fmt.number(1 / (1 - cfg.dropout))}, so a "
+                         "step size plain SGD survives can be too large for it.")
+    lines.extend(effects(result, failed))
     stop = result.runs[REGULARIZERS["early_stopping"]]
     stop_row = table.loc[REGULARIZERS["early_stopping"]]
     if stop.stopped_at and stop.best is not None:
@@ -118,7 +138,36 @@ def compare_takeaways(result: NetworkResult) -> list[str]:
                          f"cost {points(plain['val_acc'] - stop_row['val_acc'])} of the accuracy this page reports.")
     elif not stop.diverged_at:
         lines.append(f"Early stopping never stopped: the monitored metric kept improving within {cfg.patience} "
-                     "validations, so it trained all epochs like the plain network.")
+                     f"validation{'s' * (cfg.patience != 1)}, so it trained all epochs like the plain network.")
+    return lines
+
+
+def effects(result: NetworkResult, failed: list[str]) -> list[str]:
+    """What weight decay, the activity penalty and max-norm did to the trained network (its weights and
+    activations), whatever they did to its accuracy; runs that failed are left out."""
+    if not len(result.stats):
+        return []
+    cfg: CompareConfig = result.config
+    stats, table = result.stats.set_index("run"), result.table.set_index("run")
+    none = REGULARIZERS["none"]
+    if none in failed or none not in stats.index:
+        return []
+    plain = stats.loc[none]
+    lines = []
+    wd, act, cap = REGULARIZERS["weight_decay"], REGULARIZERS["activity"], REGULARIZERS["max_norm"]
+    change = lambda label: table.loc[label, "val_acc"] - table.loc[none, "val_acc"]
+    moved = lambda label: (f"moved validation accuracy by {'+' if change(label) >= 0 else '−'}"
+                           f"{points(abs(change(label)))}")
+    if wd not in failed:
+        lines.append(f"Weight decay (λ = {fmt.number(cfg.weight_decay)}) shrank the weights' norm ‖W‖ from "
+                     f"{fmt.number(plain['weight_norm'])} to {fmt.number(stats.loc[wd, 'weight_norm'])} and {moved(wd)}.")
+    if act not in failed:
+        lines.append(f"The activity penalty (λ = {fmt.number(cfg.activity)}) cut the share of active hidden ReLU outputs "
+                     f"from {fmt.percent(plain['active'], 0)} to {fmt.percent(stats.loc[act, 'active'], 0)} and {moved(act)}.")
+    if cap not in failed and math.isfinite(stats.loc[cap, "at_cap"]):
+        lines.append(f"Max-norm (c = {fmt.number(cfg.max_norm)}) held {fmt.percent(stats.loc[cap, 'at_cap'])} of the units "
+                     f"at the cap (the plain network's largest unit norm: {fmt.number(plain['max_unit_norm'])}) and "
+                     f"{moved(cap)}.")
     return lines
 
 
@@ -164,9 +213,10 @@ def data_takeaways(r: DataResult) -> list[str]:
         lines.append(f"{reg_label} changes validation accuracy by {'+' if diff[lo] >= 0 else '−'}{points(abs(diff[lo]))} "
                      f"at {lo:,} images and by {'+' if diff[hi] >= 0 else '−'}{points(abs(diff[hi]))} at {hi:,}.")
         more = plain.loc[hi, "val_acc"] - plain.loc[lo, "val_acc"]
-        if len(both) >= 2 and more > abs(diff[lo]):
-            lines.append(f"Here more data bought more ({points(more)}) than the regularizer did at the smallest size: "
-                         "regularization is a substitute for data you do not have.")
+        if len(both) >= 2 and more > diff[lo]:
+            lines.append(f"Going from {lo:,} to {hi:,} images bought the plain network {points(more)}"
+                         + (f", more than {reg_label.lower()} bought at {lo:,} images." if diff[lo] > 0 else
+                            f"; {reg_label.lower()} bought nothing at {lo:,} images."))
     return lines
 
 
@@ -217,7 +267,7 @@ def lesson_takeaways(curve: CurveResult, compared: NetworkResult | None, data: D
     by = curve.by_degree.pivot(index="M", columns="set", values="rms")
     top = int(by.index.max())
     lines = [f"Overfitting is measured, not seen on the training data: the polynomial's training error only falls "
-             f"with M (to {fmt.number(by.loc[top, 'Training'], digits=2)} at M = {top}), while its test error is lowest "
+             f"with M (to {fmt.fixed([by.loc[top, 'Training']], 3)[0]} at M = {top}), while its test error is lowest "
              f"at M = {int(by['Test'].idxmin())}."]
     if compared is not None:
         table = compared.table.dropna(subset=["val_acc"]).set_index("run")
@@ -233,6 +283,4 @@ def lesson_takeaways(curve: CurveResult, compared: NetworkResult | None, data: D
         lines.append("Train section 3 to compare the regularizers on this page's data.")
     if data is not None:
         lines.extend(data_takeaways(data)[:1])
-    lines.append("Every regularizer trades a little fit on the training set for a better guess on new data; which "
-                 "one helps, and by how much, depends on the network and the data: measure it on held-out images.")
     return lines

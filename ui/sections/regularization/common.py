@@ -65,13 +65,18 @@ def start_requested(page: LessonPage, section: str) -> bool:
     return bool(st.session_state.pop(page.key(f"_go.{section}"), False))
 
 
+DRAW_SHARE = 0.2  # at most about this share of a run's time goes into redrawing its live charts
+
+
 def live_history(live: LiveTraining, order: list[str], big: bool, guess: tuple[float, str] | None,
-                 loss_title: str, interval: float = 0.6) -> Callable[[Progress], None]:
-    """A progress sink that moves the bar on every report and redraws, at most every `interval` s, the
-    training (solid) and validation (dashed) loss and accuracy of every run so far, from their
-    validations (the shared live charts draw per-step losses and per-epoch accuracy instead)."""
+                 loss_title: str, interval: float = 1.0) -> Callable[[Progress], None]:
+    """A progress sink that moves the bar on every report and redraws the training (solid) and validation
+    (dashed) loss and accuracy of every run so far, from their validations (the shared live charts draw
+    per-step losses and per-epoch accuracy instead). It redraws at most every `interval` s, and waits
+    longer when drawing is slow (building two charts of a few thousand points takes a good fraction of a
+    second), so that drawing takes at most about DRAW_SHARE of the time, and always at a run's end."""
     histories: dict[str, object] = {}
-    drawn = [float("-inf")]
+    drawn = [float("-inf"), interval]  # when the charts were last drawn, the wait before the next
 
     def report(p: Progress) -> None:
         histories[p.label] = p.evals
@@ -79,13 +84,15 @@ def live_history(live: LiveTraining, order: list[str], big: bool, guess: tuple[f
         live.bar.progress(p.fraction, text=f"Training {p.label}: step {p.step:,}/{p.total_steps:,}, "
                                            f"epoch {p.epoch}{status}")
         over = p.step >= p.total_steps or p.diverged_at is not None
-        if not over and time.monotonic() - drawn[0] < interval:
+        started = time.monotonic()
+        if not over and started - drawn[0] < drawn[1]:
             return
-        drawn[0] = time.monotonic()
         evals = tidy_evals(histories)
         if len(evals):
             live.loss_slot.altair_chart(presenter(charts.history_chart(
                 evals, "loss", order, "Loss so far", guess, loss_title), big), width="stretch")
             live.acc_slot.altair_chart(presenter(charts.history_chart(
                 evals, "accuracy", order, "Accuracy so far"), big), width="stretch")
+        drawn[0] = time.monotonic()
+        drawn[1] = max(interval, (drawn[0] - started) / DRAW_SHARE)
     return report

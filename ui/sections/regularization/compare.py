@@ -79,14 +79,19 @@ def controls(page: LessonPage, n_max: int) -> bool:
     st.caption("One click sets the widgets and trains:")
     a, b, c, d = st.columns(4)
     ref = PRESETS["reference"]
-    a.button(f"Reference: 784-{ref['width']}-{ref['width']}-10, {ref['epochs']} epochs", key=k("preset_reference"),
-             icon=":material/science:", on_click=preset(page, "reference", SECTION), width="stretch")
-    b.button("Trap: dropout at lr 0.1, momentum 0.9", key=k("preset_trap_dropout"), icon=":material/warning:",
-             on_click=preset(page, "trap_dropout", SECTION), width="stretch")
-    c.button("Trap: early stopping on the validation loss", key=k("preset_trap_loss"), icon=":material/warning:",
-             on_click=preset(page, "trap_val_loss", SECTION), width="stretch")
-    d.button("Back to the defaults", key=k("preset_defaults"), icon=":material/restart_alt:",
-             on_click=preset(page, "compare_defaults", SECTION), width="stretch")
+    a.button("Reference network", key=k("preset_reference"), icon=":material/science:", width="stretch",
+             on_click=preset(page, "reference", SECTION),
+             help=f"784-{ref['width']}-{ref['width']}-10, {ref['epochs']} epochs, the other settings at their "
+                  "defaults: the network of the reference numbers (about five times the work of the default).")
+    b.button("Trap: dropout, fast", key=k("preset_trap_dropout"), icon=":material/warning:", width="stretch",
+             on_click=preset(page, "trap_dropout", SECTION),
+             help="Learning rate 0.1 with momentum 0.9, as the advice to give dropout networks a 10–100 times larger "
+                  "learning rate and high momentum would have it.")
+    c.button("Trap: stop on the loss", key=k("preset_trap_loss"), icon=":material/warning:", width="stretch",
+             on_click=preset(page, "trap_val_loss", SECTION),
+             help="Early stopping watches the validation loss (patience 2) while the page reports accuracy.")
+    d.button("Back to the defaults", key=k("preset_defaults"), icon=":material/restart_alt:", width="stretch",
+             on_click=preset(page, "compare_defaults", SECTION))
     return clicked or start_requested(page, SECTION)
 
 

@@ -74,7 +74,7 @@ def render(page: LessonPage, config: DataConfig | None, error: str | None, net: 
 
 def show(page: LessonPage, result: DataResult) -> None:
     order = [REGULARIZERS["none"], REGULARIZERS[result.config.regularizer]]
-    show_chart(charts.data_chart(result.table, order, "Accuracy against the number of training images"),
+    show_chart(charts.data_chart(result.table, order, "Accuracy: training (solid) and validation (dashed) images"),
                result.table, "more-data", page.big)
     t = result.table
     st.dataframe(pd.DataFrame({

@@ -29,6 +29,16 @@ SECTION = "overfit"
 STEP_SECONDS = 0.0008  # measured: one step of [784, 30, 10] at batch 10 with its share of validations, 2-core CPU
 
 
+def latex_number(v: float) -> str:
+    """A number for st.latex: 1000 -> 1{,}000, 0.0001 -> 10^{-4}, 5e-05 -> 5 \\cdot 10^{-5}, 0.1 -> 0.1."""
+    if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e6):
+        mantissa, exponent = f"{v:.2e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        power = rf"10^{{{int(exponent)}}}"
+        return power if mantissa == "1" else rf"{mantissa} \cdot {power}"
+    return f"{v:,.10g}".replace(",", "{,}")
+
+
 def estimate(config: OverfitConfig, n: int) -> float:
     """Rough seconds to train both runs on a 2-core CPU (for the prompt only)."""
     steps = math.ceil(n / min(config.batch_size, n)) * config.epochs
@@ -104,7 +114,7 @@ def show(page: LessonPage, result: NetworkResult) -> None:
     b.metric("Validation accuracy", fmt.percent(plain["val_acc"]))
     c.metric("Generalisation gap", story.points(plain["gap"]) if math.isfinite(plain["gap"]) else fmt.MISSING,
              help="Training accuracy − validation accuracy, at the end of training.")
-    d.metric("Lowest validation cost", f"epoch {plain['best_loss_epoch']:.0f}" if math.isfinite(
+    d.metric("Lowest validation cost", f"epoch {fmt.number(plain['best_loss_epoch'])}" if math.isfinite(
         plain["best_loss_epoch"]) else fmt.MISSING,
              delta=f"+{fmt.percent(plain['rise'], 0)} since" if math.isfinite(plain["rise"]) else None,
              delta_color="inverse")
@@ -115,14 +125,12 @@ def show(page: LessonPage, result: NetworkResult) -> None:
     for line in story.overfit_takeaways(result):
         st.markdown(f"- {line}")
     cfg = result.config
-    left, right = st.columns(2)
-    with left:
-        st.latex(r"C = -\frac1n \sum_x \sum_j \big[y_j \ln a_j + (1-y_j)\ln(1-a_j)\big] + "
-                 r"\frac{\lambda}{2n}\sum_w w^2")
-    with right:
-        st.latex(rf"\frac{{\partial C}}{{\partial w}} = \frac{{\partial C_0}}{{\partial w}} + \frac{{\lambda}}{{n}}\,w"
-                 rf"\ \Rightarrow\ \texttt{{weight\_decay}} = \frac{{\lambda}}{{n}} = "
-                 rf"\frac{{{cfg.l2:g}}}{{{result.images:,}}} = {cfg.weight_decay(result.images):.3g}".replace(",", "{,}"))
+    st.latex(r"C = -\frac1n \sum_x \sum_j \big[y_j \ln a_j + (1-y_j)\ln(1-a_j)\big] + "
+             r"\frac{\lambda}{2n}\sum_w w^2")
+    st.latex(r"\frac{\partial C}{\partial w} = \frac{\partial C_0}{\partial w} + \frac{\lambda}{n}\,w"
+             r"\quad\Rightarrow\quad \texttt{weight\_decay} = \frac{\lambda}{n} = "
+             rf"\frac{{{latex_number(cfg.l2)}}}{{{latex_number(result.images)}}} = "
+             rf"{latex_number(cfg.weight_decay(result.images))}")
     st.caption("Nielsen's L2 term adds λ/(2n)·Σw² to the cost (weights only, not biases), so each step shrinks every "
                "weight by η·λ/n: the same as PyTorch's SGD with weight_decay = λ/n on the weights. For his λ = 0.1 "
                "and n = 1,000 that is 10⁻⁴.")
@@ -136,7 +144,7 @@ def summary_frame(result: NetworkResult) -> pd.DataFrame:
         "validation acc.": [fmt.percent(v) for v in t["val_acc"]],
         "gap": [story.points(v) if math.isfinite(v) else fmt.MISSING for v in t["gap"]],
         "training cost": fmt.fixed(t["train_loss"], 3), "validation cost": fmt.fixed(t["val_loss"], 3),
-        "lowest val. cost at epoch": fmt.fixed(t["best_loss_epoch"], 1),
+        "lowest val. cost at epoch": fmt.fixed(t["best_loss_epoch"], 2),
         "val. cost rise since": [fmt.percent(v, 0) for v in t["rise"]],
         "best val. acc.": [fmt.percent(v) for v in t["best_acc"]],
         "seconds": fmt.fixed([r.seconds for r in result.runs.values()], 1)})
