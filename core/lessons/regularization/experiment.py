@@ -95,22 +95,32 @@ def tidy_evals(histories: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def run_summary(label: str, r: TrainResult) -> dict:
     """One run's numbers at its last validation (the restored best, where restored): training and
     validation accuracy and loss, the generalisation gap (training − validation accuracy, in points of
-    a share), the epoch of the lowest validation loss and how much the loss rose after it."""
+    a share), the epoch of the lowest validation loss and how much the loss rose after it, the best
+    validation accuracy and its epoch. NaN for what a run never reached (it diverged before its first
+    validation, or every validation loss it had was infinite)."""
     e = r.evals
+    row = {"run": label, "train_acc": math.nan, "val_acc": math.nan, "train_loss": math.nan, "val_loss": math.nan,
+           "gap": math.nan, "best_loss_epoch": math.nan, "best_loss": math.nan, "rise": math.nan,
+           "best_acc": math.nan, "best_acc_epoch": math.nan, "epochs": 0.0}
     if not len(e):
-        return {"run": label, "train_acc": math.nan, "val_acc": math.nan, "train_loss": math.nan,
-                "val_loss": math.nan, "gap": math.nan, "best_loss_epoch": math.nan, "best_loss": math.nan,
-                "rise": math.nan, "best_acc": math.nan, "best_acc_epoch": math.nan, "epochs": 0.0}
+        return row
     final = pd.Series(r.best) if r.restored and r.best is not None else e.iloc[-1]
-    low = e.loc[e["val_loss"].idxmin()]
-    top = e.loc[e["val_acc"].idxmax()]
-    return {"run": label, "train_acc": float(final["train_acc"]), "val_acc": float(final["val_acc"]),
-            "train_loss": float(final["train_eval_loss"]), "val_loss": float(final["val_loss"]),
-            "gap": float(final["train_acc"] - final["val_acc"]),
-            "best_loss_epoch": float(low["epoch"]), "best_loss": float(low["val_loss"]),
-            "rise": float(e["val_loss"].iloc[-1] / low["val_loss"] - 1),
-            "best_acc": float(top["val_acc"]), "best_acc_epoch": float(top["epoch"]),
-            "epochs": float(e["epoch"].iloc[-1])}
+    row.update({"train_acc": float(final["train_acc"]), "val_acc": float(final["val_acc"]),
+                "train_loss": float(final["train_eval_loss"]), "val_loss": float(final["val_loss"]),
+                "gap": float(final["train_acc"] - final["val_acc"]), "epochs": float(e["epoch"].iloc[-1])})
+    losses = pd.to_numeric(e["val_loss"], errors="coerce")
+    finite = e[np.isfinite(losses)]
+    if len(finite):
+        low = finite.loc[finite["val_loss"].idxmin()]
+        last = float(e["val_loss"].iloc[-1])
+        row.update({"best_loss_epoch": float(low["epoch"]), "best_loss": float(low["val_loss"]),
+                    "rise": last / float(low["val_loss"]) - 1 if math.isfinite(last) and low["val_loss"] > 0
+                    else math.nan})
+    accs = e.dropna(subset=["val_acc"])
+    if len(accs):
+        top = accs.loc[accs["val_acc"].idxmax()]
+        row.update({"best_acc": float(top["val_acc"]), "best_acc_epoch": float(top["epoch"])})
+    return row
 
 
 @dataclass
