@@ -100,6 +100,7 @@ class OverfitConfig(Config):
         check_range("Training images", self.images, *IMAGES)
         check_range("Hidden units", self.hidden, *HIDDEN)
         check_range("Nielsen's λ", self.l2, *NIELSEN_LAMBDA)
+        check_range("Batch size", self.batch_size, *NET_BATCH)
         check_train_limits(self.train_settings(0.0, 1000),
                            {"epochs": NET_EPOCHS, "batch_size": NET_BATCH, "lr": NET_LR})
 
@@ -115,7 +116,7 @@ class OverfitConfig(Config):
         """Validation interval in steps for n training images: about EVALS_TARGET validations over the
         run, at least one per epoch (the engine always validates at an epoch's end), at most
         MAX_EVALS_PER_EPOCH; 0 when once per epoch is enough."""
-        per_epoch = math.ceil(n / min(self.batch_size, n))
+        per_epoch = math.ceil(n / max(1, min(self.batch_size, n)))
         wanted = min(MAX_EVALS_PER_EPOCH, per_epoch, math.ceil(EVALS_TARGET / self.epochs))
         return 0 if wanted <= 1 else math.ceil(per_epoch / wanted)
 
@@ -164,6 +165,7 @@ class CompareConfig(Config):
         if not 1 <= self.layer <= self.depth:
             raise ValueError(f"The dropout view shows a hidden layer from 1 to {self.depth} (got {self.layer}).")
         validate_sizes(self.sizes)
+        check_range("Batch size", self.batch_size, *TRAIN_LIMITS["batch_size"])
         check_train_limits(self.base_settings(1000), {**TRAIN_LIMITS, "epochs": EPOCHS})
 
     @property
@@ -176,7 +178,7 @@ class CompareConfig(Config):
         return self if self.layer == 1 else self.replace(layer=1)
 
     def eval_every(self, n: int) -> int:
-        per_epoch = math.ceil(n / min(self.batch_size, n))
+        per_epoch = math.ceil(n / max(1, min(self.batch_size, n)))
         return 0 if self.evals <= 1 or per_epoch <= 1 else math.ceil(per_epoch / min(self.evals, per_epoch))
 
     def base_settings(self, n: int) -> TrainSettings:

@@ -97,10 +97,13 @@ def test_shrink_is_cheap_and_valid():
 @settings(max_examples=60, deadline=None)
 @given(degree=st.integers(-5, 20), points=st.integers(-5, 200), width=st.integers(0, 3000),
        depth=st.integers(0, 6), layer=st.integers(-1, 7), lr=st.floats(allow_nan=True, allow_infinity=True),
-       sizes=st.lists(st.integers(-10, 10_000), max_size=10))
-def test_any_url_gives_a_valid_view_and_messages(degree, points, width, depth, layer, lr, sizes):
+       sizes=st.lists(st.integers(-10, 10_000), max_size=10), batch=st.integers(-5, 5000),
+       net_batch=st.integers(-5, 5000), evals=st.integers(-2, 20))
+def test_any_url_gives_a_valid_view_and_messages(degree, points, width, depth, layer, lr, sizes, batch, net_batch,
+                                                 evals):
     params = {"degree": str(degree), "points": str(points), "width": str(width), "depth": str(depth),
-              "layer": str(layer), "lr": str(lr), "data_sizes": ",".join(map(str, sizes))}
+              "layer": str(layer), "lr": str(lr), "data_sizes": ",".join(map(str, sizes)), "batch_size": str(batch),
+              "net_batch_size": str(net_batch), "evals": str(evals)}
     view, messages = RegularizationView.from_query(params)
     view.validate()
     assert isinstance(messages, list)
@@ -114,3 +117,10 @@ def test_data_config_checks_its_list():
     with pytest.raises(ValueError, match="at most 8"):
         DataConfig(sizes=tuple(range(100, 1000, 100)))
     assert CurveConfig(ridge=True, ln_lambda=-3.0).penalty == -3.0 and CurveConfig().penalty is None
+
+
+@pytest.mark.parametrize("params", [{"batch_size": "0"}, {"net_batch_size": "0"}, {"batch_size": "-3"},
+                                    {"net_batch_size": "1e9"}])
+def test_a_batch_size_of_zero_is_a_message_not_a_crash(params):
+    view, messages = RegularizationView.from_query(params)
+    assert view == RegularizationView() and len(messages) == 1 and "Batch size" in messages[0]
