@@ -123,7 +123,7 @@ def test_the_comparison_trains_seven_networks_and_the_dropout_view_follows(app):
     assert_clean(at)
     tables = [d.value for d in at.main.dataframe if "regularizer" in d.value.columns]
     assert list(tables[0]["regularizer"]) == list(lesson_config.REGULARIZERS.values())
-    assert charts(at) == 9  # + validation accuracy, training against validation
+    assert charts(at) == 10  # + validation accuracy, the gain over the plain network, training against validation
     shown = text(at)
     assert "Highest validation accuracy" in shown and "the trained dropout network of section 3" in shown
     at.selectbox(key="regularization.layer").set_value(2).run()

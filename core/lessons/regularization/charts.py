@@ -106,10 +106,32 @@ def validation_chart(evals: pd.DataFrame, order: list[str], title: str) -> alt.L
         x=alt.X("epoch:Q", title="Epoch"),
         y=alt.Y("accuracy:Q", title="Validation accuracy", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("run:N", scale=color_scale(order), legend=_legend("Regularizer", 4)),
+        color=alt.Color("run:N", scale=color_scale(order), legend=_legend("Regularizer", 3)),
         tooltip=["run:N", alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("accuracy:Q", format=".2%"),
                  alt.Tooltip("loss:Q", format=".4f", title="validation loss")])
     return alt.layer(lines, guide(0.1, "chance: 10%")).properties(title=title, height=HEIGHT, width=WIDTH)
+
+
+def difference_frame(evals: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """Each run's validation accuracy minus the `baseline` run's at the same step, in percentage points.
+    Long: run, step, epoch, points (the baseline itself left out; steps the baseline lacks are dropped)."""
+    val = evals[evals["set"] == "Validation"]
+    base = val[val["run"] == baseline][["step", "accuracy"]].rename(columns={"accuracy": "base"})
+    df = val[val["run"] != baseline].merge(base, on="step")
+    return df.assign(points=100 * (df["accuracy"] - df["base"]))[["run", "step", "epoch", "points"]]
+
+
+def difference_chart(diff: pd.DataFrame, order: list[str], baseline: str, title: str) -> alt.LayerChart:
+    """Validation accuracy of each run minus the baseline's, in percentage points, against the epoch:
+    the small differences a 0–100% axis cannot show, with the baseline as the line at 0."""
+    lines = alt.Chart(diff).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("epoch:Q", title="Epoch"),
+        y=alt.Y("points:Q", title=f"Points above {baseline.lower()}"),
+        color=alt.Color("run:N", scale=color_scale(order), legend=_legend("Regularizer", 3)),
+        tooltip=["run:N", alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("points:Q", format="+.2f")])
+    return alt.layer(lines, guide(0.0, baseline)).properties(
+        title=alt.Title(title, subtitle="validation accuracy minus the plain network's, same step"),
+        height=HEIGHT, width=WIDTH)
 
 
 def gap_chart(table: pd.DataFrame, order: list[str], title: str) -> alt.LayerChart:
@@ -154,7 +176,7 @@ def mask_chart(frame: pd.DataFrame, column: str, title: str, domain: tuple[float
                  alt.Tooltip("kept:Q", title="kept (1) or dropped (0)"),
                  alt.Tooltip("train:Q", format=".3f", title="train mode"),
                  alt.Tooltip("eval:Q", format=".3f", title="eval mode")],
-    ).properties(title=title, height=300, width=WIDTH)
+    ).properties(title=title, height=360, width=WIDTH)
 
 
 # ---------------------------------------------------------------- 5. more data
@@ -166,8 +188,9 @@ def data_chart(table: pd.DataFrame, order: list[str], title: str) -> alt.LayerCh
                       table.assign(set="Training", accuracy=table["train_acc"])])
     long = long[pd.to_numeric(long["accuracy"], errors="coerce").map(lambda v: math.isfinite(v))]
     ticks = sorted(table["images"].unique().tolist())
+    domain = [ticks[0] / 1.25, ticks[-1] * 1.25] if ticks else None  # room for the end points
     base = alt.Chart(long).encode(
-        x=alt.X("images:Q", title="Training images (log scale)", scale=alt.Scale(type="log"),
+        x=alt.X("images:Q", title="Training images (log scale)", scale=alt.Scale(type="log", domain=domain),
                 axis=alt.Axis(values=ticks, format=",d")),
         y=alt.Y("accuracy:Q", title="Accuracy", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("run:N", scale=color_scale(order), legend=_legend("Network", 2)),

@@ -129,8 +129,8 @@ def compare_takeaways(result: NetworkResult) -> list[str]:
     if stop.stopped_at and stop.best is not None:
         watched = "validation loss" if cfg.monitor == "val_loss" else "validation accuracy"
         restored = "restored weights" if stop.restored else "final weights"
-        lines.append(f"Early stopping watched the {watched}, stopped after epoch {stop_row['epochs']:.1f} (best at "
-                     f"epoch {float(stop.best['epoch']):.1f}) and its {restored} score "
+        lines.append(f"Early stopping watched the {watched}, stopped after epoch {fmt.number(stop_row['epochs'])} "
+                     f"(best at epoch {fmt.number(float(stop.best['epoch']))}) and its {restored} score "
                      f"{fmt.percent(stop_row['val_acc'])}, against {fmt.percent(plain['val_acc'])} for the plain "
                      f"network trained for all {cfg.epochs} epochs.")
         if cfg.monitor == "val_loss" and plain["val_acc"] - stop_row["val_acc"] > CLOSE:

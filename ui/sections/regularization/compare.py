@@ -76,7 +76,11 @@ def controls(page: LessonPage, n_max: int) -> bool:
 
     clicked = training_controls(page, ("lr", "momentum", "epochs", "batch_size"), limits={"epochs": EPOCHS},
                                 button="Train the seven networks", above=above)
-    st.caption("One click sets the widgets and trains:")
+    st.markdown("Two traps this section can show, one click each (the click sets the widgets and trains): "
+                "**dropout with a large step** — learning rate 0.1 with momentum 0.9, as the advice to give dropout "
+                "networks 10–100 times the learning rate would have it; and **early stopping on the validation "
+                "loss** while the page reports accuracy: the loss turns up epochs before the accuracy stops "
+                "improving.")
     a, b, c, d = st.columns(4)
     ref = PRESETS["reference"]
     a.button("Reference network", key=k("preset_reference"), icon=":material/science:", width="stretch",
@@ -131,13 +135,16 @@ def render(page: LessonPage, config: CompareConfig | None, error: str | None, da
 def show(page: LessonPage, result: NetworkResult) -> None:
     cfg: CompareConfig = result.config
     evals, table = result.evals, result.table
+    diff = charts.difference_frame(evals, ORDER[0])
     left, right = st.columns(2)
     with left:
         show_chart(charts.validation_chart(evals, ORDER, "Validation accuracy"), evals, "regularizers-validation",
                    page.big)
     with right:
-        show_chart(charts.gap_chart(table, ORDER, "Training against validation accuracy"), table,
-                   "regularizers-gap", page.big)
+        show_chart(charts.difference_chart(diff, ORDER, ORDER[0], "Gain over no regularization"), diff,
+                   "regularizers-gain", page.big)
+    show_chart(charts.gap_chart(table, ORDER, "Training against validation accuracy"), table, "regularizers-gap",
+               page.big)
     st.dataframe(summary_frame(result), hide_index=True, width="stretch")
     st.caption(f"{'-'.join(map(str, cfg.sizes))} ReLU network, {result.images:,} training images, SGD lr "
                f"{cfg.lr:g}, momentum {cfg.momentum:g}, batch {cfg.batch_size}, {cfg.epochs} epochs, cross-entropy. "

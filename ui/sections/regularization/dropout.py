@@ -34,17 +34,16 @@ def render(page: LessonPage, config: CompareConfig, result: NetworkResult | None
     frame = v.frame
     top = float(max(frame["h"].max(), frame["train"].max(), frame["eval"].max(), 1e-6))
     bottom = float(min(frame["h"].min(), frame["train"].min(), frame["eval"].min(), 0.0))
-    left, right = st.columns(2)
-    with left:
-        show_chart(charts.mask_chart(frame, "kept", "Train mode: the mask (which units survive)", binary=True),
-                   frame, "dropout-mask", page.big)
-        show_chart(charts.mask_chart(frame, "h", "h: the layer's output before dropout", (bottom, top)), frame,
-                   "dropout-h", page.big, key="csv-dropout-h")
-    with right:
-        show_chart(charts.mask_chart(frame, "train", f"Train mode: h · mask × {fmt.number(v.scale)}", (bottom, top)),
-                   frame, "dropout-train", page.big, key="csv-dropout-train")
-        show_chart(charts.mask_chart(frame, "eval", "Eval mode: no dropout", (bottom, top)), frame, "dropout-eval",
-                   page.big, key="csv-dropout-eval")
+    panels = [("h", "h: the layer's output before dropout", "dropout-h"),
+              ("kept", "Train mode: the mask (which units survive)", "dropout-mask"),
+              ("train", f"Train mode: h · mask × {fmt.number(v.scale)}", "dropout-train"),
+              ("eval", "Eval mode: no dropout", "dropout-eval")]
+    for row in (panels[:2], panels[2:]):
+        for column, (field, title, name) in zip(st.columns(2), row):
+            with column:
+                chart = charts.mask_chart(frame, field, title, binary=True) if field == "kept" else \
+                    charts.mask_chart(frame, field, title, (bottom, top))
+                show_chart(chart, frame, name, page.big, key=f"csv-{name}")
     st.latex(r"\tilde h = \frac{m \odot h}{1 - p},\quad m_i \sim \mathrm{Bernoulli}(1 - p)"
              r"\ \Rightarrow\ \mathbb E[\tilde h_i] = h_i \qquad \text{eval: } \tilde h = h")
     for line in story.dropout_lines(v):
