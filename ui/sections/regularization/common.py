@@ -20,6 +20,18 @@ from ui.page import LessonPage
 from ui.widgets import parse_list
 
 SIZES_KEY = "data_sizes"  # a text widget: "100, 250, 500"
+# one CPU thread of the 2-core machine, fitted to the comparison's default (784-128-128-10: 7.7 s) and its
+# reference network (784-512-512-10: 30 s), 7 runs of 30 epochs each: a fixed cost per optimizer step, and
+# multiply-adds per second (forward passes of training, validation and training-set images)
+STEP_SECONDS = 0.00044
+MACS_PER_SECOND = 3.1e10
+
+
+def cpu_seconds(sizes: list[int], steps: int, image_passes: float) -> float:
+    """Rough seconds on one CPU thread: `steps` optimizer steps and `image_passes` forward passes of one
+    image through an MLP of layer `sizes` (a training image counts 3: forward and backward)."""
+    macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return steps * STEP_SECONDS + image_passes * macs / MACS_PER_SECOND
 
 
 def sizes_text(sizes: tuple[int, ...]) -> str:

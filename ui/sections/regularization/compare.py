@@ -12,30 +12,27 @@ from core.data import Dataset
 from core.lessons.regularization import charts, story
 from core.lessons.regularization.config import (ACTIVITY, DEPTH, DROPOUT, EPOCHS, EVALS_PER_EPOCH, IMAGES,
                                                 INPUT_NOISE, MAX_NORM, PATIENCE, PRESETS, REGULARIZERS, WEIGHT_DECAY,
-                                                WIDTH, CompareConfig)
+                                                WIDTH, CompareConfig, RegularizationView)
 from core.lessons.regularization.experiment import NetworkResult, compare
 from core.losses import LOSSES
 from ui.controls import training_controls
 from ui.layout import show_chart
 from ui.outcome import show_outcomes
 from ui.page import LessonPage
-from ui.sections.regularization.common import live_history, preset, start_requested
+from ui.sections.regularization.common import cpu_seconds, live_history, preset, start_requested
 from ui.training import train_or_last
 
 ORDER = list(REGULARIZERS.values())
 SECTION = "compare"
 GUESS_LINE = (math.log(10), f"guessing: ln 10 ≈ {math.log(10):.2f}")
 MONITOR_NAMES = {"val_acc": "validation accuracy", "val_loss": "validation loss"}
-# measured multiply-adds per second of training (forward + backward) and validation on the 2-core CPU, for the prompt
-MACS_PER_SECOND = 1.5e10
 
 
 def estimate(config: CompareConfig, n: int) -> float:
-    """Rough seconds for the seven runs on a 2-core CPU: multiply-adds of training (3 per weight and
-    image), validation (2,000 images) and the training-set measurement, per validation."""
-    macs = sum(a * b for a, b in zip(config.sizes[:-1], config.sizes[1:]))
-    per_epoch = 3 * n + config.evals * (2000 + n)
-    return len(REGULARIZERS) * config.epochs * per_epoch * macs / MACS_PER_SECOND
+    """Rough seconds for the seven runs on one CPU thread (see common.cpu_seconds)."""
+    steps = math.ceil(n / min(config.batch_size, n)) * config.epochs
+    passes = config.epochs * (3 * n + config.evals * (2000 + n))
+    return len(REGULARIZERS) * cpu_seconds(config.sizes, steps, passes)
 
 
 def setting_of(config: CompareConfig, key: str) -> str:
@@ -86,7 +83,8 @@ def controls(page: LessonPage, n_max: int) -> bool:
     a.button("Reference network", key=k("preset_reference"), icon=":material/science:", width="stretch",
              on_click=preset(page, "reference", SECTION),
              help=f"784-{ref['width']}-{ref['width']}-10, {ref['epochs']} epochs, the other settings at their "
-                  "defaults: the network of the reference numbers (about five times the work of the default).")
+                  "defaults: the network of the reference numbers, about "
+                  f"{fmt.seconds(estimate(RegularizationView().replace(**ref).compare, 1000))} of CPU time.")
     b.button("Trap: dropout, fast", key=k("preset_trap_dropout"), icon=":material/warning:", width="stretch",
              on_click=preset(page, "trap_dropout", SECTION),
              help="Learning rate 0.1 with momentum 0.9, as the advice to give dropout networks a 10–100 times larger "
@@ -118,15 +116,15 @@ def render(page: LessonPage, config: CompareConfig | None, error: str | None, da
         return None
     n = min(config.images, len(data.y_train))
     sizes = "-".join(map(str, config.sizes))
-    st.caption(f"The default network is {sizes} so that the seven runs take seconds; the reference network of the "
-               f"issue's numbers, 784-512-512-10, is one click away (about five times the work).")
+    st.caption(f"The default network is {sizes} so that the seven runs take seconds; the reference network, "
+               "784-512-512-10, is one click away (*Reference network*: about four times the time).")
     key = ("regularization.compare", config, seed, page.device, data.name, data.source)
     result = train_or_last(
         page.key(SECTION), key, clicked,
         lambda live: compare(config, data, seed, on_progress=live_history(
             live, ORDER, page.big, GUESS_LINE, LOSSES["cross_entropy"].label)),
         ORDER, page.big, f"Press **Train the seven networks** ({sizes}, {config.epochs} epochs: about "
-        f"{fmt.seconds(estimate(config, n))} on a 2-core CPU).")
+        f"{fmt.seconds(estimate(config, n))} of CPU time).")
     if result is not None:
         show(page, result)
     return result

@@ -11,7 +11,8 @@ import core.format as fmt
 from core.data import Dataset
 from core.lessons.regularization import charts, story
 from core.lessons.regularization.config import DATA_REGULARIZERS, DATA_STEPS, REGULARIZERS, CompareConfig, DataConfig
-from core.lessons.regularization.experiment import DataResult, epochs_for, more_data
+from core.lessons.regularization.experiment import CHECK_IMAGES, DataResult, epochs_for, more_data
+from ui.sections.regularization.common import cpu_seconds
 from ui.live import LiveTraining
 from ui.page import LessonPage
 from ui.layout import show_chart
@@ -19,16 +20,16 @@ from ui.outcome import outcome_of, show_outcome
 from ui.training import train_or_last
 
 SECTION = "more_data"
-MACS_PER_SECOND = 1.5e10  # as section 3's estimate
 
 
 def estimate(config: DataConfig, net: CompareConfig, n_max: int) -> float:
-    macs = sum(a * b for a, b in zip(net.sizes[:-1], net.sizes[1:]))
-    work = 0.0
+    """Rough seconds for both networks at every size on one CPU thread (see common.cpu_seconds)."""
+    total = 0.0
     for n in {min(s, n_max) for s in config.sizes}:
         epochs = epochs_for(config.steps, n, net.batch_size)
-        work += epochs * (3 * n + 200) + 2000 + n
-    return 2 * work * macs / MACS_PER_SECOND
+        steps = epochs * math.ceil(n / min(net.batch_size, n))
+        total += cpu_seconds(net.sizes, steps, epochs * (3 * n + CHECK_IMAGES) + 2000 + n)
+    return 2 * total
 
 
 def controls(page: LessonPage) -> bool:
@@ -65,7 +66,7 @@ def render(page: LessonPage, config: DataConfig | None, error: str | None, net: 
     result = train_or_last(
         page.key(SECTION), key, clicked, lambda live: more_data(config, net, data, seed, on_progress=progress(live)),
         [], page.big, f"Press **Train the learning curves**: {2 * len(set(min(s, n_max) for s in config.sizes))} "
-        f"networks of {'-'.join(map(str, net.sizes))}, about {fmt.seconds(estimate(config, net, n_max))} on a 2-core CPU.")
+        f"networks of {'-'.join(map(str, net.sizes))}, about {fmt.seconds(estimate(config, net, n_max))} of CPU time.")
     if result is None:
         return None
     show(page, result)
