@@ -106,7 +106,7 @@ def validation_chart(evals: pd.DataFrame, order: list[str], title: str) -> alt.L
         x=alt.X("epoch:Q", title="Epoch"),
         y=alt.Y("accuracy:Q", title="Validation accuracy", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("run:N", scale=color_scale(order), legend=_legend("Regularizer", 3)),
+        color=alt.Color("run:N", scale=color_scale(order), legend=_legend("Regularizer", 2)),
         tooltip=["run:N", alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("accuracy:Q", format=".2%"),
                  alt.Tooltip("loss:Q", format=".4f", title="validation loss")])
     return alt.layer(lines, guide(0.1, "chance: 10%")).properties(title=title, height=HEIGHT, width=WIDTH)
@@ -124,10 +124,11 @@ def difference_frame(evals: pd.DataFrame, baseline: str) -> pd.DataFrame:
 def difference_chart(diff: pd.DataFrame, order: list[str], baseline: str, title: str) -> alt.LayerChart:
     """Validation accuracy of each run minus the baseline's, in percentage points, against the epoch:
     the small differences a 0–100% axis cannot show, with the baseline as the line at 0."""
+    others = [label for label in order if label != baseline]
     lines = alt.Chart(diff).mark_line(strokeWidth=2.5).encode(
         x=alt.X("epoch:Q", title="Epoch"),
         y=alt.Y("points:Q", title=f"Points above {baseline.lower()}"),
-        color=alt.Color("run:N", scale=color_scale(order), legend=_legend("Regularizer", 3)),
+        color=alt.Color("run:N", scale=color_scale(others), legend=_legend("Regularizer", 2)),
         tooltip=["run:N", alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("points:Q", format="+.2f")])
     return alt.layer(lines, guide(0.0, baseline)).properties(
         title=alt.Title(title, subtitle="validation accuracy minus the plain network's, same step"),
@@ -138,7 +139,7 @@ def gap_chart(table: pd.DataFrame, order: list[str], title: str) -> alt.LayerCha
     """Per run, training accuracy (hollow) and validation accuracy (filled) joined by a bar: the
     generalisation gap. `table`: run, train_acc, val_acc, gap. Accuracy axis 0–100%."""
     df = table.dropna(subset=["train_acc", "val_acc"])
-    y = alt.Y("run:N", sort=order, title=None)
+    y = alt.Y("run:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     bar = alt.Chart(df).mark_rule(strokeWidth=4, opacity=0.5).encode(
         y=y, x=alt.X("val_acc:Q", title="Accuracy", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         x2="train_acc:Q", color=alt.Color("run:N", scale=color_scale(order), legend=None))

@@ -124,3 +124,17 @@ def test_data_config_checks_its_list():
 def test_a_batch_size_of_zero_is_a_message_not_a_crash(params):
     view, messages = RegularizationView.from_query(params)
     assert view == RegularizationView() and len(messages) == 1 and "Batch size" in messages[0]
+
+
+def test_run_all_runs_every_experiment_of_a_shrunk_view(small, monkeypatch):
+    """For the app-wide property tests: run_all(shrink(view)) goes through every experiment the page runs."""
+    from core.lessons.regularization import dropout, experiment
+
+    called = []
+    for name in ("curve_fit", "overfit", "compare", "more_data"):
+        original = getattr(experiment, name)
+        monkeypatch.setattr(experiment, name, lambda *a, _f=original, _n=name, **kw: called.append(_n) or _f(*a, **kw))
+    original_view = dropout.view_of
+    monkeypatch.setattr(dropout, "view_of", lambda *a, **kw: called.append("dropout") or original_view(*a, **kw))
+    experiment.run_all(shrink(RegularizationView(depth=3, layer=3)), small, seed=0)
+    assert called == ["curve_fit", "overfit", "compare", "dropout", "more_data"]

@@ -67,16 +67,16 @@ def render(page: LessonPage, config: CurveConfig) -> CurveResult:
     c.metric("Largest |coefficient|", fmt.number(float(abs(r.weights).max())))
     left, right = st.columns([3, 2])
     with left:
-        st.latex(r"y(x, \mathbf w) = \sum_{j=0}^{M} w_j x^j, \qquad "
-                 r"\tilde E(\mathbf w) = \frac12 \sum_{n=1}^{N} \big(y(x_n, \mathbf w) - t_n\big)^2 "
-                 r"+ \frac{\lambda}{2}\,\|\mathbf w\|^2")
-        st.latex(r"E_{\mathrm{RMS}} = \sqrt{2E(\mathbf w^\star)/N} = "
-                 r"\sqrt{\tfrac1N \textstyle\sum_n \big(y(x_n, \mathbf w^\star) - t_n\big)^2}")
+        # one short formula a line: KaTeX does not wrap, and a phone is 390 px wide
+        st.latex(r"y(x, \mathbf w) = \sum_{j=0}^{M} w_j x^j")
+        st.latex(r"\tilde E(\mathbf w) = \frac12 \sum_{n=1}^{N} \big(y(x_n, \mathbf w) - t_n\big)^2 "
+                 r"+ \frac{\lambda}{2}\|\mathbf w\|^2")
+        st.latex(r"E_{\mathrm{RMS}} = \sqrt{2E(\mathbf w^\star)/N}")
     with right:
         st.caption("Without the penalty (λ = 0), w⋆ is the least-squares solution of the Vandermonde system "
                    "(torch.linalg.lstsq in float64); for M + 1 > N it is the interpolating polynomial of least "
-                   "norm. With it, the same solver minimises Ẽ exactly. E_RMS divides by N, so training and test "
-                   "sets of different sizes compare, and it is on the scale of t.")
+                   "norm. With it, the same solver minimises Ẽ exactly. E_RMS, the root of the mean squared error, "
+                   "divides by N, so training and test sets of different sizes compare, and it is on the scale of t.")
     for line in story.curve_takeaways(r):
         st.markdown(f"- {line}")
     with st.expander("The coefficients: why the M = 9 curve swings so wildly (Bishop's Tables 1.1 and 1.2)"):

@@ -44,8 +44,8 @@ def render(page: LessonPage, config: CompareConfig, result: NetworkResult | None
                 chart = charts.mask_chart(frame, field, title, binary=True) if field == "kept" else \
                     charts.mask_chart(frame, field, title, (bottom, top))
                 show_chart(chart, frame, name, page.big, key=f"csv-{name}")
-    st.latex(r"\tilde h = \frac{m \odot h}{1 - p},\quad m_i \sim \mathrm{Bernoulli}(1 - p)"
-             r"\ \Rightarrow\ \mathbb E[\tilde h_i] = h_i \qquad \text{eval: } \tilde h = h")
+    st.latex(r"\tilde h = \frac{m \odot h}{1 - p},\quad m_i \sim \mathrm{Bernoulli}(1 - p)")
+    st.latex(r"\mathbb E[\tilde h_i] = h_i, \qquad \text{eval mode: } \tilde h = h")
     for line in story.dropout_lines(v):
         st.markdown(f"- {line}")
     if v.layer > 1 and v.p > 0:

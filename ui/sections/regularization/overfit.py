@@ -126,10 +126,10 @@ def show(page: LessonPage, result: NetworkResult) -> None:
     for line in story.overfit_takeaways(result):
         st.markdown(f"- {line}")
     cfg = result.config
-    st.latex(r"C = -\frac1n \sum_x \sum_j \big[y_j \ln a_j + (1-y_j)\ln(1-a_j)\big] + "
-             r"\frac{\lambda}{2n}\sum_w w^2")
-    st.latex(r"\frac{\partial C}{\partial w} = \frac{\partial C_0}{\partial w} + \frac{\lambda}{n}\,w"
-             r"\quad\Rightarrow\quad \texttt{weight\_decay} = \frac{\lambda}{n} = "
+    st.latex(r"C = C_0 + \frac{\lambda}{2n}\sum_w w^2")
+    st.latex(r"C_0 = -\frac1n \sum_{x,j} \big[y_j \ln a_j + (1-y_j)\ln(1-a_j)\big]")
+    st.latex(r"\frac{\partial C}{\partial w} = \frac{\partial C_0}{\partial w} + \frac{\lambda}{n}\,w")
+    st.latex(r"\texttt{weight\_decay} = \frac{\lambda}{n} = "
              rf"\frac{{{latex_number(cfg.l2)}}}{{{latex_number(result.images)}}} = "
              rf"{latex_number(cfg.weight_decay(result.images))}")
     st.caption("Nielsen's L2 term adds λ/(2n)·Σw² to the cost (weights only, not biases), so each step shrinks every "
