@@ -124,8 +124,8 @@ def test_training_error_never_grows_with_the_degree(n, sample):
     train = poly.sine_points(n, NOISE, sample)
     rms = [poly.rms(poly.fit(train, m), train) for m in range(16)]
     assert all(b <= a + 1e-7 for a, b in zip(rms, rms[1:]))
-    if n <= 16:
-        assert rms[n - 1] < 1e-6  # n coefficients interpolate n points
+    if n <= 16:  # n coefficients interpolate n points, up to the rounding of an ill-conditioned Vandermonde
+        assert rms[n - 1] < 1e-4  # solve (measured: 1.1e-6 at n = 15, sample 7, coefficients up to 1.2e10), far below σ = 0.3
 
 
 @settings(max_examples=30, deadline=None)
