@@ -94,7 +94,7 @@ def live_history(live: LiveTraining, order: list[str], big: bool, guess: tuple[f
         histories[p.label] = p.evals
         status = f" — diverged at step {p.diverged_at}" if p.diverged_at else ""
         live.bar.progress(p.fraction, text=f"Training {p.label}: step {p.step:,}/{p.total_steps:,}, "
-                                           f"epoch {p.epoch}{status}")
+                                           f"epoch {p.epoch}{status}{live.time_left(p.fraction)}")
         over = p.step >= p.total_steps or p.diverged_at is not None
         started = time.monotonic()
         if not over and started - drawn[0] < drawn[1]:

@@ -10,7 +10,7 @@ from core.lessons.regularization import charts, story
 from core.lessons.regularization import curve as poly
 from core.lessons.regularization.config import DEGREE, LN_LAMBDA, NOISE, POINTS, CurveConfig
 from core.lessons.regularization.experiment import TABLE_DEGREES, CurveResult, curve_fit, lambda_name
-from ui.layout import show_chart
+from ui.layout import show_chart, verification
 from ui.page import LessonPage
 from ui.runner import shared
 
@@ -73,10 +73,11 @@ def render(page: LessonPage, config: CurveConfig) -> CurveResult:
                  r"+ \frac{\lambda}{2}\|\mathbf w\|^2")
         st.latex(r"E_{\mathrm{RMS}} = \sqrt{2E(\mathbf w^\star)/N}")
     with right:
-        st.caption("Without the penalty (λ = 0), w⋆ is the least-squares solution of the Vandermonde system "
-                   "(torch.linalg.lstsq in float64); for M + 1 > N it is the interpolating polynomial of least "
-                   "norm. With it, the same solver minimises Ẽ exactly. E_RMS, the root of the mean squared error, "
-                   "divides by N, so training and test sets of different sizes compare, and it is on the scale of t.")
+        verification("Without the penalty (λ = 0), w⋆ is the least-squares solution of the Vandermonde system "
+                     "(torch.linalg.lstsq in float64); for M + 1 > N it is the interpolating polynomial of least "
+                     "norm. With it, the same solver minimises Ẽ exactly. E_RMS, the root of the mean squared error, "
+                     "divides by N, so training and test sets of different sizes compare, and it is on the scale "
+                     "of t.", page.big)
     for line in story.curve_takeaways(r):
         st.markdown(f"- {line}")
     with st.expander("The coefficients: why the M = 9 curve swings so wildly (Bishop's Tables 1.1 and 1.2)"):

@@ -61,7 +61,8 @@ def render(page: LessonPage, config: DataConfig | None, error: str | None, net: 
     n_max = len(data.y_train)
 
     def progress(live: LiveTraining):
-        return lambda p: live.bar.progress(p.fraction, text=f"Training {p.label}: step {p.step:,}/{p.total_steps:,}")
+        return lambda p: live.bar.progress(p.fraction, text=f"Training {p.label}: step {p.step:,}/{p.total_steps:,}"
+                                                            f"{live.time_left(p.fraction)}")
 
     result = train_or_last(
         page.key(SECTION), key, clicked, lambda live: more_data(config, net, data, seed, on_progress=progress(live)),
