@@ -33,6 +33,11 @@ COLORS: dict[str, str] = {
     "Bug: NLLLoss on probabilities": "#999933",
     # how a network learns (basics): a gate's two outputs, and its networks' runs
     "y = 1": "#0072B2", "y = 0": "#D55E00", "Sum of three": "#009E73", "784-512-512-10 MLP": "#0072B2",
+    # regularization: the regularizers (the plain network and L2, compared in pairs, far apart in hue and
+    # lightness), and Bishop's curve fitting (his colours: red fit, green truth; training and test sets)
+    "No regularization": "#E69F00", "L2 weight decay": "#0072B2", "Dropout": "#009E73", "Input noise": "#882255",
+    "Max-norm": "#CC79A7", "Activity penalty": "#56B4E9", "Early stopping": "#000000",
+    "fitted polynomial": "#D55E00", "sin(2πx)": "#009E73", "Training set": "#332288", "Test set": "#44AA99",
 }
 
 
