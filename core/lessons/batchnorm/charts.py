@@ -1,43 +1,84 @@
-"""Charts of the batch-norm lesson: DataFrames from core.lessons.batchnorm.experiment in, Altair out."""
+"""Charts of the batch-norm lesson: DataFrames from core.lessons.batchnorm.experiment in, Altair out.
+
+Every chart draws only finite values (a run that diverged leaves NaN and ±inf behind) and says in its
+subtitle what it left out. Step axes count whole steps; the BN network's own parts (its units, its
+layers) are shades of the "With BN" blue, so orange and blue mean the two networks on the whole page.
+Charts that used to be faceted are one container-wide chart per panel, so a phone stacks them.
+"""
 from __future__ import annotations
+
+import math
 
 import altair as alt
 import pandas as pd
 
-from core.palette import color_scale
+import core.format as fmt
+from core.palette import color_of, color_scale
 
 ORDER = ["Without BN", "With BN"]
+STEP_AXIS = alt.Axis(tickMinStep=1, format=",d")  # whole steps: never "2.5" or "2.4999999"
+VALUE_AXIS = alt.Axis(format="~g")  # nice round ticks, written short ("-20", "0.5", "1e+30")
+# the BN network's own parts (units, layers): Vega's "blues" from mid to dark, the "With BN" blue's family
+BN_SHADES = alt.SchemeParams(name="blues", extent=[0.45, 1.0])
 
 
-def _run_color() -> alt.Color:
-    return alt.Color("run:N", scale=color_scale(ORDER), title="Network", legend=alt.Legend(orient="bottom"))
+def _run_color(legend: bool = True) -> alt.Color:
+    return alt.Color("run:N", scale=color_scale(ORDER), title="Network",
+                     legend=alt.Legend(orient="bottom") if legend else None)
 
 
-def histogram_chart(hist: pd.DataFrame, step: int, activation: str) -> alt.FacetChart:
-    """Every hidden layer's activation inputs at one snapshot; both networks on the same bins per layer."""
-    df = hist[hist["step"] == step]
-    bars = alt.Chart(df).mark_rect(opacity=0.6).encode(
-        x=alt.X("lo:Q", title=f"Input to {activation}", axis=alt.Axis(format=".3~r")), x2="hi:Q",
-        y=alt.Y("share:Q", title="Share of values", axis=alt.Axis(format="%")),
-        color=_run_color(),
-        tooltip=["run:N", "layer:Q", alt.Tooltip("lo:Q", format=".3g"), alt.Tooltip("hi:Q", format=".3g"),
-                 alt.Tooltip("share:Q", format=".1%")],
-    ).properties(width=330, height=150)
-    return bars.facet(
-        row=alt.Row("layer:O", title="Hidden layer"), column=alt.Column("run:N", sort=ORDER, title=None),
-    ).resolve_scale(x="independent", y="independent").properties(
-        title=alt.Title(f"Inputs to the activations at step {step}",
-                        subtitle="same bins for both networks in each layer; outliers counted in the outer bins"))
+def _finite(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The rows whose `columns` are all finite numbers."""
+    if df.empty:
+        return df
+    values = df[columns].apply(pd.to_numeric, errors="coerce")
+    return df[values.map(math.isfinite).all(axis=1)]
 
 
-def bands_chart(bands: pd.DataFrame, layer: int, activation: str) -> alt.Chart:
-    """15th, 50th and 85th percentile of one layer's activation inputs over training, per network."""
-    df = bands[bands["layer"] == layer]
-    base = alt.Chart(df).encode(x=alt.X("step:Q", title="Training step"), color=_run_color())
+def nonfinite_note(hist: pd.DataFrame, step: int, layer: int) -> str:
+    """'' when every value recorded in `layer` at `step` is finite; else which network's values are not,
+    and how many: "Without BN: every value NaN or ∞" or "With BN: 12% of values NaN or ∞"."""
+    df = hist[(hist["step"] == step) & (hist["layer"] == layer)]
+    parts = []
+    for run in ORDER:
+        share = df.loc[df["run"] == run, "nonfinite"]
+        if share.empty or not share.max() > 0:
+            continue
+        value = float(share.max())
+        parts.append(f"{run}: every value NaN or ∞" if value >= 1 else f"{run}: {fmt.percent(value)} of values NaN or ∞")
+    return " · ".join(parts)
+
+
+def histogram_chart(hist: pd.DataFrame, step: int, layer: int, activation: str) -> alt.LayerChart:
+    """One hidden layer's activation inputs at one snapshot: both networks outlined on the same bins,
+    so they compare directly. Values that are not finite are counted in the subtitle, never dropped
+    silently; a layer with no finite value at all says so in the plot."""
+    df = hist[(hist["step"] == step) & (hist["layer"] == layer)]
+    note = nonfinite_note(hist, step, layer)
+    title = alt.Title(f"Hidden layer {layer}", subtitle=note) if note else f"Hidden layer {layer}"
+    bars = _finite(df, ["lo", "hi", "share"])
+    if bars.empty:
+        text = pd.DataFrame({"text": ["no finite value to draw"]})
+        return alt.layer(alt.Chart(text).mark_text(fontSize=16, color="#555").encode(text="text:N")).properties(
+            title=title, height=260, width="container")
+    rects = alt.Chart(bars).mark_rect(fillOpacity=0.35, strokeWidth=1.5, strokeOpacity=1).encode(
+        x=alt.X("lo:Q", title=f"Input to {activation}", axis=VALUE_AXIS, scale=alt.Scale(zero=False)), x2="hi:Q",
+        y=alt.Y("share:Q", title="Share of values", axis=alt.Axis(format="%")), y2=alt.datum(0),
+        color=_run_color(), stroke=alt.Stroke("run:N", scale=color_scale(ORDER), legend=None),
+        tooltip=["run:N", alt.Tooltip("lo:Q", title="from", format=".3g"), alt.Tooltip("hi:Q", title="to", format=".3g"),
+                 alt.Tooltip("share:Q", format=".1%")])
+    return alt.layer(rects).properties(title=title, height=260, width="container")
+
+
+def bands_chart(bands: pd.DataFrame, layer: int, activation: str) -> alt.LayerChart:
+    """15th, 50th and 85th percentile of one layer's finite activation inputs over training, per
+    network (Ioffe & Szegedy 2015, Figure 1 b, c)."""
+    df = _finite(bands[bands["layer"] == layer], ["p15", "p50", "p85"])
+    base = alt.Chart(df).encode(x=alt.X("step:Q", title="Training step", axis=STEP_AXIS), color=_run_color())
     band = base.mark_area(opacity=0.25).encode(
-        y=alt.Y("p15:Q", title=f"Input to {activation}"), y2="p85:Q")
+        y=alt.Y("p15:Q", title=f"Input to {activation}", axis=VALUE_AXIS), y2="p85:Q")
     median = base.mark_line(strokeWidth=2.5).encode(
-        y="p50:Q", tooltip=["run:N", "step:Q", alt.Tooltip("p15:Q", format=".3f"),
+        y="p50:Q", tooltip=["run:N", alt.Tooltip("step:Q", format=",d"), alt.Tooltip("p15:Q", format=".3f"),
                             alt.Tooltip("p50:Q", format=".3f"), alt.Tooltip("p85:Q", format=".3f"),
                             alt.Tooltip("flat:Q", format=".0%", title="in the flat part")])
     edges = [base.mark_line(strokeWidth=1, strokeDash=[4, 3]).encode(y=f"{p}:Q") for p in ("p15", "p85")]
@@ -48,45 +89,59 @@ def bands_chart(bands: pd.DataFrame, layer: int, activation: str) -> alt.Chart:
 
 
 def running_chart(running: pd.DataFrame, layer: int, stat: str, units: int = 3) -> alt.Chart:
-    """Running estimate (solid) against the population value (dashed) for a few units of one layer."""
+    """Running estimate (solid) against the population value (dashed) for a few units of one layer,
+    finite values only; the units are shades of the BN network's blue."""
     df = running[(running["layer"] == layer) & (running["unit"] <= units)]
     long = pd.concat([
         df.assign(kind="running (used in eval mode)", value=df[f"running_{stat}"]),
-        df.assign(kind="population (all 2,000 images)", value=df[f"population_{stat}"]),
+        df.assign(kind="population (2,000 training images)", value=df[f"population_{stat}"]),
     ])
-    long["unit"] = "unit " + long["unit"].astype(str)
+    long = _finite(long, ["value"])
+    labels = [f"unit {u}" for u in sorted(long["unit"].unique())]
+    long = long.assign(unit="unit " + long["unit"].astype(str))
     return alt.Chart(long).mark_line(strokeWidth=2.2).encode(
-        x=alt.X("step:Q", title="Training step"),
-        y=alt.Y("value:Q", title=f"{stat} of the BN input"),
-        color=alt.Color("unit:N", title=None, legend=alt.Legend(orient="bottom")),
+        x=alt.X("step:Q", title="Training step", axis=STEP_AXIS),
+        y=alt.Y("value:Q", title=f"{stat} of the BN input", axis=VALUE_AXIS),
+        color=alt.Color("unit:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=labels, scheme=BN_SHADES)),
         strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(range=[[1, 0], [5, 4]])),
-        tooltip=["unit:N", "kind:N", "step:Q", alt.Tooltip("value:Q", format=".4f")],
+        tooltip=["unit:N", "kind:N", alt.Tooltip("step:Q", format=",d"), alt.Tooltip("value:Q", format=".4f")],
     ).properties(title=alt.Title(f"Running {stat} vs population {stat}, layer {layer}",
-                                 subtitle="solid: running estimate (eval mode) · dashed: 2,000 training images"), height=380, width="container")
+                                 subtitle="solid: running estimate (eval mode) · dashed: 2,000 training images"),
+                 height=380, width="container")
 
 
-def train_eval_chart(te: pd.DataFrame, layer: int) -> alt.Chart:
+def train_eval_chart(te: pd.DataFrame, layer: int) -> alt.LayerChart:
     """Each (example, unit): BN output with batch statistics (x) against running statistics (y)."""
+    te = _finite(te, ["train", "eval"])
     lo, hi = float(min(te["train"].min(), te["eval"].min())), float(max(te["train"].max(), te["eval"].max()))
     diagonal = alt.Chart(pd.DataFrame({"a": [lo, hi]})).mark_line(color="#999", strokeDash=[4, 4]).encode(
         x="a:Q", y="a:Q")
-    points = alt.Chart(te).mark_circle(size=14, opacity=0.35, color="#0072B2").encode(
-        x=alt.X("train:Q", title="train mode: batch mean and variance"),
-        y=alt.Y("eval:Q", title="eval mode: running mean and variance"),
+    points = alt.Chart(te).mark_circle(size=14, opacity=0.35, color=color_of("With BN")).encode(
+        x=alt.X("train:Q", title="train mode: batch mean and variance", axis=VALUE_AXIS),
+        y=alt.Y("eval:Q", title="eval mode: running mean and variance", axis=VALUE_AXIS),
         tooltip=["example:Q", "unit:Q", alt.Tooltip("train:Q", format=".3f"), alt.Tooltip("eval:Q", format=".3f")])
     return (diagonal + points).properties(
         title=alt.Title(f"The same batch, BN output of layer {layer}", subtitle="on the dashed line both modes agree"),
         height=400, width="container")
 
 
-def gamma_beta_chart(params: pd.DataFrame) -> alt.Chart:
-    """Learned gamma and beta of every unit, per layer (gamma starts at 1, beta at 0)."""
-    params = params.assign(start=(params["parameter"] == "gamma").astype(float))
-    reference = alt.Chart(params).mark_rule(color="#999", strokeDash=[4, 4]).encode(y="mean(start):Q")
-    points = alt.Chart(params).mark_circle(size=28, opacity=0.7).encode(
-        x=alt.X("unit:Q", title="Unit"), y=alt.Y("value:Q", title=None),
-        color=alt.Color("layer:N", title="Layer", legend=alt.Legend(orient="bottom")),
-        tooltip=["layer:N", "unit:Q", "parameter:N", alt.Tooltip("value:Q", format=".3f")])
-    return alt.layer(reference, points, data=params).properties(width=330, height=220).facet(
-        column=alt.Column("parameter:N", sort=["gamma", "beta"], title=None),
-    ).resolve_scale(y="independent").properties(title="Learned scale γ and shift β per unit (dashed: start)")
+def gamma_beta_chart(params: pd.DataFrame, parameter: str) -> alt.LayerChart:
+    """Learned γ ('gamma', starts at 1) or β ('beta', starts at 0) of every unit, layers in shades of the
+    BN blue; one container-wide chart per parameter, so two of them stack on a phone."""
+    df = _finite(params[params["parameter"] == parameter], ["value"])
+    layers = sorted(df["layer"].unique().tolist())
+    start = 1.0 if parameter == "gamma" else 0.0
+    symbol = {"gamma": "γ", "beta": "β"}[parameter]
+    reference = alt.Chart(pd.DataFrame({"start": [start]})).mark_rule(color="#999", strokeDash=[4, 4]).encode(
+        y="start:Q")
+    points = alt.Chart(df).mark_circle(size=28, opacity=0.8).encode(
+        x=alt.X("unit:Q", title="Unit", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("value:Q", title=symbol, axis=VALUE_AXIS),
+        color=alt.Color("layer:O", title="Layer", legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=layers, scheme=BN_SHADES)),
+        tooltip=["layer:O", "unit:Q", alt.Tooltip("value:Q", title=symbol, format=".3f")])
+    name = {"gamma": "scale γ", "beta": "shift β"}[parameter]
+    return alt.layer(reference, points).properties(
+        title=alt.Title(f"Learned {name} per unit", subtitle=f"dashed: where {symbol} starts ({start:g})"),
+        height=300, width="container")
