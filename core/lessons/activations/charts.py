@@ -64,7 +64,7 @@ def depth_chart(df: pd.DataFrame, order: list[str]) -> alt.Chart:
                       shown.assign(series=FACTOR, value=shown["factor"])])
     color = alt.Color("label:N", scale=color_scale(order), title="Function", legend=alt.Legend(orient="bottom"))
     return alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(
-        x=alt.X("layer:Q", title="Hidden layer l (1 = next to the input)", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("layer:Q", title="Hidden layer l (1 = next to the input)", axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="Gradient relative to layer L (log)",
                 axis=alt.Axis(values=decades(long["value"]) or alt.Undefined, format=".0e")),
         color=color,
