@@ -118,11 +118,10 @@ def decades(values: pd.Series, most: int = 8) -> list[float] | None:
 
 def coinciding(frame: pd.DataFrame, x: str, y: str, series: str, tolerance: float = 0.02,
                log: bool = False) -> list[list[str]]:
-    """Groups of series (in first-seen order) whose lines lie on top of each other: at every `x` they
-    share, their `y` values differ by at most `tolerance` of the chart's y span (`log`: of its span in
-    decades, for log axes). A chart draws one of them over the others; a caption can name them.
-    Non-finite values (and, on a log axis, values <= 0) are left out; series with no point in common
-    never coincide."""
+    """Groups of series (in first-seen order) whose lines lie on top of each other: they share at least
+    two `x` values, and at every `x` they share their `y` values differ by at most `tolerance` of the
+    chart's y span (`log`: of its span in decades, for log axes). A chart draws one of them over the
+    others; a caption can name them. Non-finite values (and, on a log axis, values <= 0) are left out."""
     values = pd.to_numeric(frame[y], errors="coerce")
     keep = values.map(math.isfinite) & ((values > 0) if log else True)
     df = frame.loc[keep, [x, series]].assign(v=values[keep])
@@ -137,7 +136,7 @@ def coinciding(frame: pd.DataFrame, x: str, y: str, series: str, tolerance: floa
     for label in labels:
         for group in groups:
             both = wide[[group[0], label]].dropna()
-            if len(both) and ((both[group[0]] - both[label]).abs() <= tolerance * span).all():
+            if len(both) >= 2 and ((both[group[0]] - both[label]).abs() <= tolerance * span).all():
                 group.append(label)
                 break
         else:

@@ -72,3 +72,5 @@ def test_coinciding_lines_are_grouped_and_others_are_not():
     assert coinciding(logs, "layer", "v", "run", log=True) == [["a", "b"]]
     assert coinciding(logs, "layer", "v", "run") == [["a", "b"]]  # on a linear axis 1e-8 and 1.1e-8 agree too
     assert coinciding(pd.DataFrame({"layer": [1], "run": ["a"], "v": [float("inf")]}), "layer", "v", "run") == []
+    one_point = pd.DataFrame({"layer": [1, 2, 3, 3], "run": ["a", "a", "a", "b"], "v": [0.1, 0.2, 0.3, 0.3]})
+    assert coinciding(one_point, "layer", "v", "run") == []  # a single shared point is no line on a line
