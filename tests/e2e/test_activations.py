@@ -23,4 +23,5 @@ def test_curves_depth_and_training(server, page):
     expect(charts).to_have_count(8)
     wait_for_chart_text(page, "Training loss")
     wait_for_chart_text(page, "Validation accuracy")
-    expect(page.get_by_text("learned slowest")).to_be_visible()
+    expect(page.get_by_text("ended highest")).to_be_visible()  # the takeaway reads the run's outcomes
+    expect(page.get_by_text("reproduced here").first).to_be_visible()  # fastai's sqrt(5) spread, live
