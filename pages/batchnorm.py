@@ -7,13 +7,14 @@ from core.lessons.batchnorm.config import (ACTIVATION_CHOICES, BATCH_SIZE, EPOCH
                                            pick_step)
 from core.lessons.batchnorm.story import tex
 from ui.controls import training_controls
-from ui.layout import show_chart, takeaways
+from ui.layout import scrollable_formulas, show_chart, takeaways
 from ui.page import open_page
 from ui.reproduced import reproduced
 from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 
 page = open_page("batchnorm")
+scrollable_formulas()
 PAGE, settings, big, k = page.name, page.settings, page.big, page.key
 device, data = page.device, page.data
 FIELDS = ("activation", "depth", "width", "lr", "momentum", "epochs", "batch_size")
@@ -105,8 +106,9 @@ step = st.select_slider("Point of training (recorded step)", steps, key=k("step"
 for row in range(0, len(layers), GRID):
     for column, l in zip(st.columns(GRID), layers[row:row + GRID]):
         with column:
-            show_chart(charts.histogram_chart(result.histograms, step, l, act), result.histograms,
-                       "activation-input-histograms", big, key=f"csv-histograms-{l}")
+            show_chart(charts.histogram_chart(result.histograms, step, l, act),
+                       result.histograms[result.histograms["layer"] == l], f"activation-input-histograms-layer-{l}",
+                       big)
 layer = st.selectbox("Layer for the percentile bands, running statistics and worked example", layers,
                      key=k("layer"), format_func=lambda l: f"Hidden layer {l}")
 remember(PAGE, BNView.of(config, step, layer), settings)

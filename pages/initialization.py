@@ -8,7 +8,7 @@ from core.lessons.initialization import charts, experiment, health, story, symme
 from core.lessons.initialization.config import ACTIVATION_CHOICES, EPOCHS, PRESETS, InitConfig
 from core.palette import color_of
 from ui.controls import training_controls
-from ui.layout import show_chart, takeaways
+from ui.layout import scrollable_formulas, show_chart, takeaways
 from ui.page import open_page
 from ui.reproduced import reproduced
 from ui.runner import cached_result, shared
@@ -16,6 +16,7 @@ from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 
 page = open_page("initialization")
+scrollable_formulas()
 PAGE, settings, big, k = page.name, page.settings, page.big, page.key
 device, data = page.device, page.data
 FIELDS = ("activation", "depth", "width", "lr", "momentum", "epochs", "batch_size")
@@ -142,6 +143,8 @@ st.caption(f"Measured on {experiment.PROBE_BATCH} MNIST training images, seed {s
 
 st.subheader("What the activations look like")
 acts = snap.activations
+st.caption("Each panel is one scheme: per hidden layer a box from the 25th to the 75th percentile of its "
+           "activations, whiskers from the 5th to the 95th, a black tick at the median.")
 for row in range(0, len(order), GRID):
     for column, label in zip(st.columns(GRID), order[row:row + GRID]):
         with column:

@@ -24,3 +24,12 @@ def takeaways(points: list[str]) -> None:
     """The short "what to notice" list at the end of a lesson."""
     st.subheader("What to notice")
     st.markdown("\n".join(f"- {p}" for p in points))
+
+
+# a display formula wider than the screen (a phone) scrolls sideways instead of being cut off
+SCROLLING_FORMULAS = "<style>.katex-display{overflow-x:auto;overflow-y:hidden;padding-bottom:2px}</style>"
+
+
+def scrollable_formulas() -> None:
+    """Let this page's long st.latex formulas scroll sideways on a narrow screen instead of being clipped."""
+    st.html(SCROLLING_FORMULAS)

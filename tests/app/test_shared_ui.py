@@ -88,3 +88,19 @@ def test_reproduced_boxes_state_source_numbers_and_verdict():
     assert "[He et al. 2015](https://arxiv.org/abs/1502.01852) · **reproduced here**" in text
     assert "Ioffe & Szegedy 2015 · **not reproduced here**" in text and "**Here, live:** drifts by 0.4" in text
     assert [c.value for c in at.caption] == ["Our network is smaller."]
+
+
+def formulas_script():
+    import streamlit as st
+
+    from ui.layout import scrollable_formulas
+
+    scrollable_formulas()
+    st.latex(r"\mu_B = \tfrac{1}{64}\left(" + " + ".join(["0.4562"] * 40) + r"\right)")
+
+
+def test_long_formulas_scroll_instead_of_being_clipped():
+    at = AppTest.from_function(formulas_script, default_timeout=30).run()
+    assert not at.exception
+    styles = [e.value for e in at.get("html")]
+    assert any(".katex-display{overflow-x:auto" in s for s in styles) and len(at.latex) == 1

@@ -82,7 +82,7 @@ def depth_caption(df: pd.DataFrame, order: list[str], depth: int) -> str:
                 text += (f" (weights' factor {fmt.ratio(r['weights_factor'])}: the weights lift it above the dashed "
                          "line, the derivatives' factor alone)")
             parts.append(text)
-    return " · ".join(parts)
+    return " · ".join(parts) + ("." if parts else "")
 
 
 def zero_gradient_notes(df: pd.DataFrame, order: list[str]) -> list[str]:

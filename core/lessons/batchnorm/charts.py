@@ -13,18 +13,26 @@ import altair as alt
 import pandas as pd
 
 import core.format as fmt
+from core.charts import wrap_text
 from core.palette import color_of, color_scale
+
+SUBTITLE = 45  # characters a line of subtitle holds on a phone (390 px); longer ones are wrapped, not cut
 
 ORDER = ["Without BN", "With BN"]
 STEP_AXIS = alt.Axis(tickMinStep=1, format=",d")  # whole steps: never "2.5" or "2.4999999"
 VALUE_AXIS = alt.Axis(format="~g")  # nice round ticks, written short ("-20", "0.5", "1e+30")
+HIST_HEIGHT = 360  # the whole chart, title and legend included (Streamlit sizes it so): a plot of ~200 px
 # the BN network's own parts (units, layers): Vega's "blues" from mid to dark, the "With BN" blue's family
 BN_SHADES = alt.SchemeParams(name="blues", extent=[0.45, 1.0])
 
 
-def _run_color(legend: bool = True) -> alt.Color:
-    return alt.Color("run:N", scale=color_scale(ORDER), title="Network",
-                     legend=alt.Legend(orient="bottom") if legend else None)
+def _run_color(legend: bool = True, narrow: bool = False) -> alt.Color:
+    """The two networks' colours; `narrow` charts (a third of the page) stack the legend's two entries,
+    which side by side would be cut off at the chart's edge in presenter mode."""
+    if not legend:
+        return alt.Color("run:N", scale=color_scale(ORDER), legend=None)
+    return alt.Color("run:N", scale=color_scale(ORDER), title=None if narrow else "Network",
+                     legend=alt.Legend(orient="bottom", direction="vertical" if narrow else "horizontal"))
 
 
 def _finite(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -55,19 +63,19 @@ def histogram_chart(hist: pd.DataFrame, step: int, layer: int, activation: str) 
     silently; a layer with no finite value at all says so in the plot."""
     df = hist[(hist["step"] == step) & (hist["layer"] == layer)]
     note = nonfinite_note(hist, step, layer)
-    title = alt.Title(f"Hidden layer {layer}", subtitle=note) if note else f"Hidden layer {layer}"
+    title = alt.Title(f"Hidden layer {layer}", subtitle=wrap_text(note, SUBTITLE)) if note else f"Hidden layer {layer}"
     bars = _finite(df, ["lo", "hi", "share"])
     if bars.empty:
         text = pd.DataFrame({"text": ["no finite value to draw"]})
         return alt.layer(alt.Chart(text).mark_text(fontSize=16, color="#555").encode(text="text:N")).properties(
-            title=title, height=260, width="container")
+            title=title, height=HIST_HEIGHT, width="container")
     rects = alt.Chart(bars).mark_rect(fillOpacity=0.35, strokeWidth=1.5, strokeOpacity=1).encode(
         x=alt.X("lo:Q", title=f"Input to {activation}", axis=VALUE_AXIS, scale=alt.Scale(zero=False)), x2="hi:Q",
         y=alt.Y("share:Q", title="Share of values", axis=alt.Axis(format="%")), y2=alt.datum(0),
-        color=_run_color(), stroke=alt.Stroke("run:N", scale=color_scale(ORDER), legend=None),
+        color=_run_color(narrow=True), stroke=alt.Stroke("run:N", scale=color_scale(ORDER), legend=None),
         tooltip=["run:N", alt.Tooltip("lo:Q", title="from", format=".3g"), alt.Tooltip("hi:Q", title="to", format=".3g"),
                  alt.Tooltip("share:Q", format=".1%")])
-    return alt.layer(rects).properties(title=title, height=260, width="container")
+    return alt.layer(rects).properties(title=title, height=HIST_HEIGHT, width="container")
 
 
 def bands_chart(bands: pd.DataFrame, layer: int, activation: str) -> alt.LayerChart:
@@ -84,7 +92,8 @@ def bands_chart(bands: pd.DataFrame, layer: int, activation: str) -> alt.LayerCh
     edges = [base.mark_line(strokeWidth=1, strokeDash=[4, 3]).encode(y=f"{p}:Q") for p in ("p15", "p85")]
     return alt.layer(band, *edges, median).properties(
         title=alt.Title(f"Hidden layer {layer} over training",
-                        subtitle="15th, 50th and 85th percentile of the inputs, as in Ioffe & Szegedy 2015, Figure 1"),
+                        subtitle=wrap_text("15th, 50th and 85th percentile of the inputs, as in Ioffe & Szegedy "
+                                           "2015, Figure 1", SUBTITLE)),
         height=420, width="container")
 
 
@@ -107,7 +116,8 @@ def running_chart(running: pd.DataFrame, layer: int, stat: str, units: int = 3) 
         strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(range=[[1, 0], [5, 4]])),
         tooltip=["unit:N", "kind:N", alt.Tooltip("step:Q", format=",d"), alt.Tooltip("value:Q", format=".4f")],
     ).properties(title=alt.Title(f"Running {stat} vs population {stat}, layer {layer}",
-                                 subtitle="solid: running estimate (eval mode) · dashed: 2,000 training images"),
+                                 subtitle=wrap_text("solid: running estimate (eval mode) · dashed: 2,000 training "
+                                                    "images", SUBTITLE)),
                  height=380, width="container")
 
 

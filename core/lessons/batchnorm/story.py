@@ -85,9 +85,11 @@ def accuracy_line(result: BNResult) -> str:
     """Both networks' outcome, in one sentence."""
     verdicts = outcomes(result)
     trained = result.config
-    return (f"Same weights, same batches, learning rate {fmt.number(trained.lr)}: the plain network "
-            f"{_reached(verdicts[PLAIN], result.runs[PLAIN])}, the BN network "
-            f"{_reached(verdicts[NORM], result.runs[NORM])}.")
+    plain, norm = _reached(verdicts[PLAIN], result.runs[PLAIN]), _reached(verdicts[NORM], result.runs[NORM])
+    if plain.endswith(" validation accuracy") and norm.endswith(" validation accuracy"):
+        plain = plain.removesuffix(" validation accuracy")  # said once: "reached 85.9%, ... 90.5% validation accuracy"
+    return (f"Same weights, same batches, learning rate {fmt.number(trained.lr)}: the plain network {plain}, the "
+            f"BN network {norm}.")
 
 
 def learning_rate_line(result: BNResult) -> str | None:

@@ -51,9 +51,7 @@ def activation_box(stats: pd.DataFrame, activation: str, label: str) -> alt.Laye
     median = base.mark_tick(color="black", thickness=2, size=12).encode(
         y="p50:Q", tooltip=["label:N", "layer:O", *[alt.Tooltip(f"{c}:Q", format=".3f") for c in
                                                      ("p5", "p25", "p50", "p75", "p95", "std", "saturated")]])
-    return alt.layer(whisker, box, median).properties(
-        title=alt.Title(label, subtitle="box: 25th–75th percentile · whiskers: 5th–95th · tick: median"),
-        height=260, width="container")
+    return alt.layer(whisker, box, median).properties(title=label, height=260, width="container")
 
 
 def spread_chart(stats: pd.DataFrame, order: list[str]) -> alt.Chart:
