@@ -160,7 +160,7 @@ else:
         st.latex(r"\hat x_i = \frac{s_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \quad "
                  r"\mu_B = \frac1m\sum_{i=1}^m s_i,\ \ \sigma_B^2 = \frac1m\sum_{i=1}^m (s_i-\mu_B)^2")
         st.latex(r"y_i = \gamma\,\hat x_i + \beta")
-        with st.expander("The numbers, by hand", expanded=True):
+        with st.expander("The numbers, by hand: check them against the table"):
             s_vals = w["table"]["s"].tolist()
             shown_terms = s_vals[:2] + ([None] if m > 3 else []) + s_vals[2:][-1:]
             terms = "".join(r" + \dots" if v is None else f" {'-' if v < 0 else '+'} {tex(abs(v))}"
