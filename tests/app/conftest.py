@@ -107,7 +107,7 @@ def rendered_text(at) -> list[str]:
                 walk(child)
             return
         kind = getattr(node, "type", "")
-        if kind == "dataframe":  # numbers are formatted by the browser: only a missing one is unreadable
+        if kind in ("dataframe", "table"):  # numbers are formatted by the browser: only a missing one is unreadable
             frame = node.value
             texts.extend(map(str, frame.columns))
             for column in frame.columns:

@@ -43,17 +43,28 @@ def _finite(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return df[values.map(math.isfinite).all(axis=1)]
 
 
+OUTSIDE = 0.05  # more of a network's values beyond the bins than this is said (1% lie there by construction)
+
+
 def nonfinite_note(hist: pd.DataFrame, step: int, layer: int) -> str:
-    """'' when every value recorded in `layer` at `step` is finite; else which network's values are not,
-    and how many: "Without BN: every value NaN or ∞" or "With BN: 12% of values NaN or ∞"."""
+    """'' when every value recorded in `layer` at `step` is finite and within the bins; else, per network,
+    how many are not: "Without BN: every value NaN or ∞", "With BN: 12.0% of values NaN or ∞",
+    "Without BN: 40.0% of values beyond the axis" (counted in the outer bins)."""
     df = hist[(hist["step"] == step) & (hist["layer"] == layer)]
     parts = []
     for run in ORDER:
-        share = df.loc[df["run"] == run, "nonfinite"]
-        if share.empty or not share.max() > 0:
+        rows = df[df["run"] == run]
+        if rows.empty:
             continue
-        value = float(share.max())
-        parts.append(f"{run}: every value NaN or ∞" if value >= 1 else f"{run}: {fmt.percent(value)} of values NaN or ∞")
+        nonfinite = float(rows["nonfinite"].max())
+        outside = float(rows["outside"].max()) if "outside" in rows else 0.0
+        if nonfinite >= 1:
+            parts.append(f"{run}: every value NaN or ∞")
+            continue
+        if nonfinite > 0:
+            parts.append(f"{run}: {fmt.percent(nonfinite)} of values NaN or ∞")
+        if outside >= OUTSIDE:
+            parts.append(f"{run}: {fmt.percent(outside)} of values beyond the axis")
     return " · ".join(parts)
 
 
@@ -82,19 +93,35 @@ def bands_chart(bands: pd.DataFrame, layer: int, activation: str) -> alt.LayerCh
     """15th, 50th and 85th percentile of one layer's finite activation inputs over training, per
     network (Ioffe & Szegedy 2015, Figure 1 b, c)."""
     df = _finite(bands[bands["layer"] == layer], ["p15", "p50", "p85"])
+    limit = band_limit(df)
+    cut = bool(len(df)) and float(df[["p15", "p85"]].abs().max().max()) > limit
+    y_scale = alt.Scale(domain=[max(-limit, float(df["p15"].min())), min(limit, float(df["p85"].max()))]) if cut \
+        else alt.Scale(zero=False)
     base = alt.Chart(df).encode(x=alt.X("step:Q", title="Training step", axis=STEP_AXIS), color=_run_color())
-    band = base.mark_area(opacity=0.25).encode(
-        y=alt.Y("p15:Q", title=f"Input to {activation}", axis=VALUE_AXIS), y2="p85:Q")
-    median = base.mark_line(strokeWidth=2.5).encode(
+    band = base.mark_area(opacity=0.25, clip=True).encode(
+        y=alt.Y("p15:Q", title=f"Input to {activation}", axis=VALUE_AXIS, scale=y_scale), y2="p85:Q")
+    median = base.mark_line(strokeWidth=2.5, clip=True).encode(
         y="p50:Q", tooltip=["run:N", alt.Tooltip("step:Q", format=",d"), alt.Tooltip("p15:Q", format=".3f"),
                             alt.Tooltip("p50:Q", format=".3f"), alt.Tooltip("p85:Q", format=".3f"),
                             alt.Tooltip("flat:Q", format=".0%", title="in the flat part")])
-    edges = [base.mark_line(strokeWidth=1, strokeDash=[4, 3]).encode(y=f"{p}:Q") for p in ("p15", "p85")]
+    edges = [base.mark_line(strokeWidth=1, strokeDash=[4, 3], clip=True).encode(y=f"{p}:Q") for p in ("p15", "p85")]
+    subtitle = "15th, 50th and 85th percentile of the inputs, as in Ioffe & Szegedy 2015, Figure 1"
+    if cut:
+        subtitle += f" · inputs beyond ±{fmt.number(limit)} are cut off (a run blowing up)"
     return alt.layer(band, *edges, median).properties(
-        title=alt.Title(f"Hidden layer {layer} over training",
-                        subtitle=wrap_text("15th, 50th and 85th percentile of the inputs, as in Ioffe & Szegedy "
-                                           "2015, Figure 1", SUBTITLE)),
+        title=alt.Title(f"Hidden layer {layer} over training", subtitle=wrap_text(subtitle, SUBTITLE)),
         height=420, width="container")
+
+
+def band_limit(bands: pd.DataFrame) -> float:
+    """How far the bands chart's axis may reach either side of 0 (see experiment.axis_limit): AXIS_FACTOR
+    x the largest |15th or 85th percentile| at the first recorded step, at least AXIS_FACTOR."""
+    from core.lessons.batchnorm.experiment import AXIS_FACTOR
+
+    if bands.empty:
+        return float(AXIS_FACTOR)
+    first = bands[bands["step"] == bands["step"].min()]
+    return AXIS_FACTOR * max(1.0, float(first[["p15", "p85"]].abs().max().max()))
 
 
 def running_chart(running: pd.DataFrame, layer: int, stat: str, units: int = 3) -> alt.Chart:

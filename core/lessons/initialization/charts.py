@@ -96,7 +96,7 @@ def heat_chart(heat: pd.DataFrame, run: str, domain: list[float] | None) -> alt.
         color=alt.Color("grad_norm:Q", scale=scale, title="||dL/ds_l||",
                         legend=alt.Legend(format=".0e", orient="bottom", gradientLength=200)),
         tooltip=["run:N", alt.Tooltip("step:Q", format=",d"), "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
-    ).properties(title=run, height=260, width="container")
+    ).properties(title=run, height=360, width="container")
 
 
 def cosine_chart(cos: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:

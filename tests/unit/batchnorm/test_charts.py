@@ -93,3 +93,20 @@ def test_the_bn_networks_own_parts_are_blue_shades(trained):
                for layer in layered["layer"])
     te = modes.train_vs_eval(modes.trained_bn_model(result), torch.randn(8, 784), 1)
     assert charts.train_eval_chart(te, 1).to_dict()["layer"][1]["mark"]["color"] == "#0072B2"
+
+
+def test_a_run_blowing_up_does_not_squeeze_the_others_into_one_bin_or_line(diverged):
+    """Issue 14, finding 3, for this lesson's own charts: the plain ReLU network's inputs reach 1e29 before
+    it diverges; the bins and the bands' axis stay within 50 x the first snapshot's largest |input|, and
+    what lies beyond is said."""
+    cfg, result = diverged
+    h = result.histograms
+    first = h[h["step"] == h["step"].min()]
+    assert (h["hi"].dropna().abs() < 1e6).all() and (h["lo"].dropna().abs() < 1e6).all()
+    notes = [charts.nonfinite_note(h, step, 1) for step in result.snapshot_steps]
+    assert any("beyond the axis" in n for n in notes) and any("NaN or ∞" in n for n in notes)
+    spec = charts.bands_chart(result.bands, 1, "ReLU").to_dict()
+    assert "are cut off (a run blowing up)" in " ".join(spec["title"]["subtitle"])
+    domain = [l for l in spec["layer"] if "scale" in l["encoding"].get("y", {})][0]["encoding"]["y"]["scale"]["domain"]
+    assert max(abs(d) for d in domain) <= charts.band_limit(result.bands[result.bands["layer"] == 1])
+    assert first["share"].sum() > 0
