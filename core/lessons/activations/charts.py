@@ -75,7 +75,6 @@ def depth_chart(df: pd.DataFrame, order: list[str]) -> alt.Chart:
                  alt.Tooltip("weights_factor:Q", title="weights' factor (measured / activation factor)",
                              format=".3g")],
     ).properties(title=alt.Title("How much gradient reaches each layer",
-                                 subtitle=wrap_text("solid: measured in a real network · dashed: the activation "
-                                                    "derivatives' factor alone; the weights multiply in their own",
-                                                    45)),
+                                 subtitle=wrap_text("solid: measured in a real network · dashed: the derivatives' "
+                                                    "factor alone · the weights multiply in their own factor", 45)),
                  height=460, width="container")
