@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.allocator import limit_malloc_arenas
 from ui.course import course_groups
+from ui.history import one_entry_per_page
 from ui.sidebar import global_sidebar
 
 limit_malloc_arenas()  # once per process: keeps the server's memory flat as sessions come and go
@@ -18,6 +19,8 @@ sections = {group: [st.Page(f"pages/{l.file}", title=l.title, icon=l.icon, url_p
             for group, lessons in course_groups().items()}
 page = st.navigation({"": [home], **sections})
 settings = st.session_state["settings"] = global_sidebar()
+with st.sidebar:
+    one_entry_per_page()  # Back leaves the page; a changed setting replaces the page's history entry
 # Keep the sidebar's choices in the address bar; lesson pages add their own parameters.
 for key, value in settings.to_query().items():
     if st.query_params.get(key) != value:

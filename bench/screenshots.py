@@ -4,9 +4,10 @@
     python -m bench.screenshots --presenter --train cnn "momentum?surface=saddle"
     python -m bench.screenshots --url http://localhost:8501      # the app `make run` serves
 
-Each page is saved as 1400 x 1000 segments, top to bottom, under bench/screenshots/ (git-ignored):
-`<page>[-presenter][-trained]-<n>.png`. With --train the page's Train button is pressed first and
-the run awaited. Each page's time until its first chart is drawn is printed beside it.
+Each page is saved as 1400 x 1000 segments (390 x 844 with --phone), top to bottom, under
+bench/screenshots/ (git-ignored): `<page>[-presenter][-trained][-phone]-<n>.png`. With --train the
+page's Train button is pressed first and the run awaited until it has finished and every chart is
+drawn. Each page's time until its first chart is drawn is printed beside it.
 """
 from __future__ import annotations
 
@@ -16,16 +17,19 @@ import re
 import time
 from pathlib import Path
 
-from tests.e2e.harness import CHARTS, chromium, streamlit_server, wait_for_app
+from tests.e2e.harness import CHARTS, chromium, streamlit_server, wait_for_app, wait_for_charts, wait_for_training
 from ui.course import available_lessons
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 VIEWPORT = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}  # a phone held upright
 
 
-def shoot(browser, url: str, name: str, train: bool, presenter: bool) -> tuple[list[Path], float]:
+def shoot(browser, url: str, name: str, train: bool, presenter: bool, phone: bool = False
+          ) -> tuple[list[Path], float]:
     """The page's screenshots and the seconds until its first chart (or, for home, its content)."""
-    context = browser.new_context(viewport=VIEWPORT)
+    viewport = PHONE if phone else VIEWPORT
+    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
     page = context.new_page()
     page.set_default_timeout(300_000)
     sep = "&" if "?" in url else "?"
@@ -38,14 +42,15 @@ def shoot(browser, url: str, name: str, train: bool, presenter: bool) -> tuple[l
     train_button = page.get_by_role("button", name="Train")
     if train and train_button.count():
         train_button.first.click()
-        page.wait_for_timeout(500)
-        wait_for_app(page, timeout_ms=300_000)
-    page.wait_for_timeout(1500)  # charts finish drawing after the script run
+        wait_for_training(page)  # the run has ended and every chart is drawn
+    if name != "home":
+        wait_for_charts(page, timeout_ms=300_000)
+    page.wait_for_timeout(500)  # the last chart's marks settle (transitions)
     main = page.locator('[data-testid="stMain"]')
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    stem = name + ("-presenter" if presenter else "") + ("-trained" if train else "")
+    stem = name + ("-presenter" if presenter else "") + ("-trained" if train else "") + ("-phone" if phone else "")
     paths = []
-    for i, top in enumerate(range(0, max(1, height), VIEWPORT["height"])):
+    for i, top in enumerate(range(0, max(1, height), viewport["height"])):
         main.evaluate(f"el => el.scrollTo(0, {top})")
         page.wait_for_timeout(300)
         path = OUT / f"{stem}-{i + 1}.png"
@@ -61,6 +66,7 @@ def main() -> None:
                                                   "default: home and every lesson")
     parser.add_argument("--train", action="store_true", help="press Train and wait for the run")
     parser.add_argument("--presenter", action="store_true", help="presenter mode on")
+    parser.add_argument("--phone", action="store_true", help="a 390 x 844 phone screen instead of 1400 x 1000")
     parser.add_argument("--url", help="a running app to shoot (default: start a fresh server)")
     args = parser.parse_args()
     pages = args.pages or [""] + [l.url_path for l in available_lessons()]
@@ -71,7 +77,7 @@ def main() -> None:
             name = re.sub(r"[^a-z0-9]+", "-", path.lower().split("?")[0]).strip("-") or "home"
             if "?" in path:
                 name += "-" + re.sub(r"[^a-z0-9]+", "-", path.lower().split("?", 1)[1]).strip("-")
-            shots, first = shoot(browser, f"{url}/{path}", name, args.train, args.presenter)
+            shots, first = shoot(browser, f"{url}/{path}", name, args.train, args.presenter, args.phone)
             print(f"/{path:<40} first chart after {first:5.2f} s  " + " ".join(p.name for p in shots))
 
 

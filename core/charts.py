@@ -21,10 +21,14 @@ HEIGHT = 400
 LEGEND_COLUMNS = 3  # a half-width chart holds three labels a row; more would be cut off at its edge
 
 
-def _run_color(labels: list[str], title: str = "Run") -> alt.Color:
+LABEL_LIMIT = 200  # px of a legend label before Vega cuts it with "…"
+
+
+def _run_color(labels: list[str], title: str = "Run", label_limit: int = LABEL_LIMIT,
+               columns: int | None = None) -> alt.Color:
     return alt.Color("run:N", scale=color_scale(labels), title=title,
                      legend=alt.Legend(orient="bottom", symbolOpacity=1, symbolStrokeWidth=3,
-                                       columns=min(len(labels), LEGEND_COLUMNS), labelLimit=200))
+                                       columns=columns or min(len(labels), LEGEND_COLUMNS), labelLimit=label_limit))
 
 
 GUIDE_COLOR = "#777777"  # reference lines (chance, guessing): grey, dashed, so no run's colour is taken
@@ -36,8 +40,8 @@ def _guide(value: float, text: str, axis: str = "y") -> alt.LayerChart:
     frame = pd.DataFrame({"v": [value], "text": [text]})
     rule = alt.Chart(frame).mark_rule(color=GUIDE_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
         **{axis: alt.Y("v:Q", title=None) if axis == "y" else alt.X("v:Q", title=None)})
-    label = alt.Chart(frame).mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=GUIDE_COLOR,
-                                       fontSize=12).encode(y=alt.Y("v:Q", title=None), x=alt.value("width"),
+    label = alt.Chart(frame).mark_text(align="right", baseline="bottom", dx=-4, dy=-3, color=GUIDE_COLOR
+                                       ).encode(y=alt.Y("v:Q", title=None), x=alt.value("width"),
                                                            text="text:N")
     return rule + label
 
@@ -88,15 +92,18 @@ def loss_chart(steps: pd.DataFrame, title: str = "Training loss", smooth: int = 
 
 
 def accuracy_chart(epochs: pd.DataFrame, title: str = "Validation accuracy",
-                   order: list[str] | None = None, classes: int = 10) -> alt.LayerChart:
+                   order: list[str] | None = None, classes: int = 10, label_limit: int = LABEL_LIMIT,
+                   legend_columns: int | None = None) -> alt.LayerChart:
     """Validation accuracy per epoch, one line with points per run, on a fixed 0-100% axis with the
-    chance level 1/C (C = `classes`) as a dashed line."""
+    chance level 1/C (C = `classes`) as a dashed line. `label_limit`: px of a legend label, and
+    `legend_columns`: labels per legend row (default up to three); long run names want more room and
+    one a row, so that a phone's narrow chart does not cut them off."""
     labels = order or list(dict.fromkeys(epochs["run"]))
     lines = alt.Chart(epochs).mark_line(point=alt.OverlayMarkDef(size=70), strokeWidth=2.5).encode(
         x=alt.X("epoch:O", title="Epoch", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("val_acc:Q", title="Validation accuracy", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
-        color=_run_color(labels),
+        color=_run_color(labels, label_limit=label_limit, columns=legend_columns),
         tooltip=["run:N", "epoch:O", alt.Tooltip("val_acc:Q", format=".2%"),
                  alt.Tooltip("val_loss:Q", format=".4f")],
     )
@@ -147,6 +154,7 @@ def coinciding(frame: pd.DataFrame, x: str, y: str, series: str, tolerance: floa
 PRESENTER_TITLE_CHARS = 36  # at 24 px, about what a half-width chart holds on one line
 PRESENTER_SUBTITLE_CHARS = 45  # the same at 18 px
 PRESENTER_HEIGHT = 1.25  # larger text takes room from the plot: give some of it back
+PRESENTER_INK = "#31333F"  # axis, legend and header text as dark as body text (Vega's default grey is faint on a projector)
 
 
 def wrap_text(text: str, width: int) -> str | list[str]:
@@ -186,6 +194,9 @@ def presenter(chart: alt.TopLevelMixin, on: bool) -> alt.TopLevelMixin:
     height = getattr(chart, "height", alt.Undefined)
     if isinstance(height, (int, float)) and getattr(chart, "width", None) == "container":  # not images
         props["height"] = round(height * PRESENTER_HEIGHT)
-    return chart.properties(**props).configure_axis(labelFontSize=18, titleFontSize=20).configure_legend(
-        labelFontSize=18, titleFontSize=20, symbolSize=300).configure_title(
-        fontSize=24, subtitleFontSize=18).configure_header(labelFontSize=18, titleFontSize=20)
+    ink = PRESENTER_INK
+    return chart.properties(**props).configure_axis(
+        labelFontSize=18, titleFontSize=20, labelColor=ink, titleColor=ink).configure_legend(
+        labelFontSize=18, titleFontSize=20, symbolSize=300, labelColor=ink, titleColor=ink).configure_title(
+        fontSize=24, subtitleFontSize=18, subtitleColor=ink).configure_header(
+        labelFontSize=18, titleFontSize=20, labelColor=ink, titleColor=ink).configure_text(fontSize=16)

@@ -112,6 +112,9 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in [
     Loss("mse_binary", "Mean squared error on sigmoid", lambda out, y: F.mse_loss(torch.sigmoid(out), y), BINARY,
          "mean over the batch (nn.MSELoss() on σ(z))",
          r"C = \frac1m \sum_{i=1}^m (\sigma(z_i) - y_i)^2"),
+    Loss("quadratic_binary", "Quadratic cost", lambda out, y: 0.5 * F.mse_loss(torch.sigmoid(out), y), BINARY,
+         "half the squared error, mean over the batch (Nielsen's quadratic cost, ch. 1 eq. 6 and ch. 3)",
+         r"C = \frac{1}{2m} \sum_{i=1}^m (\sigma(z_i) - y_i)^2"),
 ]}
 
 

@@ -17,7 +17,7 @@ from core.activations import derivative, get_activation
 from core.initializers import init_layer
 
 MAX_WIDTH = 2048  # largest hidden layer the app will build
-MAX_LAYERS = 40  # most Linear layers in one MLP
+MAX_LAYERS = 65  # most Linear layers in one MLP (the residual lesson's depth 64: 64 hidden + output)
 
 
 def validate_sizes(sizes: Sequence[int]) -> None:

@@ -19,10 +19,22 @@ COLORS: dict[str, str] = {
     "PyTorch default": "#0072B2", "All equal (1)": "#888888", "Uniform [-1, 1]": "#661100",
     "Uniform / n_in": "#CC79A7", "Xavier uniform": "#E69F00", "Xavier normal": "#999933",
     "He uniform": "#009E73", "He normal": "#332288",
-    # batch norm: orange and blue, far apart in hue and lightness (ΔE 120, ΔL 25)
-    "Without BN": "#E69F00", "With BN": "#0072B2",
-    # momentum (by label)
-    "β = 0": "#D55E00", "β = 0.5": "#E69F00", "β = 0.9": "#0072B2", "β = 0.99": "#CC79A7",
+    # batch norm: vermillion and blue, opposite in hue (ΔE 115); the app's other without/with pairs
+    # (residual connections, the quadratic cost) take the same two colours
+    "Without BN": "#D55E00", "With BN": "#0072B2",
+    # momentum (by label): β = 0 light orange, β = 0.5 dark wine, β = 0.9 blue, β = 0.99 green,
+    # each pair far apart in hue, and 0 / 0.5 also in lightness (CIELAB L* 71 against 32)
+    "β = 0": "#E69F00", "β = 0.5": "#882255", "β = 0.9": "#0072B2", "β = 0.99": "#009E73",
+    # residual connections: a without/with pair, coloured as Without BN / With BN (vermillion / blue)
+    "Plain": "#D55E00", "Residual": "#0072B2",
+    # cost functions (core.losses labels): the quadratic cost is vermillion wherever it appears, the
+    # cross-entropy blue; the two bugs take Tol's wine and olive
+    "Cross-entropy": "#0072B2", "Quadratic cost": "#D55E00", "MSE on softmax, summed over outputs": "#D55E00",
+    "MSE on softmax, nn.MSELoss()": "#CC79A7", "MSE on sigmoid outputs": "#E69F00",
+    "Cross-entropy per output (sigmoid)": "#009E73", "Bug: softmax before CrossEntropyLoss": "#882255",
+    "Bug: NLLLoss on probabilities": "#999933",
+    # how a network learns (basics): a gate's two outputs, and its networks' runs
+    "y = 1": "#0072B2", "y = 0": "#D55E00", "Sum of three": "#009E73", "784-512-512-10 MLP": "#0072B2",
 }
 
 

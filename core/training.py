@@ -24,6 +24,7 @@ from core.data import Dataset
 from core.losses import Loss, get_loss
 from core.models import reseed
 from core.probes import Probe
+from core.threads import cpu_share
 
 OPTIMIZERS = ("sgd", "adam")
 MONITORS = ("val_loss", "val_acc")
@@ -331,6 +332,8 @@ def train(model: nn.Module, data: Dataset, settings: TrainSettings, *, seed: int
     start = time.perf_counter()
     step = 0
     epoch = 0
+    share = cpu_share()  # concurrent runs split the cores instead of fighting over them
+    share.__enter__()
     try:
         for epoch in range(1, settings.epochs + 1):
             epoch_start = step
@@ -378,6 +381,7 @@ def train(model: nn.Module, data: Dataset, settings: TrainSettings, *, seed: int
             if stopped_at is not None:
                 break
     finally:
+        share.__exit__(None, None, None)
         for p in probes:
             p.detach()
         activity.detach()

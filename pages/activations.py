@@ -7,7 +7,7 @@ from core.initializers import INIT_SCHEMES
 from core.lessons.activations import charts, depth, experiment, story
 from core.lessons.activations.config import LIMITS, ActivationsConfig
 from ui.controls import training_controls
-from ui.layout import scrollable_formulas, show_chart, takeaways
+from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.reproduced import reproduced
 from ui.runner import shared
@@ -16,7 +16,6 @@ from ui.training import show_comparison, train_or_last
 from ui.widgets import parse_sizes
 
 page = open_page("activations")
-scrollable_formulas()
 PAGE, settings, big, k = page.name, page.settings, page.big, page.key
 device, data = page.device, page.data
 

@@ -7,14 +7,13 @@ from core.lessons.batchnorm.config import (ACTIVATION_CHOICES, BATCH_SIZE, EPOCH
                                            pick_step)
 from core.lessons.batchnorm.story import tex
 from ui.controls import training_controls
-from ui.layout import scrollable_formulas, show_chart, takeaways
+from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.reproduced import reproduced
 from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 
 page = open_page("batchnorm")
-scrollable_formulas()
 PAGE, settings, big, k = page.name, page.settings, page.big, page.key
 device, data = page.device, page.data
 FIELDS = ("activation", "depth", "width", "lr", "momentum", "epochs", "batch_size")

@@ -8,7 +8,7 @@ from core.lessons.cnn.config import NETWORKS, CNNConfig
 from ui.controls import training_controls
 from ui.layout import takeaways
 from ui.page import open_page
-from ui.sections.cnn import channels, explainer, feature_maps, kernels, parameters
+from ui.sections.cnn import channels, drawing, explainer, feature_maps, kernels, parameters
 from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 
@@ -27,6 +27,8 @@ explainer.check_link(page, start, len(data.y_val))
 
 st.title("Convolutional networks")
 st.markdown(
+    "**The question:** an MLP treats an image as 784 unrelated numbers. What does a network gain by "
+    "looking at small patches, with the same few weights everywhere?\n\n"
     "A **convolution** slides a small grid of weights, the **kernel**, over an image. At each position "
     "it multiplies the kernel with the pixels under it and adds the products up: one number of the "
     "output. The same few weights are used at every position, so a convolution layer needs far fewer "
@@ -59,6 +61,9 @@ st.markdown(
     "16→32, 5×5, padding 2 → ReLU → 2×2 max-pool → **linear** 32·7·7 → 10. The second version adds "
     f"batch normalization after each convolution. Both train with SGD on {len(data.y_train):,} images, "
     "same seed, same batches, same initial weights: only batch norm differs.")
+st.info("**Predict before you press Train:** the CNN has about an eighth of the MLP's parameters (section 5) "
+        "and trains for fewer epochs. Which will make fewer mistakes on the 2,000 test digits? And what will "
+        "conv1's random kernels turn into?", icon=":material/psychology:")
 clicked = training_controls(page, ("epochs", "lr", "momentum", "batch_size"))
 
 
@@ -93,6 +98,9 @@ feature_maps.render(page, data, result, net, config.image)
 
 # ------------------------------------------------------------------ 5. parameters
 cnn_row, mlp_row = parameters.render(result, net, settings.seed)
+
+# ------------------------------------------------------------------ 6. your own digit
+drawing.render(page, data, result, net)
 
 # ------------------------------------------------------------------ lesson
 takeaways(story.takeaways(inspection.receptive_fields(net.untrained), net.weights_before, net.weights_after, result,

@@ -8,7 +8,7 @@ from core.lessons.initialization import charts, experiment, health, story, symme
 from core.lessons.initialization.config import ACTIVATION_CHOICES, EPOCHS, PRESETS, InitConfig
 from core.palette import color_of
 from ui.controls import training_controls
-from ui.layout import scrollable_formulas, show_chart, takeaways
+from ui.layout import show_chart, takeaways
 from ui.page import open_page
 from ui.reproduced import reproduced
 from ui.runner import cached_result, shared
@@ -16,7 +16,6 @@ from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 
 page = open_page("initialization")
-scrollable_formulas()
 PAGE, settings, big, k = page.name, page.settings, page.big, page.key
 device, data = page.device, page.data
 FIELDS = ("activation", "depth", "width", "lr", "momentum", "epochs", "batch_size")

@@ -4,10 +4,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["DLVL_OFFLINE"] = "1"  # tests always use the bundled sample: deterministic, no network
+
+# Property-based tests are deterministic: the same examples on every run and machine (derandomize),
+# no example database carried between runs, no deadline (a shared CI machine is noisy).
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, max_examples=50,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,21 @@ from core.charts import presenter
 
 def show_chart(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, big: bool = False,
                key: str | None = None, stretch: bool = True) -> None:
-    """An Altair chart (its menu exports PNG/SVG) and a button that downloads its data as CSV.
-    Faceted and fixed-size charts pass stretch=False: they keep their own width."""
+    """An Altair chart (its menu exports PNG/SVG) and a button that downloads its data as CSV (left out in
+    presenter mode, `big`). Faceted and fixed-size charts pass stretch=False: they keep their own width."""
     st.altair_chart(presenter(chart, big), width="stretch" if stretch else "content")
+    if big:
+        return
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    st.download_button(f"Download data (CSV)", data.to_csv(index=False).encode(), file_name=f"{slug}.csv",
+    st.download_button("Download data (CSV)", data.to_csv(index=False).encode(), file_name=f"{slug}.csv",
                        mime="text/csv", key=key or f"csv-{slug}", type="tertiary", icon=":material/download:")
+
+
+def verification(text: str, big: bool = False) -> None:
+    """A note that checks the page's numbers (against autograd, a closed form, PyTorch): a caption for a
+    student reading alone, left out in presenter mode (`big`)."""
+    if not big:
+        st.caption(text)
 
 
 def takeaways(points: list[str]) -> None:
@@ -25,11 +34,3 @@ def takeaways(points: list[str]) -> None:
     st.subheader("What to notice")
     st.markdown("\n".join(f"- {p}" for p in points))
 
-
-# a display formula wider than the screen (a phone) scrolls sideways instead of being cut off
-SCROLLING_FORMULAS = "<style>.katex-display{overflow-x:auto;overflow-y:hidden;padding-bottom:2px}</style>"
-
-
-def scrollable_formulas() -> None:
-    """Let this page's long st.latex formulas scroll sideways on a narrow screen instead of being clipped."""
-    st.html(SCROLLING_FORMULAS)

@@ -7,6 +7,7 @@ from core.data import DATASETS
 from core.devices import DEVICE_CHOICES, available_devices, resolve_device
 from core.settings import GLOBAL_KEYS, GlobalSettings
 from ui.data import get_dataset
+from ui.presenter import apply_styles
 
 _LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA (NVIDIA GPU)", "mps": "MPS (Apple GPU)"}
 
@@ -16,7 +17,7 @@ def _seed_from_url() -> None:
     if st.session_state.get("_globals_seeded"):
         return
     st.session_state["_globals_seeded"] = True
-    params = {k: v for k, v in st.query_params.to_dict().items() if k in GLOBAL_KEYS}
+    params = {k: st.query_params.get_all(k) for k in st.query_params if k in GLOBAL_KEYS}
     settings, messages = GlobalSettings.from_query(params)
     for key, value in settings.to_query().items():
         st.session_state[f"g.{key}"] = getattr(settings, key)
@@ -48,9 +49,5 @@ def global_sidebar() -> GlobalSettings:
         (st.info if data.source == "bundled" else st.caption)(data.note)
         for message in st.session_state.get("_globals_messages", []):
             st.warning(message)
-    if presenter:
-        st.html("<style>.stMainBlockContainer{font-size:1.35rem} .stMainBlockContainer p,"
-                ".stMainBlockContainer li{font-size:1.35rem} h1{font-size:3.2rem!important}"
-                # the step scrubbers are Vega's own HTML inputs under a chart, outside the chart config
-                ".vega-bind,.vega-bind *{font-size:1.35rem!important} .vega-bind input[type=range]{width:12rem!important}</style>")
+        apply_styles(presenter)
     return settings

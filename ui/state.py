@@ -17,11 +17,16 @@ from core.settings import GLOBAL_KEYS, GlobalSettings
 C = TypeVar("C", bound=Config)
 
 
+def url_params() -> dict[str, list[str]]:
+    """The address bar's query parameters; a key repeated in the URL keeps all its values."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
 def initial_config(page: str, cls: type[C]) -> C:
     """The config to seed this page's widgets with; shows what was wrong with the URL, if anything."""
     key = f"_cfg.{page}"
     if key not in st.session_state:
-        config, messages = cls.from_query(st.query_params.to_dict(), ignore=GLOBAL_KEYS)
+        config, messages = cls.from_query(url_params(), ignore=GLOBAL_KEYS)
         st.session_state[key] = config
         st.session_state[f"_msg.{page}"] = messages
     for message in st.session_state.get(f"_msg.{page}", []):
@@ -40,9 +45,15 @@ def widget_key(page: str, name: str) -> str:
 
 
 def remember(page: str, config: Config, settings: GlobalSettings) -> None:
-    """Store the page's current config in the session and in the URL."""
+    """Store the page's current config in the session and in the URL (as one replace of the page's
+    browser-history entry: see ui.history)."""
     st.session_state[f"_cfg.{page}"] = config
     st.session_state[f"_msg.{page}"] = []
     wanted = {**settings.to_query(), **config.to_query()}
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+
+
+def global_params(params: dict) -> dict:
+    """The sidebar's settings among a URL's parameters."""
+    return {key: value for key, value in params.items() if key in GLOBAL_KEYS}

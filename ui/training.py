@@ -6,7 +6,7 @@ page's last result stays on screen, labelled, until Train is pressed again.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Hashable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -24,16 +24,18 @@ from ui.runner import cached_result, run_cached
 
 def train_or_last(page: str, key: Hashable, clicked: bool,
                   compute: Callable[[Callable[[Progress], None]], Any], order: list[str], big: bool,
-                  prompt: str, extra: Callable | None = None, autorun: bool = False) -> Any | None:
+                  prompt: str, extra: Callable | None = None, autorun: bool = False,
+                  live_options: Mapping[str, Any] | None = None) -> Any | None:
     """The result for `key` (trained now if `clicked`, with live charts), else the page's last one.
-    `extra` draws a lesson's own live view (see LiveTraining). `autorun` trains on a session's first
+    `extra` draws a lesson's own live view and `live_options` are further keyword arguments of the live
+    display (see LiveTraining: loss_title, classes). `autorun` trains on a session's first
     visit without a click, for lessons whose default run takes only a few seconds. An experiment over
     the server's training budget is refused with a message that says what to reduce."""
     clicked = clicked or (autorun and f"_last.{page}" not in st.session_state)
     result = cached_result(key)
     refused = False
     if clicked and result is None:
-        live = LiveTraining(order, big, what="Training", extra=extra)
+        live = LiveTraining(order, big, what="Training", extra=extra, **(live_options or {}))
         try:
             result = run_cached(key, lambda: compute(live))
         except TooMuchTraining as exc:

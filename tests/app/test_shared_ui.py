@@ -90,17 +90,38 @@ def test_reproduced_boxes_state_source_numbers_and_verdict():
     assert [c.value for c in at.caption] == ["Our network is smaller."]
 
 
-def formulas_script():
+def live_script():
+    import pandas as pd
     import streamlit as st
 
-    from ui.layout import scrollable_formulas
+    from core.training import Progress
+    from ui.live import LiveTraining
 
-    scrollable_formulas()
-    st.latex(r"\mu_B = \tfrac{1}{64}\left(" + " + ".join(["0.4562"] * 40) + r"\right)")
+    steps = pd.DataFrame({"step": [1, 2], "epoch": [1, 1], "loss": [0.9, 0.8]})
+    epochs = pd.DataFrame({"epoch": [1], "step": [2], "train_loss": [0.85], "val_loss": [0.8], "val_acc": [0.5]})
+    options = st.session_state.get("options", {})
+    live = LiveTraining(["MSE"], **options)
+    live(Progress("MSE", 2, 2, 1, steps, epochs))
 
 
-def test_long_formulas_scroll_instead_of_being_clipped():
-    at = AppTest.from_function(formulas_script, default_timeout=30).run()
+def test_live_loss_chart_takes_a_lessons_title_and_guessing_line():
+    """By default the live loss chart is a cross-entropy chart with the ln 10 line; a lesson whose runs
+    train other costs names its axis and drops the line (train_or_last's live_options reach here)."""
+    import json
+
+    def loss_spec(at) -> dict:
+        specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+        return next(spec for spec in specs if spec.get("title") == "Training loss")
+
+    at = AppTest.from_function(live_script, default_timeout=30).run()
     assert not at.exception
-    styles = [e.value for e in at.get("html")]
-    assert any(".katex-display{overflow-x:auto" in s for s in styles) and len(at.latex) == 1
+    spec = loss_spec(at)
+    assert spec["layer"][0]["encoding"]["y"]["title"] == "Cross-entropy loss"
+    assert len(spec["layer"]) == 3  # raw, moving average, and the ln 10 guide
+    at = AppTest.from_function(live_script, default_timeout=30)
+    at.session_state["options"] = {"loss_title": "Training loss (each run's own cost)", "classes": None}
+    at.run()
+    assert not at.exception
+    spec = loss_spec(at)
+    assert spec["layer"][0]["encoding"]["y"]["title"] == "Training loss (each run's own cost)"
+    assert len(spec["layer"]) == 2  # no guessing line

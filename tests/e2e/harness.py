@@ -88,6 +88,34 @@ def wait_for_app(page, timeout_ms: int = 120_000) -> None:
 
 CHARTS = '[data-testid="stVegaLiteChart"]'
 
+ALL_CHARTS_DRAWN = """() => {
+  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+  return charts.length > 0 && charts.every(c => {
+    const g = c.querySelector('svg, canvas');
+    const box = g && g.getBoundingClientRect();
+    return box && box.width > 0 && box.height > 0 && (g.tagName.toLowerCase() === 'canvas' || g.querySelector('g.mark-group, g[class^="mark-"]'));
+  });
+}"""
+
+
+def wait_for_charts(page, timeout_ms: int = 120_000) -> None:
+    """Wait until every chart on the page has been drawn (an SVG with marks, or a canvas)."""
+    page.wait_for_function(ALL_CHARTS_DRAWN, timeout=timeout_ms)
+
+
+def wait_for_training(page, timeout_ms: int = 600_000) -> None:
+    """After a Train click: wait for the run to start (its progress bar or the running indicator), then
+    for it to end (neither left) and for the page's charts to be drawn."""
+    try:
+        page.wait_for_selector('[data-testid="stProgress"], [data-testid="stStatusWidget"]', timeout=10_000)
+    except Exception:  # a cached result shows at once: nothing to wait for
+        pass
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stProgress\"]')", timeout=timeout_ms)
+    wait_for_app(page, timeout_ms=timeout_ms)
+    wait_for_charts(page, timeout_ms=timeout_ms)
+
 
 def chart_text(page) -> str:
     """Text of every chart drawn so far (titles, headers and axis labels are SVG text)."""

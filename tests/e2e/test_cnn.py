@@ -61,3 +61,82 @@ def test_training_shows_kernels_feature_maps_and_mistakes(server, page):
     wait_for_app(page)
     wait_for_chart_text(page, "After training (with batch norm)")
     assert_no_exception(page)
+
+
+def _stroke_points(box, points):
+    return [(box["x"] + px * box["width"], box["y"] + py * box["height"]) for px, py in points]
+
+
+SEVEN = [(0.3, 0.2), (0.45, 0.2), (0.6, 0.2), (0.75, 0.2), (0.7, 0.35), (0.62, 0.5), (0.55, 0.65), (0.48, 0.8)]
+ONE = [(0.5, 0.15 + 0.05 * i) for i in range(15)]
+
+
+def _canvas(page):
+    canvas = page.locator("canvas.upper-canvas")
+    canvas.first.scroll_into_view_if_needed()
+    return canvas.first.bounding_box()
+
+
+def test_draw_a_digit_with_mouse_touch_and_pen(server, browser):
+    """Real strokes on the canvas: a mouse, a touch screen (touch events) and a pen (pen pointer events);
+    each time the untrained network's probabilities and the feature maps of the drawing appear; Clear empties it."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{server}/cnn")
+        wait_for_app(page)
+        page.get_by_text("Draw a digit on the white square").wait_for()
+        before = page.locator(CHARTS).count()
+
+        # the mouse
+        box = _canvas(page)
+        pts = _stroke_points(box, SEVEN)
+        page.mouse.move(*pts[0])
+        page.mouse.down()
+        for p in pts[1:]:
+            page.mouse.move(*p, steps=4)
+        page.mouse.up()
+        page.get_by_text("random guess").first.wait_for()
+        wait_for_app(page)
+        wait_for_chart_text(page, "Your digit, 28×28")
+        wait_for_chart_text(page, "It reads")
+        expect(page.locator(CHARTS)).to_have_count(before + 6)  # the digit, its probabilities, 4 map grids
+        assert_no_exception(page)
+
+        # Clear and draw again
+        page.get_by_role("button", name="Clear and draw again").click()
+        page.get_by_text("Draw a digit on the white square").wait_for()
+        wait_for_app(page)
+        expect(page.locator(CHARTS)).to_have_count(before)
+
+        # a finger on a touch screen
+        box = _canvas(page)
+        cdp = context.new_cdp_session(page)
+        pts = _stroke_points(box, ONE)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": pts[0][0], "y": pts[0][1]}]})
+        for x, y in pts[1:]:
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        page.get_by_text("random guess").first.wait_for()
+        wait_for_app(page)
+        wait_for_chart_text(page, "Your digit, 28×28")
+        assert_no_exception(page)
+
+        # a projector pen (pen pointer events) adds a stroke to the same drawing
+        page.get_by_role("button", name="Clear and draw again").click()
+        page.get_by_text("Draw a digit on the white square").wait_for()
+        wait_for_app(page)
+        box = _canvas(page)
+        pts = _stroke_points(box, SEVEN)
+        event = {"button": "left", "pointerType": "pen", "clickCount": 1}
+        cdp.send("Input.dispatchMouseEvent", {"type": "mousePressed", "x": pts[0][0], "y": pts[0][1], **event})
+        for x, y in pts[1:]:
+            cdp.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y, "buttons": 1, **event})
+        cdp.send("Input.dispatchMouseEvent", {"type": "mouseReleased", "x": pts[-1][0], "y": pts[-1][1], **event})
+        page.get_by_text("random guess").first.wait_for()
+        wait_for_app(page)
+        wait_for_chart_text(page, "It reads")
+        assert_no_exception(page)
+    finally:
+        context.close()

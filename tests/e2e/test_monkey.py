@@ -16,6 +16,8 @@ ACTIONS = 8
 SMALL = {  # keep any training the monkey triggers to a few seconds
     "activations": "epochs=1&hidden=32", "initialization": "depth=4&width=32&epochs=1",
     "batchnorm": "depth=2&width=32&epochs=1", "momentum": "epochs=1", "cnn": "epochs=1",
+    "residual": "depth=3&width=16&epochs=1",
+    "losses": "epochs=1&batch_size=256&losses=cross_entropy,mse_softmax_sum",
 }
 NUMBERS = ["0", "1", "-3", "7", "0.5", "1e9", "64", "0.001"]  # a number field takes no letters
 TEXTS = ["50, 50", "8", "abc", "100000", "", "3,3,3", "-1"]

@@ -56,6 +56,17 @@ def test_run_legends_wrap_into_rows_of_three():
     assert two["columns"] == 2
 
 
+def test_accuracy_legend_keeps_its_defaults_unless_a_chart_asks_for_more_room():
+    from core.charts import accuracy_chart
+    epochs = pd.DataFrame({"epoch": [1, 1], "val_acc": [0.5, 0.6], "val_loss": [1.0, 0.9],
+                           "run": ["MSE on softmax, summed over outputs", "Cross-entropy"]})
+    legend = lambda chart: chart.to_dict()["layer"][0]["encoding"]["color"]["legend"]  # noqa: E731
+    assert legend(accuracy_chart(epochs))["labelLimit"] == 200
+    assert legend(accuracy_chart(epochs, label_limit=400))["labelLimit"] == 400
+    assert legend(accuracy_chart(epochs))["columns"] == 2
+    assert legend(accuracy_chart(epochs, legend_columns=1))["columns"] == 1
+
+
 def test_decades_cover_the_data_with_few_ticks():
     assert decades(pd.Series([0.003, 1.0, 0.0])) == [1.0, 0.1, 0.01, 0.001]
     assert decades(pd.Series([0.0])) is None

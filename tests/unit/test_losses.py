@@ -60,3 +60,15 @@ def test_binary_and_regression_losses_and_their_accuracy():
 def test_unknown_loss_names_the_choices():
     with pytest.raises(ValueError, match="cross_entropy"):
         get_loss("hinge")
+
+
+def test_nielsens_quadratic_cost_has_the_half_and_the_sigma_prime_factor():
+    """C = (σ(z) − y)²/2 (Nielsen, ch. 3): ∂C/∂z = (a − y) σ′(z), the factor that slows a saturated neuron."""
+    z = torch.tensor([[4.0], [-1.0], [0.3]], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([[0.0], [1.0], [0.0]], dtype=torch.float64)
+    loss = get_loss("quadratic_binary")
+    a = torch.sigmoid(z.detach())
+    assert loss(z, y).item() == pytest.approx((0.5 * (a - y) ** 2).mean().item(), rel=1e-12)
+    (grad,) = torch.autograd.grad(loss(z, y), z)
+    torch.testing.assert_close(grad, (a - y) * a * (1 - a) / 3)
+    assert loss.kind == "binary" and loss.correct(z, y).item() == 0  # outputs 4 > 0 -> 1, -1 -> 0, 0.3 -> 1

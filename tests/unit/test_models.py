@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from core.initializers import INIT_SCHEMES, init_layer, scheme_bound
-from core.models import MAX_WIDTH, MLP, LessonCNN, count_parameters
+from core.models import MAX_LAYERS, MAX_WIDTH, MLP, LessonCNN, ResidualMLP, count_parameters
 from core.seeding import seeded
 
 
@@ -27,7 +27,7 @@ def test_mlp_batch_norm_sits_between_linear_and_activation():
 
 @pytest.mark.parametrize("sizes,match", [([784], "at least"), ([784, 0, 10], "positive"),
                                          ([784, MAX_WIDTH + 1, 10], "limited"),
-                                         ([784] + [8] * 45 + [10], "At most")])
+                                         ([784] + [8] * MAX_LAYERS + [10], "At most")])
 def test_unbuildable_sizes_are_clear_errors(sizes, match):
     with pytest.raises(ValueError, match=match):
         MLP(sizes)
@@ -112,3 +112,13 @@ def test_residual_mlp_has_the_plain_mlps_weights_and_adds_the_skip():
     assert torch.allclose(res(x), plain.linears[3](h3), atol=1e-6)
     assert torch.allclose(hidden_layers(res, x)[2][1], h3, atol=1e-6)
     assert not torch.allclose(plain(x), res(x))
+
+
+def test_sixty_four_hidden_layers_build_and_the_limit_is_exact():
+    """The residual lesson's deepest network: 64 hidden layers + the output layer = 65 Linear layers."""
+    sizes = [784] + [8] * 64 + [10]
+    assert len(sizes) - 1 == MAX_LAYERS
+    for model in (MLP(sizes), ResidualMLP(sizes, branch_scale=0.125)):
+        assert len(model.linears) == 65 and model(torch.randn(2, 784)).shape == (2, 10)
+    with pytest.raises(ValueError, match="At most 65 layers"):
+        MLP([784] + [8] * 65 + [10])

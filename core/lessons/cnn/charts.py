@@ -34,7 +34,7 @@ def map_pixels(channels: int, width: int = 440, columns: int = 8) -> int:
     return max(24, min(110, (width - (columns - 1) * 4) // min(columns, channels)))
 
 
-LEGEND = alt.Legend(orient="bottom", type="gradient", gradientLength=160, format=".2~f")
+LEGEND = alt.Legend(orient="bottom", type="gradient", gradientLength=160, format=".2~f", titleLimit=400)
 
 
 def diverging(values, title: str = "value", legend: bool = True) -> alt.Color:
@@ -195,3 +195,16 @@ def misclassified_chart(df: pd.DataFrame, px: int = 84, columns: int = 6) -> alt
     order = list(dict.fromkeys(df["caption"]))
     return _small_headers(heatmap(df, IMAGE_SIZE, pixels, px, tooltip=["caption:N"]).facet(
         facet=alt.Facet("caption:N", sort=order, title=None), columns=columns, spacing=36))
+
+
+def guess_chart(probs: pd.DataFrame, title: str, subtitle: str = "") -> alt.Chart:
+    """Bars per class for a drawn digit (columns class, p, kind in {drawing.GUESS, drawing.OTHER})."""
+    from core.lessons.cnn.drawing import GUESS, OTHER
+
+    return alt.Chart(probs).mark_bar().encode(
+        x=alt.X("class:N", sort=None, title="Class", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("p:Q", title="Probability", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("kind:N", scale=alt.Scale(domain=[GUESS, OTHER], range=["#0072B2", "#999999"]),
+                        title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["class:N", alt.Tooltip("p:Q", format=".2%")],
+    ).properties(title=alt.Title(title, subtitle=subtitle or " "), height=380, width="container")

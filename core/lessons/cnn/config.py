@@ -79,3 +79,11 @@ class CNNConfig(Config):
         names = self.channel_kernels
         return [[names[(o * self.in_channels + c) % len(names)] for c in range(self.in_channels)]
                 for o in range(self.out_channels)]
+
+
+def shrink(config: CNNConfig) -> CNNConfig:
+    """The cheapest config that runs the same code paths (for the app-wide property tests): everything as
+    given (explainer, channels, network, image) but one epoch with the largest batch its widget allows."""
+    from core.training import TRAIN_LIMITS
+
+    return config.replace(epochs=1, batch_size=max(config.batch_size, TRAIN_LIMITS["batch_size"][1]))

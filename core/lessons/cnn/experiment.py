@@ -127,3 +127,29 @@ def estimated_cpu_seconds(config: CNNConfig, n_train: int) -> float:
 # ---------------------------------------------------------------- inspection
 
 
+
+
+def run_all(config: CNNConfig, data: Dataset, seed: int) -> None:
+    """Every experiment the CNN page runs for `config` (on any data given, of 28 x 28 images): the
+    explainer's convolution and the channel demo on its image, training both CNNs and the MLP, then the
+    inspected network's feature maps for the chosen image and for a drawn digit. Returns nothing."""
+    from core.lessons.cnn import arithmetic, drawing, inspection
+    from core.lessons.cnn.config import IMAGE_SIZE
+
+    n = len(data.y_val)
+    image, _ = inspection.validation_image(data, min(config.index, n - 1))
+    if not arithmetic.geometry_problem(IMAGE_SIZE, config.kernel_tensor().shape[-1], config.stride,
+                                       config.padding, config.pool):
+        arithmetic.explain(image, config.kernel_tensor(), config.stride, config.padding, config.pool)
+    if not arithmetic.geometry_problem(IMAGE_SIZE, 3, config.stride, config.padding, 1):
+        planes, _ = arithmetic.channel_inputs(image, config.in_channels)
+        arithmetic.channel_demo(planes, config.channel_grid(), config.stride, config.padding)
+    result = train_compare(config, data, seed)
+    run = result.run(config.network)
+    model = build_cnn(config.network, seed) if run.diverged_at or not is_finite(run.state_dict) else \
+        load_cnn(config.network, run.state_dict)
+    inspection.feature_maps(model, data.x_val[min(config.image, n - 1)].cpu())
+    inspection.parameter_comparison(result, seed)
+    stroke = np.full((280, 280, 4), 255, dtype=np.uint8)
+    stroke[40:240, 130:150, :3] = 0  # a drawn "1"
+    inspection.feature_maps(model, drawing.network_input(drawing.read_drawing(stroke), data.name))

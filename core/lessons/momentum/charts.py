@@ -2,7 +2,9 @@
 core.lessons.momentum.surfaces in, Altair out.
 
 The surface as banded contours with the paths and a step scrubber that runs in the browser, the 1-D
-curve with its "balls", loss versus step, and (1-D) position versus step.
+curve with its "balls", loss versus step, (1-D) position versus step, and the (ηλ, β) map of where
+momentum converges, ripples, overshoots or diverges with the runs on screen marked. Every step axis
+has whole-number ticks (a run that diverges within a step has no step 0.5).
 """
 from __future__ import annotations
 
@@ -11,12 +13,20 @@ import math
 import altair as alt
 import pandas as pd
 
+from core.lessons.momentum.regimes import A_MAX, REGIMES
 from core.lessons.momentum.surfaces import Surface
 from core.palette import color_scale
 
 SCRUB = "shown_step"
 PICK = "start_pick"
 CONTOUR_RANGE = ["#fcfcfc", "#6a6a6a"]  # low loss light, high loss dark: the coloured paths stay visible
+# the regimes, light to dark and far apart in hue (the runs' markers are drawn over them in their colours)
+REGIME_COLORS = ["#cfe8f3", "#fde7b0", "#f4c7d6", "#bdbdbd"]
+
+
+def step_axis(title: str = "Step") -> alt.X:
+    """Steps are whole numbers: ticks at integers only, whatever the number of steps drawn."""
+    return alt.X("step:Q", title=title, axis=alt.Axis(tickMinStep=1, format=",d"))
 
 
 def _scrubber(steps: int) -> alt.Parameter:
@@ -86,8 +96,8 @@ def surface_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, ord
     heat = alt.Chart(grid).transform_calculate(
         x_lo=f"datum.x - {hx}", x_hi=f"datum.x + {hx}", y_lo=f"datum.y - {hy}",
         y_hi=f"datum.y + {hy}").mark_rect(strokeWidth=0, opacity=1).encode(
-        x=alt.X("x_lo:Q", scale=xscale, title="x"), x2="x_hi:Q",
-        y=alt.Y("y_lo:Q", scale=yscale, title="y"), y2="y_hi:Q",
+        x=alt.X("x_lo:Q", scale=xscale, title=surface.axes[0]), x2="x_hi:Q",
+        y=alt.Y("y_lo:Q", scale=yscale, title=surface.axes[1]), y2="y_hi:Q",
         color=alt.Color("band:Q", scale=alt.Scale(range=CONTOUR_RANGE), legend=None),
         tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f"),
                  alt.Tooltip("loss:Q", format=".4f")],
@@ -137,11 +147,13 @@ def curve_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order
     yscale = alt.Scale(domain=[lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)], nice=False, zero=False)
     step = float(grid["x"].diff().median())
     pick = alt.selection_point(name=PICK, fields=["x"], on="click", clear=False, empty=False)
+    name = surface.axes[0]
     band = alt.Chart(grid).transform_calculate(
         x_lo=f"datum.x - {step / 2}", x_hi=f"datum.x + {step / 2}", top=str(yscale.domain[1]),
         bottom=str(yscale.domain[0])).mark_rect(opacity=0.001).encode(
-        x=alt.X("x_lo:Q", scale=xscale, title="x (the one parameter)"), x2="x_hi:Q",
-        y=alt.Y("bottom:Q", scale=yscale, title="loss L(x)"), y2="top:Q").add_params(pick)
+        x=alt.X("x_lo:Q", scale=xscale, title=f"{name} (the one parameter)"), x2="x_hi:Q",
+        y=alt.Y("bottom:Q", scale=yscale, title=f"loss {'l' if name == 'w' else 'L'}({name})"), y2="top:Q"
+    ).add_params(pick)
     curve = alt.Chart(grid).mark_line(color="#555", strokeWidth=2.5).encode(
         x=alt.X("x:Q", scale=xscale), y=alt.Y("loss:Q", scale=yscale))
     enc = dict(x=alt.X("x:Q", scale=xscale), y=alt.Y("loss:Q", scale=yscale), color=_run_color(order, legend=False))
@@ -165,28 +177,73 @@ def curve_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order
         height=height, width="container")
 
 
-def loss_chart(paths: pd.DataFrame, order: list[str], height: int = 560) -> alt.Chart:
-    """Loss above the global minimum per step, log scale, one line per momentum value."""
-    return alt.Chart(paths).mark_line(strokeWidth=2.2).encode(
-        x=alt.X("step:Q", title="Step"),
-        y=alt.Y("gap:Q", scale=alt.Scale(type="log"), title="Loss above the global minimum (log)",
-                axis=alt.Axis(format=".0e")),
-        color=_run_color(order, columns=3 if len(order) > 3 else None),
-        tooltip=["run:N", "step:Q", alt.Tooltip("loss:Q", format=".5f"), alt.Tooltip("gap:Q", format=".3e")],
-    ).properties(title=alt.Title("Loss versus step",
-                                 subtitle="flat = stuck · wiggles = overshooting · 1e-12 = at the minimum"),
-                 height=height, width="container")
+def loss_chart(paths: pd.DataFrame, order: list[str], height: int = 560, log: bool = True) -> alt.Chart:
+    """Loss per step, one line per momentum value: above the global minimum on a log scale (`gap`), or,
+    with log=False (no minimum in view, or a run below it), the loss itself on a linear scale.
+    Points as well as lines: a run of one or two steps is still seen."""
+    if log:
+        y = alt.Y("gap:Q", scale=alt.Scale(type="log"), title="Loss − global min (log)", axis=alt.Axis(format=".0e"))
+        subtitle = "flat = stuck · wiggles = overshooting · 1e-12 = at the minimum"
+    else:
+        y = alt.Y("loss:Q", title="Loss", scale=alt.Scale(zero=False))
+        subtitle = "flat = stuck · wiggles = overshooting · falling for ever = no minimum below"
+    base = alt.Chart(paths).encode(
+        x=step_axis(), y=y, color=_run_color(order, columns=3 if len(order) > 3 else None),
+        tooltip=["run:N", "step:Q", alt.Tooltip("loss:Q", format=".5f")]
+        + ([alt.Tooltip("gap:Q", format=".3e")] if log else []))
+    layers = [base.mark_line(strokeWidth=2.2)]
+    if paths.groupby("run").size().min() <= 3:  # a run of a step or two: a line alone would hardly show
+        layers.append(base.mark_point(filled=True, size=60))
+    return alt.layer(*layers).properties(title=alt.Title("Loss versus step", subtitle=subtitle),
+                                         height=height, width="container")
 
 
 def position_chart(paths: pd.DataFrame, surface: Surface, order: list[str], height: int = 380) -> alt.LayerChart:
     """1-D: the parameter x against the step, with the critical points as dashed lines."""
     pts = _point_frame(surface)
     lines = alt.Chart(paths).mark_line(strokeWidth=2.2).encode(
-        x=alt.X("step:Q", title="Step"), y=alt.Y("x:Q", title="x", scale=alt.Scale(zero=False)),
+        x=step_axis(), y=alt.Y("x:Q", title=surface.axes[0], scale=alt.Scale(zero=False)),
         color=_run_color(order), tooltip=["run:N", "step:Q", alt.Tooltip("x:Q", format=".4f")])
     rules = alt.Chart(pts).mark_rule(strokeDash=[4, 4], color="#999").encode(y="x:Q")
     names = alt.Chart(pts).mark_text(align="left", dx=4, dy=-7, color="#555", fontSize=12).encode(
         x=alt.value(0), y="x:Q", text="name:N")
     return alt.layer(rules, names, lines).properties(
         title=alt.Title("Where each run is, step by step", subtitle="dashed: saddle point and minima"),
+        height=height, width="container")
+
+
+def regime_chart(bands: pd.DataFrame, points: pd.DataFrame, order: list[str], method: str,
+                 height: int = 420) -> alt.LayerChart:
+    """The (ηλ, β) plane coloured by regime (bands from regimes.regime_map), the limit of stability,
+    and each run on screen: a filled dot at the steepest curvature of its minimum, a hollow one at the
+    flattest (2-D); a run off the map sits on its right edge."""
+    x = alt.X("a_lo:Q", title="η·λ  (learning rate × curvature at the minimum)",
+              scale=alt.Scale(domain=[0, A_MAX], nice=False))
+    y = alt.Y("beta_lo:Q", title="momentum β", scale=alt.Scale(domain=[0, 1], nice=False))
+    overlap = float((bands["beta_hi"] - bands["beta_lo"]).max())  # each row reaches into the next: no seams
+    regions = alt.Chart(bands).transform_calculate(top=f"min(1, datum.beta_hi + {overlap})").mark_rect(
+        strokeWidth=0).encode(
+        x=x, x2="a_hi:Q", y=y, y2="top:Q",
+        color=alt.Color("regime:N", scale=alt.Scale(domain=list(REGIMES), range=REGIME_COLORS), title="Regime",
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
+        tooltip=[alt.Tooltip("regime:N")])
+    layers = [regions]
+    if len(points):
+        enc = dict(x=alt.X("a:Q", scale=alt.Scale(domain=[0, A_MAX], nice=False)),
+                   y=alt.Y("beta:Q", scale=alt.Scale(domain=[0, 1], nice=False)),
+                   color=alt.Color("run:N", scale=color_scale(order), legend=None),
+                   tooltip=["run:N", "mode:N", alt.Tooltip("a_true:Q", title="η·λ", format=".3f"),
+                            alt.Tooltip("beta:Q", title="β"), "regime:N",
+                            alt.Tooltip("rho:Q", title="ρ (per step)", format=".4f")])
+        steep = points[points["mode"] == "steepest"]
+        flat = points[points["mode"] == "flattest"]
+        layers.append(alt.Chart(steep).mark_point(filled=True, size=260, opacity=1, stroke="black",
+                                                  strokeWidth=1.2).encode(**enc))
+        if len(flat):
+            layers.append(alt.Chart(flat).mark_point(filled=False, size=260, strokeWidth=3).encode(**enc))
+        layers.append(alt.Chart(steep).mark_text(align="left", dx=12, fontSize=13, fontWeight="bold",
+                                                 color="black").encode(x=enc["x"], y=enc["y"], text="run:N"))
+    return alt.layer(*layers).resolve_scale(color="independent").properties(
+        title=alt.Title("The regimes on a quadratic bowl",
+                        subtitle=f"{method} · ● steepest, ○ flattest curvature of each run's minimum"),
         height=height, width="container")

@@ -1,12 +1,15 @@
-"""The momentum lesson's state: `MomentumConfig` (a surface, the β values, the surface run's settings
-and the MNIST run's), and its limits, which are the widgets' ranges too."""
+"""The momentum lesson's state: `MomentumConfig` (a surface, or a formula of the student's own with its
+view, the β values, the surface run's settings with its gradient noise, and the MNIST run's), and its
+limits, which are the widgets' ranges too."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
 from core.config import Config, check_range
-from core.lessons.momentum.surfaces import START_LIMIT, SURFACES
+from core.lessons.momentum.formulas import (CHOICES, CUSTOM, CUSTOM_DEFAULT, CUSTOM_VIEW, check_formula, check_view,
+                                            surface_for)
+from core.lessons.momentum.surfaces import START_LIMIT, Surface
 from core.training import TrainSettings, check_train_limits
 
 
@@ -17,6 +20,7 @@ MAX_STEPS = 3000
 
 
 LR_LIMITS = (0.00001, 10.0)  # the surfaces' learning rate, for config and widget
+NOISE_LIMIT = 1000.0  # σ of the gradient noise (the lab quartic's slope at its start is 592)
 
 
 def beta_label(beta: float) -> str:
@@ -35,10 +39,22 @@ class MomentumConfig(Config):
     train_lr: float = 0.01
     epochs: int = 3
     batch_size: int = 64
+    formula: str = CUSTOM_DEFAULT  # used when surface == "custom"
+    x_view: tuple[float, ...] = CUSTOM_VIEW  # the custom formula's view (low, high)
+    y_view: tuple[float, ...] = CUSTOM_VIEW
+    noise: float = 0.0  # σ: σ·N(0, 1) added to each gradient, seeded by the page's seed
 
     def validate(self) -> None:
-        if self.surface not in SURFACES:
-            raise ValueError(f"Unknown surface '{self.surface}'. Choose one of {', '.join(SURFACES)}.")
+        if self.surface not in CHOICES:
+            raise ValueError(f"Unknown surface '{self.surface}'. Choose one of {', '.join(CHOICES)}.")
+        check_formula(self.formula)  # even unused, a formula from a link is one the box would accept
+        check_view("x", tuple(self.x_view))
+        check_view("y", tuple(self.y_view))
+        if self.surface == CUSTOM:
+            self.the_surface  # "not finite on the view" (FormulaError is a ValueError)
+        if not math.isfinite(self.noise):
+            raise ValueError("Gradient noise σ must be a finite number.")
+        check_range("Gradient noise σ", self.noise, 0.0, NOISE_LIMIT)
         if not self.momenta:
             raise ValueError("Give at least one momentum value β, e.g. 0, 0.5, 0.9.")
         if len(self.momenta) > MAX_RUNS:
@@ -61,7 +77,7 @@ class MomentumConfig(Config):
     @classmethod
     def for_surface(cls, key: str, **changes) -> "MomentumConfig":
         """The defaults with this surface's own start, learning rate and number of steps."""
-        return cls(**{"surface": key, **SURFACES[key].preset, **changes})
+        return cls(**{"surface": key, **surface_for(key).preset, **changes})
 
     @classmethod
     def from_query(cls, params, ignore=()):
@@ -71,7 +87,7 @@ class MomentumConfig(Config):
         given = set(params)
         if "surface" in given and config.surface != cls.surface:
             rejected = {k for k in given if any(m.startswith(f"Ignored URL parameter {k}=") for m in messages)}
-            config = config.replace(**{k: v for k, v in SURFACES[config.surface].preset.items()
+            config = config.replace(**{k: v for k, v in config.the_surface.preset.items()
                                        if k not in given or k in rejected})
         return config, messages
 
@@ -80,9 +96,24 @@ class MomentumConfig(Config):
                              momentum=beta, nesterov=self.nesterov and beta > 0, log_every=25)
 
     @property
+    def the_surface(self) -> Surface:
+        """The surface this config names (built from the formula for "custom"; cached)."""
+        return surface_for(self.surface, self.formula, tuple(self.x_view), tuple(self.y_view))
+
+    @property
     def start(self) -> tuple[float, ...]:
-        return (self.x0,) if SURFACES[self.surface].dim == 1 else (self.x0, self.y0)
+        return (self.x0,) if self.the_surface.dim == 1 else (self.x0, self.y0)
 
     @property
     def labels(self) -> list[str]:
         return [beta_label(b) for b in self.momenta]
+
+
+def shrink(config: MomentumConfig) -> MomentumConfig:
+    """The cheapest config that runs the same code paths (for the app-wide property tests): the same surface,
+    formula, view, β values, Nesterov, noise and start, at most 30 steps on the surface, and one epoch of
+    the network with the largest batch its widget allows."""
+    from core.training import TRAIN_LIMITS
+
+    return config.replace(steps=min(config.steps, 30), epochs=1,
+                          batch_size=max(config.batch_size, TRAIN_LIMITS["batch_size"][1]))

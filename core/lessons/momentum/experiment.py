@@ -1,7 +1,9 @@
 """The momentum lesson's experiments: gradient descent with momentum on loss surfaces and on a real network.
 
 - `trajectories`: the real `torch.optim.SGD` run on a 2-parameter (or 1-parameter) tensor, once
-  per momentum value, with divergence stopping a run cleanly.
+  per momentum value, with divergence stopping a run cleanly, and seeded gradient noise σ·N(0, 1)
+  added to the gradient before each step (the same draws for every β).
+- `loss_noise_gap`: the course lab's way of adding noise (to the loss value) changes nothing.
 - `outcomes` / `outcome_table`: what each run did (escaped the saddle? which minimum? settled when?
   oscillated?), measured from the positions (said in words in `story`).
 - `train_compare`: the MNIST MLP trained once per momentum value, same seed and batches.
@@ -21,8 +23,9 @@ import torch
 
 from core.compare import CompareResult
 from core.data import Dataset
+from core.format import number
 from core.lessons.momentum.config import MomentumConfig, beta_label
-from core.lessons.momentum.surfaces import SURFACES, Surface
+from core.lessons.momentum.surfaces import Surface
 from core.models import MLP
 from core.seeding import seeded
 from core.training import Progress, train
@@ -45,10 +48,16 @@ class Trajectory:
 
 
 def trajectory(surface: Surface, start: Sequence[float], lr: float, beta: float, steps: int,
-               nesterov: bool = False, label: str = "") -> Trajectory:
-    """Run torch.optim.SGD on a `dim`-parameter float64 tensor from `start` for `steps` updates."""
+               nesterov: bool = False, label: str = "", noise: float = 0.0, seed: int = 0,
+               loss_noise: float = 0.0) -> Trajectory:
+    """Run torch.optim.SGD on a `dim`-parameter float64 tensor from `start` for `steps` updates.
+
+    noise: σ of the gradient noise: σ·N(0, 1) (a torch.Generator seeded by `seed`, so every β sees the
+    same draws) is added to ∇L before each `optimizer.step()`. loss_noise: σ·N(0, 1) added to the loss
+    value instead, as the course lab does; it carries no gradient, so the path is the noiseless one."""
     w = torch.tensor(list(start)[:surface.dim], dtype=torch.float64, requires_grad=True)
     optimizer = torch.optim.SGD([w], lr=lr, momentum=beta, nesterov=nesterov and beta > 0)
+    draws = torch.Generator().manual_seed(seed)
     positions = np.empty((steps + 1, surface.dim))
     losses = np.empty(steps + 1)
     diverged_at = None
@@ -65,7 +74,11 @@ def trajectory(surface: Surface, start: Sequence[float], lr: float, beta: float,
         if k == steps:
             break
         optimizer.zero_grad(set_to_none=True)
+        if loss_noise:
+            loss = loss + loss_noise * torch.randn((), generator=draws, dtype=torch.float64)
         loss.backward()
+        if noise:
+            w.grad.add_(noise * torch.randn(w.shape, generator=draws, dtype=torch.float64))
         optimizer.step()
     return Trajectory(label or beta_label(beta), beta, nesterov and beta > 0, positions[:n], losses[:n], diverged_at)
 
@@ -94,19 +107,33 @@ def lesson_form_check(config: MomentumConfig, runs: list[Trajectory]) -> tuple[s
     if not moving:
         return None
     run = max(moving, key=lambda r: r.beta)
-    mine = lesson_form_positions(SURFACES[config.surface], config.start, config.lr, run.beta, config.steps)
+    if config.noise:
+        return None  # the hand-written form has no noise
+    mine = lesson_form_positions(config.the_surface, config.start, config.lr, run.beta, config.steps)
     n = min(len(mine), len(run.positions))
     return run.label, float(np.abs(mine[:n] - run.positions[:n]).max()), n - 1
 
 
-def trajectories(config: MomentumConfig) -> list[Trajectory]:
-    surface = SURFACES[config.surface]
-    return [trajectory(surface, config.start, config.lr, beta, config.steps, config.nesterov)
-            for beta in config.momenta]
+def trajectories(config: MomentumConfig, seed: int = 0) -> list[Trajectory]:
+    """One run per β of the config; `seed` seeds the gradient noise (unused when config.noise is 0)."""
+    surface = config.the_surface
+    return [trajectory(surface, config.start, config.lr, beta, config.steps, config.nesterov,
+                       noise=config.noise, seed=seed) for beta in config.momenta]
+
+
+def loss_noise_gap(surface: Surface, start: Sequence[float], lr: float, beta: float, steps: int,
+                   sigma: float, seed: int = 0) -> float:
+    """Largest |difference| between the positions of a run with σ·N(0, 1) added to the loss value (the
+    course lab's "noise") and the noiseless run: 0, since a constant added to L has no gradient."""
+    noisy = trajectory(surface, start, lr, beta, steps, loss_noise=sigma, seed=seed)
+    plain = trajectory(surface, start, lr, beta, steps)
+    n = min(len(noisy.positions), len(plain.positions))
+    return float(np.abs(noisy.positions[:n] - plain.positions[:n]).max())
 
 
 def paths_frame(runs: list[Trajectory], surface: Surface) -> pd.DataFrame:
-    """Long frame: run, beta, step, x (, y), loss, gap = loss above the global minimum (>= 1e-12)."""
+    """Long frame: run, beta, step, x (, y), loss, gap = loss above the global minimum (>= 1e-12; NaN on
+    a surface with no minimum in view)."""
     frames = []
     for r in runs:
         df = pd.DataFrame({"run": r.label, "beta": r.beta, "step": np.arange(len(r.losses))})
@@ -159,7 +186,7 @@ def outcome(run: Trajectory, surface: Surface) -> Outcome:
     ended_in, settled_at, close_to = "no minimum yet", None, None
     if run.diverged_at is not None:
         ended_in = "diverged"
-    else:
+    elif surface.points:
         near = [(float(np.linalg.norm(final - np.asarray(p.at))), p) for p in surface.points]
         dist, point = min(near, key=lambda t: t[0])
         if dist <= surface.radius and abs(run.losses[-1] - surface.loss_at(point.at)) > surface.loss_tol:
@@ -207,9 +234,10 @@ def outcome_table(found: list[Outcome], surface: Surface) -> pd.DataFrame:
         row = {"run": o.label, "ended in": ENDED.get(o.ended_in, o.ended_in)}
         if came_near_saddle(found):
             row["escaped the saddle"] = (f"yes, step {o.escaped_at}" if o.escaped == "yes" else o.escaped)
-        row["final loss"] = o.final_loss
-        row["above global min"] = max(o.final_loss - surface.global_loss, 0.0)
-        row["final position"] = "(" + ", ".join(f"{v:.3f}" for v in o.final_at) + ")"
+        row["final loss"] = number(o.final_loss, digits=4)
+        if surface.minima:
+            row["above global min"] = number(max(o.final_loss - surface.global_loss, 0.0))
+        row["final position"] = "(" + ", ".join(number(v, digits=4) for v in o.final_at) + ")"
         row[f"steps to within {surface.tol:g}"] = (str(o.settled_at) if o.settled_at is not None
                                                    else "—" if o.diverged_at is not None else "not yet")
         row["reversals"] = o.reversals
@@ -232,3 +260,68 @@ def train_compare(config: MomentumConfig, data: Dataset, seed: int,
     return CompareResult(runs)
 
 
+
+
+# ---------------------------------------------------------------- the course lab, reproduced
+
+# The course lab's positions (its settings, run with torch.optim.SGD), and how close ours must be.
+LAB_REFERENCE = {  # name -> (the lab's value, tolerance, what it is)
+    "cubic β = 0": (1.74, 0.005, "w³, plain SGD after 10 updates"),
+    "cubic β = 0.9": (-4.10, 0.005, "w³, β = 0.9 after 10 updates"),
+    "quartic β = 0": (4.0, 0.005, "quartic, β = 0 after 100 updates"),
+    "quartic β = 0.5 lowest": (3.83, 0.005, "quartic, β = 0.5: lowest w on the way"),
+    "quartic β = 0.5": (4.0, 0.005, "quartic, β = 0.5 after 100 updates"),
+    "quartic β = 0.9": (-2.0, 0.05, "quartic, β = 0.9 after 100 updates (global minimum near −2)"),
+    "quartic β = 0.99 lowest": (-3.96, 0.005, "quartic, β = 0.99: lowest w on the way"),
+    "quartic β = 0.99 back": (3.8, None, "quartic, β = 0.99: highest w after that (back past 3.8)"),
+    "quartic Nesterov β = 0.9": (4.0, 0.005, "quartic, Nesterov β = 0.9 after 100 updates"),
+}
+
+
+def lab_positions() -> dict[str, float]:
+    """The course lab's runs, made here with `trajectory` (torch.optim.SGD, float64) on its two
+    polynomials with its starts, learning rates and numbers of updates: the names of LAB_REFERENCE."""
+    from core.lessons.momentum.formulas import LAB
+
+    cubic, quartic = LAB["lab_cubic"], LAB["lab_quartic"]
+
+    def run(surface: Surface, beta: float, nesterov: bool = False) -> np.ndarray:
+        return trajectory(surface, surface.start, surface.lr, beta, surface.steps, nesterov).positions[:, 0]
+
+    c0, c9 = run(cubic, 0.0), run(cubic, 0.9)
+    q = {beta: run(quartic, beta) for beta in (0.0, 0.5, 0.9, 0.99)}
+    low = int(np.argmin(q[0.99]))
+    return {"cubic β = 0": c0[-1], "cubic β = 0.9": c9[-1], "quartic β = 0": q[0.0][-1],
+            "quartic β = 0.5 lowest": q[0.5].min(), "quartic β = 0.5": q[0.5][-1], "quartic β = 0.9": q[0.9][-1],
+            "quartic β = 0.99 lowest": q[0.99][low], "quartic β = 0.99 back": q[0.99][low:].max(),
+            "quartic Nesterov β = 0.9": run(quartic, 0.9, nesterov=True)[-1]}
+
+
+def lab_agrees(name: str, value: float) -> bool:
+    """Whether our `value` for LAB_REFERENCE[name] matches the lab's (rounded as the lab's value is given)."""
+    ref, tol, _ = LAB_REFERENCE[name]
+    return value > ref if tol is None else abs(value - ref) <= tol
+
+
+# ---------------------------------------------------------------- everything the page runs
+
+def run_all(config: MomentumConfig, data: Dataset, seed: int) -> None:
+    """Every experiment the momentum page runs for `config` (on any data given): the surface runs with
+    their outcomes, paths and regime placement, the lesson-form check, the lab's positions and its
+    loss-noise check, then the network once per β. Returns nothing; raises what they raise."""
+    from core.lessons.momentum import regimes
+    from core.lessons.momentum.formulas import LAB
+    from core.lessons.momentum.surfaces import surface_grid
+
+    surface = config.the_surface
+    runs = trajectories(config, seed)
+    found = outcomes(runs, surface)
+    paths_frame(runs, surface)
+    outcome_table(found, surface)
+    surface_grid(surface)
+    regimes.run_regimes(found, runs, surface, config.lr, config.nesterov, bool(config.noise))
+    lesson_form_check(config, runs)
+    lab_positions()
+    lab = LAB["lab_quartic"]
+    loss_noise_gap(lab, lab.start, lab.lr, 0.9, 10, config.noise or 10.0, seed)
+    train_compare(config, data, seed)

@@ -4,16 +4,23 @@
 - `nesterov_notes`: why a Nesterov run diverged or oscillated, from the curvature at the minimum
   and the stability limits of both forms of momentum on a quadratic.
 - `takeaway_lines`: the page's "what to notice", specific to the surface on screen.
-- `training_takeaway`: what the MNIST runs showed.
+- `training_takeaway`: what the MNIST runs showed; `effective_step`: why β = 0.9 can overshoot on a
+  toy surface and still be the best on MNIST (the effective step η/(1 − β) against the curvature).
+- `regime_lines`, `reproductions`: Goh's closed-form regimes checked against the runs on screen, the
+  course lab's positions made here, and what the lab's "noise" does.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from core.compare import CompareResult
+from core.format import number
+from core.reproduction import Reproduction
 from core.lessons.momentum.config import MomentumConfig
-from core.lessons.momentum.experiment import ESCAPE, Outcome, Trajectory
-from core.lessons.momentum.surfaces import SURFACES, VALLEY_ANGLE, VALLEY_CURVATURES, CriticalPoint, Surface
+from core.lessons.momentum import regimes
+from core.lessons.momentum.experiment import (ESCAPE, LAB_REFERENCE, Outcome, Trajectory, lab_agrees,
+                                              lab_positions)
+from core.lessons.momentum.surfaces import VALLEY_ANGLE, VALLEY_CURVATURES, CriticalPoint, Surface
 from core.outcome import DID_NOT_TRAIN, DIVERGED, classify
 
 
@@ -48,7 +55,7 @@ def nesterov_notes(config: MomentumConfig, found: list[Outcome]) -> list[str]:
     troubled = [o for o in found if o.beta > 0 and (o.diverged_at is not None or o.oscillated)]
     if not config.nesterov or not troubled:
         return []
-    surface = SURFACES[config.surface]
+    surface = config.the_surface
     lines = [NESTEROV_RULE]
     for o in troubled:
         point = _nearest_minimum(surface, o.final_at)
@@ -90,24 +97,27 @@ def describe(found: list[Outcome], surface: Surface) -> list[str]:
             saddle = f" got past the saddle point (for good from step {o.escaped_at}) and"
         if o.ended_in == "saddle point":
             text = (f"{name} stalled at the saddle point: after {o.steps} steps it is still within "
-                    f"{surface.radius:g} of it (loss {o.final_loss:.3f}).")
+                    f"{number(surface.radius)} of it (loss {number(o.final_loss)}).")
         elif o.ended_in.endswith("minimum"):
             where = f"the **{o.ended_in}**"
-            when = (f", within {surface.tol:g} of it from step {o.settled_at}" if o.settled_at is not None
-                    else f", but after {o.steps} steps it is still not within {surface.tol:g} of it")
-            text = f"{name}{saddle} ended in {where} (loss {o.final_loss:.3f}){when}"
+            when = (f", within {number(surface.tol)} of it from step {o.settled_at}" if o.settled_at is not None
+                    else f", but after {o.steps} steps it is still not within {number(surface.tol)} of it")
+            text = f"{name}{saddle} ended in {where} (loss {number(o.final_loss)}){when}"
             if o.oscillated:
                 text += (f"; it overshot and oscillated on the way, reversing direction {o.reversals} times")
             text += "."
         elif o.ended_in == "still on the plateau":
-            text = (f"{name} is still on the plateau after {o.steps} steps (loss {o.final_loss:.3f}): "
+            text = (f"{name} is still on the plateau after {o.steps} steps (loss {number(o.final_loss)}): "
                     "the gradient there is too small to move it far.")
         else:
-            text = (f"{name}{saddle} has not reached a minimum after {o.steps} steps "
-                    f"(loss {o.final_loss:.3f}, {o.final_loss - surface.global_loss:.3g} above the global minimum)")
+            where = ", ".join(f"{v}" for v in map(number, o.final_at))
+            above = (f", {number(o.final_loss - surface.global_loss)} above the global minimum" if surface.minima
+                     else ": this surface has no minimum in view")
+            text = (f"{name}{saddle} has not reached a minimum after {o.steps} steps: it is at ({where}) "
+                    f"(loss {number(o.final_loss)}{above})")
             if o.close_to:
-                text += (f": it is within {surface.radius:g} of the {o.close_to}, but its loss is still more than "
-                         f"{surface.loss_tol:g} above the loss there")
+                text += (f"; it is within {number(surface.radius)} of the {o.close_to}, but its loss is still more "
+                         f"than {number(surface.loss_tol)} above the loss there")
             if o.oscillated:
                 text += f"; it reversed direction {o.reversals} times"
             text += "."
@@ -235,7 +245,7 @@ def _overshoot(found: list[Outcome], surface: Surface) -> list[str]:
 
 def takeaway_lines(config: MomentumConfig, runs: list[Trajectory], found: list[Outcome]) -> list[str]:
     """The surface's story told from the runs on screen; a sentence appears only when the numbers bear it out."""
-    surface = SURFACES[config.surface]
+    surface = config.the_surface
     lines = [f"On this surface: {verdict(found)}"]
     lines += STORIES.get(surface.key, lambda *a: [])(found, runs, surface, config)
     if surface.key != "valley":  # the valley's story already says who overshot
@@ -263,3 +273,118 @@ def training_takeaway(result: CompareResult | None) -> str:
         if runs:
             text += f" {kind.capitalize()}: {', '.join(runs)}."
     return text
+
+
+# ---------------------------------------------------------------- β = 0.9: too much here, best on MNIST
+
+def effective_step(config: MomentumConfig, found: list[Outcome], result: CompareResult | None) -> str | None:
+    """Why the same β can overshoot on the surface and be the best choice on MNIST: on a steady slope
+    momentum's step grows to η/(1 − β) times the gradient, so what matters is η/(1 − β) against the
+    curvature. Said only when the page's own runs show the tension (a β > 0 overshot on the surface and
+    the best MNIST run is that β or larger)."""
+    if result is None:
+        return None
+    table = result.summary("momentum").dropna(subset=["val. accuracy"])
+    if table.empty:
+        return None
+    best = table.loc[table["val. accuracy"].idxmax()]
+    best_beta = next((b for b in config.momenta if f"β = {b:g}" == best["momentum"]), None)
+    wild = [o for o in found if o.beta > 0 and (o.oscillated or o.diverged_at is not None)]
+    if best_beta is None or best_beta == 0 or not any(o.beta <= best_beta for o in wild):
+        return None
+    o = max((o for o in wild if o.beta <= best_beta), key=lambda o: o.beta)
+    surface = config.the_surface
+    lam = (f" against a curvature of {number(surface.curvature(min(surface.minima, key=lambda p: surface.loss_at(p.at)).at))} at the global minimum"
+           if surface.minima else "")
+    return (f"**β = {o.beta:g} overshoots on the surface, yet β = {best_beta:g} is the best on MNIST**: on a steady "
+            f"slope momentum's step grows to η/(1 − β) times the gradient. On the surface, η = {number(config.lr)} "
+            f"and β = {o.beta:g} make an effective step of {number(config.lr / (1 - o.beta))}{lam}: too long, so it "
+            f"swings past the minimum. On the network, η = {number(config.train_lr)} with β = {best_beta:g} is an "
+            f"effective step of {number(config.train_lr / (1 - best_beta))}, while plain SGD's "
+            f"{number(config.train_lr)} is too short to get far in {config.epochs} epoch"
+            f"{'s' if config.epochs != 1 else ''}: the best β depends on the learning rate and the curvature.")
+
+
+# ---------------------------------------------------------------- the closed-form regimes
+
+def regime_lines(placed: list[regimes.RunRegime], nesterov: bool) -> list[str]:
+    """One sentence per run: where it sits on the (ηλ, β) map, what the closed form predicts, what it did."""
+    short = {regimes.MONOTONE: "converges without overshooting", regimes.RIPPLES: "converges in ripples",
+             regimes.FLIPS: "converges, flipping sides every step", regimes.DIVERGES: "diverges"}
+    out = []
+    for r in placed:
+        a = " and ".join(number(v) for v in r.a)
+        line = f"**{r.label}** ({r.minimum.kind}): η·λ = {a}, so it {short[r.regime]}"
+        line += f", ρ = {number(r.rho, digits=4)} per step." if r.regime != regimes.DIVERGES else "."
+        if r.measured is not None:
+            line += (f" Measured: {number(r.measured, digits=4)} "
+                     f"({'as predicted' if r.verdict else 'not as predicted'}).")
+        elif r.verdict:
+            line += f" It {r.observed}, as predicted."
+        elif r.verdict is False:
+            line += f" Yet it {r.observed}."
+        else:
+            line += f" It {r.observed}: no test."
+        out.append(line)
+    return out
+
+
+GOH_URL = "https://distill.pub/2017/momentum/"
+LAB_SOURCE = ("IBM, *Deep Neural Networks with PyTorch*, lab “Momentum with Different Polynomials”")
+
+
+def regime_reproduction(placed: list[regimes.RunRegime], noise: float) -> Reproduction:
+    """Goh's regimes against the runs on screen: reproduced if every run that tests the prediction agrees."""
+    tested = [r for r in placed if r.verdict is not None]
+    rates = [f"{r.label}: ρ {number(r.rho, digits=4)} predicted, {number(r.measured, digits=4)} measured"
+             for r in tested if r.measured is not None]
+    diverged = [f"{r.label} diverged, as predicted" for r in tested if r.measured is None and r.verdict]
+    wrong = [r.label for r in tested if not r.verdict]
+    if not tested:
+        measured = ("No run on screen tests it: none settled in a minimum long enough to measure its rate"
+                    + (" (gradient noise keeps the runs jittering)" if noise else "") + ", and none was predicted to diverge.")
+    else:
+        measured = "; ".join(rates + diverged) + "."
+        if wrong:
+            measured += f" Not as predicted: {', '.join(wrong)}."
+    return Reproduction(
+        "Goh, “Why Momentum Really Works”, Distill 2017",
+        "On a quadratic of curvature λ, momentum's error obeys a 2 × 2 linear recurrence: the roots of "
+        "z² − (1 + β − ηλ) z + β say whether it converges smoothly, in ripples, overshooting every step, or "
+        "diverges (for ηλ ≥ 2(1 + β)), and their largest modulus ρ is the rate.",
+        "Converges iff 0 < ηλ < 2(1 + β); rate ρ = max |z| (√β in the ripple region).",
+        measured, None if not tested else not wrong,
+        "The rate is measured as the slope of ln ‖(e_k, e_{k−1})‖ over the steps after a run stays near its "
+        f"minimum (agreement: within {regimes.RATE_TOLERANCE:.0%} of −ln ρ).", GOH_URL)
+
+
+def lab_reproduction() -> Reproduction:
+    """The course lab's polynomial positions, made here with torch.optim.SGD."""
+    ours = lab_positions()
+    parts, wrong = [], []
+    for name, (ref, tol, what) in LAB_REFERENCE.items():
+        value = ours[name]
+        parts.append(f"{what}: {number(value)}")
+        if not lab_agrees(name, value):
+            wrong.append(what)
+    published = ("w³ from w₀ = 4, lr 0.01, 10 updates: plain SGD crawls towards the saddle at 0 (w = 1.74), "
+                 "β = 0.9 goes past it (w = −4.1). The quartic from w₀ = 6, lr 0.001, 100 updates: β = 0 and "
+                 "β = 0.5 stop in the local minimum w = 4 (β = 0.5 swings to 3.83 first), β = 0.9 reaches the "
+                 "global minimum near −2, β = 0.99 swings to −3.96 and back past 3.8, Nesterov β = 0.9 stays at 4.")
+    return Reproduction(LAB_SOURCE, "Momentum carries a run past a saddle point and out of a local minimum, "
+                        "and too much of it swings the run back out of the global one.", published,
+                        "; ".join(parts) + ".", not wrong,
+                        ("Not matched: " + ", ".join(wrong) + ". ") if wrong else
+                        "Choose the lab's polynomials under Loss surface to see these runs.")
+
+
+def noise_reproduction(gap: float, sigma: float) -> Reproduction:
+    """The lab adds its noise to the loss value; `gap` is the largest difference it made to a path here."""
+    return Reproduction(
+        LAB_SOURCE, "The lab's “noisy” runs add σ·N(0, 1) to the loss value before backward().",
+        "Its noisy plots are meant to show momentum smoothing out noise.",
+        f"With σ = {number(sigma)} added to the loss value, the path moved by at most {number(gap)} from the "
+        "noiseless one: a number added to the loss has no gradient, so the lab's noisy paths are the noiseless "
+        "ones.", gap == 0.0,
+        "On this page, σ is added to the gradient itself (before optimizer.step(), seeded by the sidebar's seed), "
+        "which is what makes a path noisy.")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-START_LIMIT = 5.0  # |x0|, |y0| (every surface's view lies inside this box)
+START_LIMIT = 10.0  # |x0|, |y0| (every surface's view lies inside this box; the course lab starts at w = 6)
 BANDS = 16  # contour bands on the surface map
 
 Tensor = torch.Tensor
@@ -23,12 +23,13 @@ Tensor = torch.Tensor
 
 @dataclass(frozen=True)
 class CriticalPoint:
-    kind: str  # "global minimum", "local minimum" or "saddle point"
+    kind: str  # "global minimum", "local minimum", "saddle point" or "local maximum"
     at: tuple[float, ...]
 
     @property
     def short(self) -> str:
-        return {"global minimum": "global min", "local minimum": "local min"}.get(self.kind, "saddle")
+        return {"global minimum": "global min", "local minimum": "local min",
+                "local maximum": "max"}.get(self.kind, "saddle")
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +54,9 @@ class Surface:
     top: float  # ... up to L - L* = top; everything higher shares the darkest band
     plateau: float | None = None  # a run ending with loss above this is "still on the plateau"
     loss_tol: float = 0.1  # (close by with a higher loss: still bouncing on the walls, as on Rosenbrock)
+    variables: tuple[str, ...] = ()  # the parameters' names on the axes; () means x (and y)
+    momenta: tuple[float, ...] | None = None  # β values that tell this surface's story (None: keep the page's)
+    base: float | None = None  # the contour bands' lowest level; None: the global minimum's loss
 
     def __call__(self, w: Tensor) -> Tensor:
         return self.fn(w)
@@ -60,7 +64,13 @@ class Surface:
     @property
     def preset(self) -> dict:
         """What choosing this surface brings with it: a start, learning rate and steps that tell its story."""
-        return dict(lr=self.lr, steps=self.steps, x0=self.start[0], y0=self.start[1])
+        preset = dict(lr=self.lr, steps=self.steps, x0=self.start[0], y0=self.start[1])
+        return preset if self.momenta is None else {**preset, "momenta": self.momenta}
+
+    @property
+    def axes(self) -> tuple[str, ...]:
+        """The parameters' names: ("x",) or ("w",) for a curve, ("x", "y") for a surface."""
+        return self.variables or (("x",) if self.dim == 1 else ("x", "y"))
 
     @property
     def minima(self) -> list[CriticalPoint]:
@@ -72,7 +82,8 @@ class Surface:
 
     @property
     def global_loss(self) -> float:
-        return min(self.loss_at(p.at) for p in self.minima)
+        """The lowest minimum's loss; NaN on a surface without a minimum in view (w³)."""
+        return min((self.loss_at(p.at) for p in self.minima), default=math.nan)
 
     def loss_at(self, at: Sequence[float]) -> float:
         return float(self.fn(torch.tensor(at, dtype=torch.float64)))
@@ -225,6 +236,7 @@ def surface_grid(surface: Surface, n: int = 70) -> pd.DataFrame:
         loss = surface(torch.stack([gx, gy], dim=-1))
         df = pd.DataFrame({"x": gx.flatten().numpy().round(5), "y": gy.flatten().numpy().round(5),
                            "loss": loss.flatten().numpy()})
-    shade = np.log1p(np.clip(df["loss"] - surface.global_loss, 0, surface.top) / surface.shade)
+    base = surface.global_loss if surface.base is None else surface.base
+    shade = np.log1p(np.clip(df["loss"] - base, 0, surface.top) / surface.shade)
     df["band"] = np.floor(shade / math.log1p(surface.top / surface.shade) * (BANDS - 0.001)).astype(int)
     return df

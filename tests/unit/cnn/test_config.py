@@ -36,3 +36,14 @@ def test_config_round_trips_and_rejects_nonsense():
     # any channel counts work with any list of channel kernels: it cycles
     grid = CNNConfig(in_channels=3, out_channels=3).channel_grid()  # cell 8 -> 8 % 4 = 0
     assert len(grid) == 3 and grid[2][2] == "sobel_x" and grid[0][1] == "sobel_y"
+
+
+def test_shrink_and_run_all_on_a_few_hundred_images():
+    from core.data import load_dataset
+    from core.lessons.cnn import experiment
+    from core.lessons.cnn.config import CNNConfig, shrink
+
+    small = shrink(CNNConfig(epochs=3, network="bn", image=5))
+    assert small.epochs == 1 and small.network == "bn" and small.image == 5
+    data = load_dataset("mnist", offline=True).subset(300, 100)
+    assert experiment.run_all(small, data, seed=0) is None

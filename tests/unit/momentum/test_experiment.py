@@ -262,7 +262,9 @@ def test_outcome_table_and_sentences_come_from_the_numbers():
     assert list(table["escaped the saddle"]) == ["never near", f"yes, step {found[1].escaped_at}",
                                                  f"yes, step {found[2].escaped_at}"]
     assert (table["diverged"] == "no").all()
-    assert table["final loss"].iloc[1] == pytest.approx(surface.global_loss, abs=1e-9)
+    from core.format import number  # numbers are shown as text, readable
+    assert table["final loss"].iloc[1] == number(surface.global_loss, digits=4) == "−0.5148"
+    assert table["above global min"].iloc[0] == number(found[0].final_loss - surface.global_loss)
     lines = story.describe(found, surface)
     assert str(found[2].reversals) in lines[2] and f"step {found[1].settled_at}" in lines[1]
 

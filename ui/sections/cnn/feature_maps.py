@@ -12,6 +12,11 @@ from ui.layout import show_chart
 from ui.page import LessonPage
 from ui.sections.cnn.kernels import Inspected
 
+def article(word: str) -> str:
+    """'an' before 8 (eight), 'a' otherwise."""
+    return "an" if str(word)[:1] == "8" or str(word)[:1].lower() in "aeiou" else "a"
+
+
 STAGES = [("relu1", "pool1", "conv1", 16), ("relu2", "pool2", "conv2", 32)]  # after ReLU, after pooling, layer, channels
 
 
@@ -60,7 +65,8 @@ def render(page: LessonPage, data: Dataset, result: CNNTraining | None, net: Ins
     left, right = st.columns([1, 2])
     with left:
         shown_image = arithmetic.grid_frame(pixels)
-        show_chart(charts.image_chart(shown_image, f"Test image #{image}: a {classes[label]}", px=240),
+        title = f"Test image #{image}: {article(classes[label])} {classes[label]}"
+        show_chart(charts.image_chart(shown_image, title, px=240),
                    shown_image, f"test-image-{image}", big, key="csv-test-image", stretch=False)
     with right:
         frame = inspection.probabilities_frame(probs, label, classes)
@@ -73,16 +79,7 @@ def render(page: LessonPage, data: Dataset, result: CNNTraining | None, net: Ins
         "so weak responses stay visible), so channels compare directly. Pooling keeps the strongest response "
         "of each 2×2 block: half the resolution, the same pattern."
         + (" With batch norm, *after ReLU* means after batch norm and ReLU." if network == "bn" else ""))
-    for relu, pooled, conv, channels in STAGES:
-        st.subheader(f"{conv}: {channels} channels")
-        left, right = st.columns(2)
-        for col, stage, what in ((left, relu, "after ReLU"), (right, pooled, "after 2×2 max-pool")):
-            df = arithmetic.stack_frame(maps[stage])
-            side = maps[stage].shape[-1]
-            with col:
-                show_chart(charts.feature_grid_chart(df, f"{conv} {what}: {channels} × {side} × {side}",
-                                                     px=charts.map_pixels(channels)),
-                           df, f"{conv}-{stage}", big, key=f"csv-{stage}", stretch=False)
+    show_maps(page, maps)
     mistakes(page, result, network, preds, wrong, here)
 
 
@@ -105,3 +102,19 @@ def mistakes(page: LessonPage, result: CNNTraining | None, network: str, preds, 
                    + ("Pick one above to see its feature maps." if here else
                       f"They are from the {experiment.data_label(*result.dataset)} validation images it was "
                       "trained with."))
+
+
+def show_maps(page: LessonPage, maps: dict, prefix: str = "") -> None:
+    """conv1's and conv2's feature maps (after ReLU, after pooling) from inspection.feature_maps. Side by side
+    on a screen; one under the other, with larger maps, in presenter mode (readable on a projector)."""
+    big = page.big
+    for relu, pooled, conv, channels in STAGES:
+        st.subheader(f"{conv}: {channels} channels")
+        columns = [st.container(), st.container()] if big else st.columns(2)
+        for col, stage, what in ((columns[0], relu, "after ReLU"), (columns[1], pooled, "after 2×2 max-pool")):
+            df = arithmetic.stack_frame(maps[stage])
+            side = maps[stage].shape[-1]
+            px = charts.map_pixels(channels, width=900) if big else charts.map_pixels(channels)
+            with col:
+                show_chart(charts.feature_grid_chart(df, f"{conv} {what}: {channels} × {side} × {side}", px=px),
+                           df, f"{prefix}{conv}-{stage}", big, key=f"csv-{prefix}{stage}", stretch=False)

@@ -17,6 +17,9 @@ from ui.outcome import DIVERGED, RunOutcome, show_outcome
 from ui.page import LessonPage
 
 
+KERNEL_PX = {False: 64, True: 96}  # each kernel's side on screen; larger on a projector
+
+
 @dataclass(frozen=True)
 class Inspected:
     """The network chosen to inspect, as the run on screen started it and (if usable) as it ended."""
@@ -64,7 +67,8 @@ def render(page: LessonPage, result: CNNTraining | None, network: str) -> Inspec
         "ones subtract. Training starts from small random numbers: neighbouring weights are unrelated "
         f"(their correlation is {neighbour_correlation(w_before):.2f}). "
         + ("" if w_after is not None else "Press **Train** to see what they become."))
-    cols = st.columns(3)
+    # three panels side by side on a screen; on a projector one under the other, each kernel larger
+    cols = [st.container(), st.container(), st.container()] if page.big else st.columns(3)
     panels = [("Before training", w_before, "kernels-before")]
     if w_after is not None:
         panels += [(f"After training ({IN_WORDS[network]})", w_after, "kernels-after"),
@@ -72,8 +76,9 @@ def render(page: LessonPage, result: CNNTraining | None, network: str) -> Inspec
     for col, (title, weight, name) in zip(cols, panels):
         df = arithmetic.stack_frame(weight[:, 0])
         with col:
-            show_chart(charts.kernel_grid_chart(df, charts.weights_title(title, df)), df, name, page.big,
-                       key=f"csv-{name}", stretch=False)
+            show_chart(charts.kernel_grid_chart(df, charts.weights_title(title, df), px=KERNEL_PX[page.big],
+                                                columns=8 if page.big else 4), df,
+                       name, page.big, key=f"csv-{name}", stretch=False)
     if w_after is None:
         cols[1].info("The trained kernels, and how much each weight changed, appear here after **Train**.",
                      icon=":material/grid_on:")

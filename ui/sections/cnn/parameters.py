@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.lessons.cnn import experiment, inspection
+from core.lessons.cnn import experiment, inspection, story
 from core.lessons.cnn.config import IN_WORDS, NETWORKS
 from core.lessons.cnn.experiment import CNNTraining
+from ui.reproduced import reproduced
 from ui.sections.cnn.kernels import Inspected
 
 
@@ -36,4 +37,8 @@ def render(result: CNNTraining | None, net: Inspected, seed: int) -> tuple[pd.Se
         st.dataframe(inspection.layer_table(net.untrained), hide_index=True, width="stretch",
                      column_config={"parameters": st.column_config.NumberColumn(format="localized")})
         st.caption(f"Layers of the CNN {IN_WORDS[network]}, output shapes measured on a forward pass.")
+    budget = story.budget_sentence(cnn_row, mlp_row)
+    if budget:
+        st.markdown(budget)
+    reproduced([story.lecun_reproduction(cnn_row, mlp_row, network)])
     return cnn_row, mlp_row
