@@ -7,7 +7,7 @@ from core.lessons.batchnorm.config import (ACTIVATION_CHOICES, BATCH_SIZE, EPOCH
                                            pick_step)
 from core.lessons.batchnorm.story import tex
 from ui.controls import training_controls
-from ui.layout import show_chart, takeaways
+from ui.layout import show_chart, takeaways, verification
 from ui.page import open_page
 from ui.reproduced import reproduced
 from ui.state import initial_config, remember, seed_widgets
@@ -171,8 +171,9 @@ else:
                      rf"= {tex(w['x_hat'])}")
             st.latex(rf"y_1 = \gamma \hat x_1 + \beta = {tex(w['gamma'])} \cdot ({tex(w['x_hat'])}) + "
                      rf"({tex(w['beta'])}) = {tex(w['y'])}")
-            st.caption(f"The scatter's train-mode value for image 1, unit {w['unit']} (float32): "
-                       f"{fmt.number(te['train'].iloc[w['unit'] - 1], digits=5)}.")
+            verification(f"Check: the scatter's train-mode value for image 1, unit {w['unit']}, computed by "
+                         f"PyTorch's BatchNorm1d in float32: {fmt.number(te['train'].iloc[w['unit'] - 1], digits=5)}.",
+                         big)
     with right:
         st.dataframe(w["table"], hide_index=True, height=420, width="stretch",
                      column_config={c: st.column_config.NumberColumn(c.replace("x_hat", "x̂"), format="%.4f")

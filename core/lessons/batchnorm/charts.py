@@ -20,7 +20,15 @@ SUBTITLE = 45  # characters a line of subtitle holds on a phone (390 px); longer
 
 ORDER = ["Without BN", "With BN"]
 STEP_AXIS = alt.Axis(tickMinStep=1, format=",d")  # whole steps: never "2.5" or "2.4999999"
-VALUE_AXIS = alt.Axis(format="~g")  # nice round ticks, written short ("-20", "0.5", "1e+30")
+LARGE = 1e5  # an axis reaching this far is written in powers of ten
+
+
+def value_axis(*columns: pd.Series) -> alt.Axis:
+    """Vega's own tick format (as many decimals as the tick step needs: "10", "0.5"; "~g" wrote 10 as
+    "1e+1"), or powers of ten ("2e+26") for an axis reaching beyond ±LARGE, where the default would
+    write 27 digits."""
+    top = max((float(c.abs().max()) for c in columns if len(c)), default=0.0)
+    return alt.Axis(format="~e", labelOverlap=True) if top >= LARGE else alt.Axis(labelOverlap=True)
 HIST_HEIGHT = 360  # the whole chart, title and legend included (Streamlit sizes it so): a plot of ~200 px
 # the BN network's own parts (units, layers): Vega's "blues" from mid to dark, the "With BN" blue's family
 BN_SHADES = alt.SchemeParams(name="blues", extent=[0.45, 1.0])
@@ -81,7 +89,8 @@ def histogram_chart(hist: pd.DataFrame, step: int, layer: int, activation: str) 
         return alt.layer(alt.Chart(text).mark_text(fontSize=16, color="#555").encode(text="text:N")).properties(
             title=title, height=HIST_HEIGHT, width="container")
     rects = alt.Chart(bars).mark_rect(fillOpacity=0.35, strokeWidth=1.5, strokeOpacity=1).encode(
-        x=alt.X("lo:Q", title=f"Input to {activation}", axis=VALUE_AXIS, scale=alt.Scale(zero=False)), x2="hi:Q",
+        x=alt.X("lo:Q", title=f"Input to {activation}", axis=value_axis(bars["lo"], bars["hi"]),
+                scale=alt.Scale(zero=False)), x2="hi:Q",
         y=alt.Y("share:Q", title="Share of values", axis=alt.Axis(format="%")), y2=alt.datum(0),
         color=_run_color(narrow=True), stroke=alt.Stroke("run:N", scale=color_scale(ORDER), legend=None),
         tooltip=["run:N", alt.Tooltip("lo:Q", title="from", format=".3g"), alt.Tooltip("hi:Q", title="to", format=".3g"),
@@ -99,7 +108,8 @@ def bands_chart(bands: pd.DataFrame, layer: int, activation: str) -> alt.LayerCh
         else alt.Scale(zero=False)
     base = alt.Chart(df).encode(x=alt.X("step:Q", title="Training step", axis=STEP_AXIS), color=_run_color())
     band = base.mark_area(opacity=0.25, clip=True).encode(
-        y=alt.Y("p15:Q", title=f"Input to {activation}", axis=VALUE_AXIS, scale=y_scale), y2="p85:Q")
+        y=alt.Y("p15:Q", title=f"Input to {activation}", scale=y_scale,
+                axis=value_axis(df["p15"].clip(-limit, limit), df["p85"].clip(-limit, limit))), y2="p85:Q")
     median = base.mark_line(strokeWidth=2.5, clip=True).encode(
         y="p50:Q", tooltip=["run:N", alt.Tooltip("step:Q", format=",d"), alt.Tooltip("p15:Q", format=".3f"),
                             alt.Tooltip("p50:Q", format=".3f"), alt.Tooltip("p85:Q", format=".3f"),
@@ -137,7 +147,7 @@ def running_chart(running: pd.DataFrame, layer: int, stat: str, units: int = 3) 
     long = long.assign(unit="unit " + long["unit"].astype(str))
     return alt.Chart(long).mark_line(strokeWidth=2.2).encode(
         x=alt.X("step:Q", title="Training step", axis=STEP_AXIS),
-        y=alt.Y("value:Q", title=f"{stat} of the BN input", axis=VALUE_AXIS),
+        y=alt.Y("value:Q", title=f"{stat} of the BN input", axis=value_axis(long["value"])),
         color=alt.Color("unit:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=labels, scheme=BN_SHADES)),
         strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(range=[[1, 0], [5, 4]])),
@@ -155,8 +165,8 @@ def train_eval_chart(te: pd.DataFrame, layer: int) -> alt.LayerChart:
     diagonal = alt.Chart(pd.DataFrame({"a": [lo, hi]})).mark_line(color="#999", strokeDash=[4, 4]).encode(
         x="a:Q", y="a:Q")
     points = alt.Chart(te).mark_circle(size=14, opacity=0.35, color=color_of("With BN")).encode(
-        x=alt.X("train:Q", title="train mode: batch mean and variance", axis=VALUE_AXIS),
-        y=alt.Y("eval:Q", title="eval mode: running mean and variance", axis=VALUE_AXIS),
+        x=alt.X("train:Q", title="train mode: batch mean and variance", axis=value_axis(te["train"])),
+        y=alt.Y("eval:Q", title="eval mode: running mean and variance", axis=value_axis(te["eval"])),
         tooltip=["example:Q", "unit:Q", alt.Tooltip("train:Q", format=".3f"), alt.Tooltip("eval:Q", format=".3f")])
     return (diagonal + points).properties(
         title=alt.Title(f"The same batch, BN output of layer {layer}", subtitle="on the dashed line both modes agree"),
@@ -174,7 +184,7 @@ def gamma_beta_chart(params: pd.DataFrame, parameter: str) -> alt.LayerChart:
         y="start:Q")
     points = alt.Chart(df).mark_circle(size=28, opacity=0.8).encode(
         x=alt.X("unit:Q", title="Unit", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("value:Q", title=symbol, axis=VALUE_AXIS),
+        y=alt.Y("value:Q", title=symbol, axis=value_axis(df["value"])),
         color=alt.Color("layer:O", title="Layer", legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=layers, scheme=BN_SHADES)),
         tooltip=["layer:O", "unit:Q", alt.Tooltip("value:Q", title=symbol, format=".3f")])

@@ -110,3 +110,9 @@ def test_a_run_blowing_up_does_not_squeeze_the_others_into_one_bin_or_line(diver
     domain = [l for l in spec["layer"] if "scale" in l["encoding"].get("y", {})][0]["encoding"]["y"]["scale"]["domain"]
     assert max(abs(d) for d in domain) <= charts.band_limit(result.bands[result.bands["layer"] == 1])
     assert first["share"].sum() > 0
+
+
+def test_value_axes_are_written_short():
+    small, huge = pd.Series([-8.0, 10.0]), pd.Series([2e26, -1.0])
+    assert charts.value_axis(small).to_dict().get("format") is None  # Vega's own: "10", not "1e+1"
+    assert charts.value_axis(small, huge).to_dict()["format"] == "~e"  # not 27 digits
