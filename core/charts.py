@@ -123,6 +123,34 @@ def decades(values: pd.Series, most: int = 8) -> list[float] | None:
     return [10.0 ** e for e in range(hi, lo - 1, -step)]
 
 
+def coinciding(frame: pd.DataFrame, x: str, y: str, series: str, tolerance: float = 0.02,
+               log: bool = False) -> list[list[str]]:
+    """Groups of series (in first-seen order) whose lines lie on top of each other: they share at least
+    two `x` values, and at every `x` they share their `y` values differ by at most `tolerance` of the
+    chart's y span (`log`: of its span in decades, for log axes). A chart draws one of them over the
+    others; a caption can name them. Non-finite values (and, on a log axis, values <= 0) are left out."""
+    values = pd.to_numeric(frame[y], errors="coerce")
+    keep = values.map(math.isfinite) & ((values > 0) if log else True)
+    df = frame.loc[keep, [x, series]].assign(v=values[keep])
+    if log:
+        df["v"] = df["v"].map(math.log10)
+    if df.empty:
+        return []
+    span = float(df["v"].max() - df["v"].min()) or 1.0
+    wide = df.pivot_table(index=x, columns=series, values="v", sort=False)
+    labels = list(dict.fromkeys(df[series]))
+    groups: list[list[str]] = []
+    for label in labels:
+        for group in groups:
+            both = wide[[group[0], label]].dropna()
+            if len(both) >= 2 and ((both[group[0]] - both[label]).abs() <= tolerance * span).all():
+                group.append(label)
+                break
+        else:
+            groups.append([label])
+    return [g for g in groups if len(g) > 1]
+
+
 PRESENTER_TITLE_CHARS = 36  # at 24 px, about what a half-width chart holds on one line
 PRESENTER_SUBTITLE_CHARS = 45  # the same at 18 px
 PRESENTER_HEIGHT = 1.25  # larger text takes room from the plot: give some of it back

@@ -14,11 +14,13 @@ COLORS: dict[str, str] = {
     # activations
     "Step": "#888888", "Sigmoid": "#E69F00", "Tanh": "#56B4E9", "ReLU": "#009E73",
     "Leaky ReLU": "#CC79A7", "ELU": "#0072B2", "GELU": "#D55E00", "SiLU": "#000000", "Softplus": "#882255",
-    # weight initializations
-    "PyTorch default": "#0072B2", "All equal (1)": "#888888", "Uniform [-1, 1]": "#D55E00",
+    # weight initializations: compared pairs far apart in hue and lightness (CIELAB ΔE > 90 for Uniform
+    # [-1, 1] vs Xavier uniform, PyTorch default vs Xavier uniform, Xavier normal vs He normal)
+    "PyTorch default": "#0072B2", "All equal (1)": "#888888", "Uniform [-1, 1]": "#661100",
     "Uniform / n_in": "#CC79A7", "Xavier uniform": "#E69F00", "Xavier normal": "#999933",
-    "He uniform": "#009E73", "He normal": "#44AA99",
-    # batch norm
+    "He uniform": "#009E73", "He normal": "#332288",
+    # batch norm: vermillion and blue, opposite in hue (ΔE 115); the app's other without/with pairs
+    # (residual connections, the quadratic cost) take the same two colours
     "Without BN": "#D55E00", "With BN": "#0072B2",
     # momentum (by label): β = 0 light orange, β = 0.5 dark wine, β = 0.9 blue, β = 0.99 green,
     # each pair far apart in hue, and 0 / 0.5 also in lightness (CIELAB L* 71 against 32)

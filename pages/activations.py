@@ -1,6 +1,7 @@
 """Lesson page: activation functions and what they do to learning (/activations)."""
 import streamlit as st
 
+import core.format as fmt
 from core.activations import ACTIVATIONS
 from core.initializers import INIT_SCHEMES
 from core.lessons.activations import charts, depth, experiment, story
@@ -8,6 +9,7 @@ from core.lessons.activations.config import LIMITS, ActivationsConfig
 from ui.controls import training_controls
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
+from ui.reproduced import reproduced
 from ui.runner import shared
 from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
@@ -24,6 +26,9 @@ seed_widgets(PAGE, {"functions": list(start.functions), "x_range": (start.x_min,
                     "momentum": start.momentum, "epochs": start.epochs, "batch_size": start.batch_size})
 
 st.title("Activation functions")
+st.markdown(
+    "**The question.** Why does a deep network of sigmoids barely learn, while the same network of ReLUs "
+    "does? And why is ReLU, whose slope is exactly 1, not the whole answer?")
 st.markdown(
     "A neuron computes a weighted sum $s$ of its inputs and passes it through an **activation function** "
     "$f$. Training needs $f'(s)$: back-propagation multiplies one such derivative per layer. Where "
@@ -80,32 +85,38 @@ for i, name in enumerate(config.functions):
             st.altair_chart(charts.function_panel(df, act.label), width="stretch")
             notes = " ".join(story.panel_notes(df, name))
             st.caption(f"Grey: saturated, |f'(x)| < {experiment.SATURATION}. "
-                       f"Saturated on **{share[act.label]:.0%}** of x ∈ [{config.x_min:g}, {config.x_max:g}]; "
-                       f"max |f'| = {act.max_slope:g}. {notes}")
+                       f"Saturated on **{fmt.percent(share[act.label], 0)}** of x ∈ [{fmt.number(config.x_min)}, "
+                       f"{fmt.number(config.x_max)}]; max |f'| = {fmt.number(act.max_slope)}. {notes}")
 
 # ------------------------------------------------------------------ depth
 st.header("Through depth: the chain rule multiplies derivatives")
-st.markdown(
-    "For a network with $L$ hidden layers and loss $\\mathcal{L}$, the gradient at layer $l$ is the "
-    "gradient at layer $L$ multiplied by one activation derivative and one weight matrix per layer in "
-    "between. The derivatives contribute a factor of at most $(\\max |f'|)^{L-l}$ — for the sigmoid "
-    "$0.25^{L-l}$ — and the weights multiply in their own factor (up to the product of their "
-    "spectral norms), which can raise or lower the total. So the dashed line bounds the gradient only "
-    "when every weight matrix has spectral norm at most 1. Solid lines are measured on a real, freshly "
-    f"initialised network (width {depth.DEPTH_WIDTH}) on {depth.DEPTH_BATCH} MNIST images; dashed lines "
-    "are the activation factor alone.")
-st.latex(r"\frac{\partial \mathcal{L}}{\partial s_l} = \Big(\prod_{k=l}^{L-1} "
-         r"\operatorname{diag}\big(f'(s_k)\big)\,W_{k+1}^{\top}\Big)\frac{\partial \mathcal{L}}{\partial s_L}")
-c1, c2 = st.columns(2)
-c1.slider("Depth L (hidden layers)", *LIMITS["depth"], key=k("depth"))
-c2.selectbox("Initialization", list(INIT_SCHEMES), key=k("depth_init"),
-             format_func=lambda n: INIT_SCHEMES[n].label)
+left, right = st.columns([2, 3])
+with left:
+    st.markdown(
+        "For a network with $L$ hidden layers and loss $\\mathcal{L}$, the gradient at layer $l$ is the "
+        "gradient at layer $L$ multiplied by one activation derivative and one weight matrix per layer in "
+        "between:")
+    st.latex(r"\frac{\partial \mathcal{L}}{\partial s_l} = \Big(\prod_{k=l}^{L-1} "
+             r"\operatorname{diag}\big(f'(s_k)\big)\,W_{k+1}^{\top}\Big)\frac{\partial \mathcal{L}}{\partial s_L}")
+    st.markdown(
+        "The derivatives contribute a factor of at most $(\\max |f'|)^{L-l}$ — for the sigmoid "
+        "$0.25^{L-l}$ — and the weights multiply in their own factor, which can raise or lower the total. "
+        "So the dashed line bounds the gradient only when every weight matrix has spectral norm at most 1. "
+        f"Solid lines are measured on a real, freshly initialised network (width {depth.DEPTH_WIDTH}) on "
+        f"{depth.DEPTH_BATCH} MNIST images.")
+    c1, c2 = st.columns(2)
+    c1.slider("Depth L (hidden layers)", *LIMITS["depth"], key=k("depth"))
+    c2.selectbox("Initialization", list(INIT_SCHEMES), key=k("depth_init"),
+                 format_func=lambda n: INIT_SCHEMES[n].label)
 grads = shared(("activations.depth", config.functions, config.depth, config.depth_init, settings.seed, device,
                 data.name, data.source),
                lambda: depth.depth_gradients(config.functions, config.depth, data, settings.seed,
                                             init=config.depth_init))
-show_chart(charts.depth_chart(grads, order), grads, "gradient-through-depth", big)
-st.caption(story.depth_caption(grads, order, config.depth))
+init_label = INIT_SCHEMES[config.depth_init].label
+with right:
+    show_chart(charts.depth_chart(grads, order), grads, "gradient-through-depth", big)
+    st.caption(" ".join(filter(None, [story.depth_caption(grads, order, config.depth),
+                                       story.overlap_note(grads, order)])))
 for note in story.zero_gradient_notes(grads, order):
     st.info(note, icon=":material/block:")
 overflow = depth.overflow_labels(grads)
@@ -113,6 +124,25 @@ if overflow:
     st.warning(f"{', '.join(overflow)}: the signal overflowed float32 on its way through {config.depth} "
                "layers with these weights, so the gradient is not a finite number (nothing to draw).",
                icon=":material/warning:")
+tension = story.relu_tanh_line(grads, order, config.depth_init, init_label)
+if tension:
+    st.markdown(f"**Why does ReLU lose gradient at all?** {tension}")
+if config.depth > 1:
+    with st.expander("Derivation: the gradient's factor per layer, predicted and measured"):
+        st.markdown(
+            "Each step down multiplies the back-propagated gradient by $\\operatorname{diag}(f'(s_l))\\,"
+            "W_{l+1}^{\\top}$. With $n$ independent weights of variance $\\operatorname{Var}(W)$ per unit, "
+            "the squared norm of the gradient changes on average by $n\\,\\operatorname{Var}(W)\\,"
+            "\\mathbb{E}[f'(s)^2]$ (Glorot & Bengio 2010; He et al. 2015, §2.2), so its norm by the square "
+            "root of that:")
+        st.latex(r"\frac{\lVert \partial\mathcal{L}/\partial s_l\rVert}{\lVert \partial\mathcal{L}/"
+                 r"\partial s_{l+1}\rVert} \approx \sqrt{n\,\operatorname{Var}(W)\,\mathbb{E}[f'(s)^2]}")
+        st.markdown(
+            "PyTorch's default draws $W \\sim U[-1/\\sqrt{n}, 1/\\sqrt{n}]$, variance $1/(3n)$; He's "
+            "initialization $2/n$. Below, the prediction uses the variance of the network's own weights and "
+            "the mean of $f'(s)^2$ over its own units, against the measured ratio (geometric mean over the "
+            f"{config.depth - 1} layer steps, {init_label} weights):")
+        st.table(story.prediction_table(grads, order).set_index("function"))
 
 # ------------------------------------------------------------------ training
 st.header("Training a real network")
@@ -120,6 +150,7 @@ st.markdown(
     f"The MLP 784 → {' → '.join(map(str, config.hidden))} → 10 trained with SGD on "
     f"{len(data.y_train):,} MNIST images, once per selected activation: same seed, same batches, "
     "same initial weights. Only the activation differs.")
+st.info(story.predict_prompt(order, config.epochs), icon=":material/psychology:")
 clicked = training_controls(
     page, options={"momentum": {"format": "%.3f"}},
     lead=lambda column: column.text_input("Hidden layer sizes", key=k("hidden"),
@@ -137,11 +168,15 @@ if result is not None:
         st.info(step_note, icon=":material/info:")
 
 # ------------------------------------------------------------------ lesson
-st.header("Why the step function cannot be trained by gradient descent")
-st.markdown(
-    "The step function $H(x)$ is flat everywhere except at 0, where it jumps. Its derivative is "
-    "$0$ almost everywhere (and undefined at the jump), so every weight before it receives exactly "
-    "zero gradient: gradient descent has nothing to follow. That is why the perceptron's step was "
-    "replaced by smooth functions like the sigmoid — and why the sigmoid's own flat tails, where "
-    "$\\sigma'(x) \\to 0$, slow learning down.")
-takeaways(story.takeaways(grads, config.depth, INIT_SCHEMES[config.depth_init].label, result))
+if "step" in config.functions:
+    st.header("Why the step function cannot be trained by gradient descent")
+    st.markdown(
+        "The step function $H(x)$ is flat everywhere except at 0, where it jumps. Its derivative is "
+        "$0$ almost everywhere (and undefined at the jump), so every weight before it receives exactly "
+        "zero gradient: gradient descent has nothing to follow. That is why the perceptron's step was "
+        "replaced by smooth functions like the sigmoid — and why the sigmoid's own flat tails, where "
+        "$\\sigma'(x) \\to 0$, slow learning down.")
+takeaways(story.takeaways(grads, config.depth, config.depth_init, init_label, config.functions, result))
+spread = shared(("activations.sqrt5", settings.seed, device, data.name, data.source),
+                lambda: depth.relu_spread(data, settings.seed))
+reproduced([story.sqrt5_reproduction(spread)])

@@ -1,11 +1,15 @@
 """Lesson page: batch normalization, layer by layer (/batchnorm)."""
 import streamlit as st
 
+import core.format as fmt
 from core.lessons.batchnorm import charts, experiment, modes, story
-from core.lessons.batchnorm.config import ACTIVATION_CHOICES, BATCH_SIZE, EPOCHS, BNConfig, BNView, pick_step
+from core.lessons.batchnorm.config import (ACTIVATION_CHOICES, BATCH_SIZE, EPOCHS, PRESETS, BNConfig, BNView,
+                                           pick_step)
+from core.lessons.batchnorm.story import tex
 from ui.controls import training_controls
-from ui.layout import show_chart, takeaways
+from ui.layout import show_chart, takeaways, verification
 from ui.page import open_page
+from ui.reproduced import reproduced
 from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 
@@ -15,13 +19,12 @@ device, data = page.device, page.data
 FIELDS = ("activation", "depth", "width", "lr", "momentum", "epochs", "batch_size")
 NAMES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
 SCATTER = (64, 32)  # examples x units drawn in the train-vs-eval scatter
+GRID = 3  # histogram panels per row (a phone stacks them)
 
 
-def latex_number(v: float) -> str:
-    """1e-05 -> 10^{-5}; other numbers as they are."""
-    mantissa, exponent = f"{v:.0e}".split("e")
-    return (rf"10^{{{int(exponent)}}}" if mantissa == "1" else rf"{mantissa}\cdot 10^{{{int(exponent)}}}") \
-        if abs(v) < 1e-3 else f"{v:g}"
+def apply_preset(name: str) -> None:
+    for field in FIELDS:
+        st.session_state[k(field)] = getattr(PRESETS[name].config, field)
 
 
 start = initial_config(PAGE, BNView)
@@ -29,12 +32,25 @@ seed_widgets(PAGE, {f: getattr(start, f) for f in FIELDS})
 
 st.title("Batch normalization")
 st.markdown(
-    "As a network trains, the distribution of every layer's inputs keeps shifting, and with a "
-    "saturating activation such as the sigmoid a shift into the flat tails stops learning. **Batch "
-    "normalization** re-centres and re-scales each unit's input over the mini-batch, then lets the "
-    "network learn the scale γ and shift β it actually wants. Below, two identical MLPs — same "
-    "seed, same batches, same initial weights — train side by side, one with BatchNorm1d between "
-    "each Linear layer and its activation.")
+    "**The question.** In a deep network every layer's input is the output of the layers below, and it "
+    "changes whenever they learn. Does normalising each unit's input over the mini-batch make a network "
+    "train better, and is that really why it works?")
+st.markdown(
+    "**Batch normalization** (Ioffe & Szegedy 2015) re-centres and re-scales each unit's input over the "
+    "mini-batch, then lets the network learn the scale γ and shift β it actually wants. Its authors "
+    "explained its success by a smaller *internal covariate shift*: each layer's input distribution stays "
+    "put while the layers below learn. Later work doubts that this is the reason: Santurkar et al. (2018) "
+    "added noise that shifted the distributions again and batch norm still helped; they point instead to a "
+    "smoother loss landscape, which lets a network take larger steps. Below, two identical MLPs (same seed, "
+    "same batches, same initial weights) train side by side, one with BatchNorm1d between each Linear layer "
+    "and its activation; watch both the distributions and the learning rate each network copes with.")
+
+st.markdown("**Reproduce a finding in one click**")
+for col, (name, preset) in zip(st.columns(len(PRESETS)), PRESETS.items()):
+    with col, st.container(border=True):
+        st.button(preset.label, key=f"preset-{name}", on_click=apply_preset, args=(name,),
+                  icon=":material/science:", width="stretch")
+        st.caption(preset.finding)
 
 
 def architecture() -> None:
@@ -45,10 +61,12 @@ def architecture() -> None:
     c.number_input("Width (units per hidden layer)", 2, 1024, key=k("width"))
 
 
+st.info(story.predict_prompt(st.session_state[k("lr")]), icon=":material/psychology:")
 clicked = training_controls(
     page, limits={"epochs": EPOCHS, "batch_size": BATCH_SIZE}, above=architecture,
-    options={"lr": {"step": 0.1, "help": "The default 1.0 is too high for the plain sigmoid network; the BN "
-                                         "network copes."}})
+    options={"lr": {"step": 0.1, "help": "At 1.0 the plain sigmoid network does not train; the BN network copes."},
+             "batch_size": {"help": "Batch norm needs batches large enough for their mean and variance to mean "
+                                    "something: at 2, each unit's normalised input is always −1 or +1."}})
 
 try:
     config = BNConfig(**{f: st.session_state[k(f)] for f in FIELDS})
@@ -81,9 +99,15 @@ st.session_state[k("layer")] = wanted if wanted in layers else layers[-1]
 
 # ------------------------------------------------------------------ distributions
 st.header("What each layer's activation sees")
+st.markdown(f"The inputs to every hidden layer's {act}, for both networks on the same bins; move the slider "
+            "through training. Outliers are counted in the outer bins.")
 step = st.select_slider("Point of training (recorded step)", steps, key=k("step"))
-show_chart(charts.histogram_chart(result.histograms, step, act), result.histograms, "activation-input-histograms",
-           big, stretch=False)
+for row in range(0, len(layers), GRID):
+    for column, l in zip(st.columns(GRID), layers[row:row + GRID]):
+        with column:
+            show_chart(charts.histogram_chart(result.histograms, step, l, act),
+                       result.histograms[result.histograms["layer"] == l], f"activation-input-histograms-layer-{l}",
+                       big)
 layer = st.selectbox("Layer for the percentile bands, running statistics and worked example", layers,
                      key=k("layer"), format_func=lambda l: f"Hidden layer {l}")
 remember(PAGE, BNView.of(config, step, layer), settings)
@@ -99,55 +123,67 @@ st.markdown(
     "BN network in both modes.")
 model = modes.trained_bn_model(result)
 batch = data.x_val[: trained.batch_size]
-te = modes.train_vs_eval(model, batch, layer)
-shown = modes.first(te, *SCATTER)
-gap = (te["train"] - te["eval"]).abs().mean()
-left, right = st.columns(2)
-with left:
-    show_chart(charts.train_eval_chart(shown, layer), shown, "train-vs-eval", big)
-    st.caption(f"{len(batch)} validation images × {trained.width} units of hidden layer {layer}; the chart draws "
-               f"the first {shown['example'].max()} images × first {shown['unit'].max()} units "
-               f"({len(shown):,} of {len(te):,} points).")
-with right:
-    show_chart(charts.running_chart(result.running, layer, "mean"), result.running, "running-mean", big)
-left, right = st.columns(2)
-with left:
-    show_chart(charts.running_chart(result.running, layer, "var"), result.running, "running-var", big,
-               key="csv-running-var")
-with right:
-    st.metric("Mean |train − eval| on this batch", f"{gap:.3f}")
-    st.caption(f"Over all {len(te):,} values: {len(batch)} validation images × {trained.width} units.")
+gap = None
+if not modes.is_finite(model):
+    st.warning(story.modes_line(result, None, len(batch)), icon=":material/warning:")
+else:
+    te = modes.train_vs_eval(model, batch, layer)
+    shown = modes.first(te, *SCATTER)
+    gap = float((te["train"] - te["eval"]).abs().mean())
+    left, right = st.columns(2)
+    with left:
+        show_chart(charts.train_eval_chart(shown, layer), shown, "train-vs-eval", big)
+        st.caption(f"{len(batch)} validation images × {trained.width} units of hidden layer {layer}; the chart "
+                   f"draws the first {shown['example'].max()} images × first {shown['unit'].max()} units "
+                   f"({len(shown):,} of {len(te):,} points).")
+    with right:
+        show_chart(charts.running_chart(result.running, layer, "mean"), result.running, "running-mean", big)
+    left, right = st.columns(2)
+    with left:
+        show_chart(charts.running_chart(result.running, layer, "var"), result.running, "running-var", big,
+                   key="csv-running-var")
+    with right:
+        st.metric("Mean |train − eval| on this batch", fmt.number(gap))
+        st.caption(f"Over all {len(te):,} values: {len(batch)} validation images × {trained.width} units.")
 
-# ------------------------------------------------------------------ worked example
-st.subheader("One neuron, worked through")
-w = modes.worked_example(model, batch, layer, unit=1)
-m, mean, var, eps = w["batch"], w["mean"], w["var"], latex_number(w["eps"])
-st.markdown(
-    f"Unit {w['unit']} of hidden layer {layer}, in train mode on the same {m} validation images: its "
-    "pre-activations s (the Linear layer's output, with the layers below normalised by this batch's own "
-    "statistics, exactly as in the train-mode pass above) are listed on the right.")
-left, right = st.columns([3, 2])
-with left:
-    st.latex(r"\hat x_i = \frac{s_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \quad "
-             r"\mu_B = \frac1m\sum_{i=1}^m s_i,\ \ \sigma_B^2 = \frac1m\sum_{i=1}^m (s_i-\mu_B)^2")
-    st.latex(r"y_i = \gamma\,\hat x_i + \beta")
-    s_vals = w["table"]["s"].tolist()
-    shown_terms = s_vals[:2] + ([None] if m > 3 else []) + s_vals[2:][-1:]
-    terms = "".join(r" + \dots" if v is None else f" {'-' if v < 0 else '+'} {abs(v):.4f}" for v in shown_terms)
-    st.latex(rf"\mu_B = \tfrac{{1}}{{{m}}}\left({terms.strip().removeprefix('+ ')}\right) = {mean:.4f}")
-    st.latex(rf"\sigma_B^2 = \tfrac{{1}}{{{m}}}\left[({s_vals[0]:.4f} - ({mean:.4f}))^2 + \dots\right] = {var:.4f},"
-             rf"\quad \epsilon = {eps}")
-    st.latex(rf"\hat x_1 = \frac{{{w['x1']:.4f} - ({mean:.4f})}}{{\sqrt{{{var:.4f} + {eps}}}}} = {w['x_hat']:.4f}")
-    st.latex(rf"y_1 = \gamma \hat x_1 + \beta = {w['gamma']:.4f} \cdot ({w['x_hat']:.4f}) + ({w['beta']:.4f})"
-             rf" = {w['y']:.4f}")
-    st.caption(f"The scatter's train-mode value for image 1, unit {w['unit']} (float32): "
-               f"{te['train'].iloc[w['unit'] - 1]:.4f}.")
-with right:
-    st.dataframe(w["table"], hide_index=True, height=420, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(c.replace("x_hat", "x̂"), format="%.4f")
-                                for c in ("s", "x_hat", "y")})
-params = modes.gamma_beta(model)
-show_chart(charts.gamma_beta_chart(params), params, "gamma-beta", big, stretch=False)
+    # -------------------------------------------------------------- worked example
+    st.subheader("One neuron, worked through")
+    w = modes.worked_example(model, batch, layer, unit=1)
+    m, mean, var, eps = w["batch"], w["mean"], w["var"], tex(w["eps"])
+    st.markdown(
+        f"Unit {w['unit']} of hidden layer {layer}, in train mode on the same {m} validation images: its "
+        "pre-activations s (the Linear layer's output, with the layers below normalised by this batch's own "
+        "statistics, exactly as in the train-mode pass above) are listed in the table.")
+    left, right = st.columns([3, 2])
+    with left:
+        st.latex(r"\hat x_i = \frac{s_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \quad "
+                 r"\mu_B = \frac1m\sum_{i=1}^m s_i,\ \ \sigma_B^2 = \frac1m\sum_{i=1}^m (s_i-\mu_B)^2")
+        st.latex(r"y_i = \gamma\,\hat x_i + \beta")
+        with st.expander("The numbers, by hand: check them against the table"):
+            s_vals = w["table"]["s"].tolist()
+            shown_terms = s_vals[:2] + ([None] if m > 3 else []) + s_vals[2:][-1:]
+            terms = "".join(r" + \dots" if v is None else f" {'-' if v < 0 else '+'} {tex(abs(v))}"
+                            for v in shown_terms)
+            st.latex(rf"\mu_B = \tfrac{{1}}{{{m}}}\left({terms.strip().removeprefix('+ ')}\right) = {tex(mean)}")
+            st.latex(rf"\sigma_B^2 = \tfrac{{1}}{{{m}}}\left[({tex(s_vals[0])} - ({tex(mean)}))^2 + \dots\right] "
+                     rf"= {tex(var)},\quad \epsilon = {eps}")
+            st.latex(rf"\hat x_1 = \frac{{{tex(w['x1'])} - ({tex(mean)})}}{{\sqrt{{{tex(var)} + {eps}}}}} "
+                     rf"= {tex(w['x_hat'])}")
+            st.latex(rf"y_1 = \gamma \hat x_1 + \beta = {tex(w['gamma'])} \cdot ({tex(w['x_hat'])}) + "
+                     rf"({tex(w['beta'])}) = {tex(w['y'])}")
+            verification(f"Check: the scatter's train-mode value for image 1, unit {w['unit']}, computed by "
+                         f"PyTorch's BatchNorm1d in float32: {fmt.number(te['train'].iloc[w['unit'] - 1], digits=5)}.",
+                         big)
+    with right:
+        st.dataframe(w["table"], hide_index=True, height=420, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(c.replace("x_hat", "x̂"), format="%.4f")
+                                    for c in ("s", "x_hat", "y")})
+    params = modes.gamma_beta(model)
+    left, right = st.columns(2)
+    for column, name in zip((left, right), ("gamma", "beta")):
+        with column:
+            show_chart(charts.gamma_beta_chart(params, name), params, f"{name}", big, key=f"csv-{name}")
 
 # ------------------------------------------------------------------ lesson
-takeaways(story.takeaways(result, layer, gap, act))
+takeaways(story.takeaways(result, layer, gap, act, len(batch)))
+reproduced([story.ioffe_reproduction(result)])

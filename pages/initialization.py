@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+import core.format as fmt
 from core.initializers import INIT_SCHEMES
 from core.lessons.initialization import charts, experiment, health, story, symmetry
 from core.lessons.initialization.config import ACTIVATION_CHOICES, EPOCHS, PRESETS, InitConfig
@@ -9,6 +10,7 @@ from core.palette import color_of
 from ui.controls import training_controls
 from ui.layout import show_chart, takeaways
 from ui.page import open_page
+from ui.reproduced import reproduced
 from ui.runner import cached_result, shared
 from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
@@ -17,6 +19,7 @@ page = open_page("initialization")
 PAGE, settings, big, k = page.name, page.settings, page.big, page.key
 device, data = page.device, page.data
 FIELDS = ("activation", "depth", "width", "lr", "momentum", "epochs", "batch_size")
+GRID = 3  # panels per row of the box plots (a phone stacks them)
 
 
 def widget_values(config: InitConfig) -> dict:
@@ -32,6 +35,9 @@ start = initial_config(PAGE, InitConfig)
 seed_widgets(PAGE, widget_values(start))
 
 st.title("Weight initialization")
+st.markdown(
+    "**The question.** Can a deep network be doomed before it has seen a single example? How large "
+    "should its initial weights be, and why does the answer depend on the activation?")
 st.markdown(
     "Before a network has seen a single example, its initial weights already decide how strongly "
     "signals travel forward and how much gradient travels back. Too small and both fade layer by "
@@ -77,6 +83,10 @@ with left:
 with right:
     show_chart(charts.gradient_chart(snap.gradients, "weight", config.depth, order), snap.gradients,
                "init-weight-gradients", big, key="csv-weight-gradients")
+overlaps = [story.overlap_note(snap.gradients[snap.gradients["kind"] == kind], "grad_norm", story.CHART_NAMES[kind],
+                               log=True) for kind in ("backprop", "weight")]
+if any(overlaps):
+    st.caption(" ".join(filter(None, overlaps)))
 notes = story.problem_notes(verdicts, config.activation, config.depth)
 if notes:
     st.warning("\n".join(f"- {n}" for n in notes), icon=":material/warning:")
@@ -90,30 +100,33 @@ for i, label in enumerate(order):
         st.latex(INIT_SCHEMES[row["scheme"]].formula)
         what = {"bound": "a", "std": "σ", "value": "value"}[row["kind"]]
         bias = "bias: same bound" if row["scheme"] == "default" else "bias = 0"
-        st.caption(f"First layer (n_in = 784, n_out = {config.width}): {what} = {row['first layer']:.4g} · "
-                   f"hidden layers (n_in = n_out = {config.width}): {what} = {row['hidden layers']:.4g}, "
-                   f"weight std = {row['std (hidden)']:.4g} · {bias}")
-        ratio = "—" if verdict["zero layers"] else f"{verdict['ratio']:.2g}"
+        st.caption(f"First layer (n_in = 784, n_out = {config.width}): {what} = {fmt.number(row['first layer'], digits=4)}"
+                   f" · hidden layers (n_in = n_out = {config.width}): {what} = "
+                   f"{fmt.number(row['hidden layers'], digits=4)}, weight std = "
+                   f"{fmt.number(row['std (hidden)'], digits=4)} · {bias}")
+        ratio = "— (no gradient)" if verdict["zero layers"] else fmt.ratio(verdict["ratio"])
         st.markdown(f"Gradient ratio layer 1 / layer {config.depth}: **{ratio}** · **{verdict['verdict']}**")
 
-st.markdown(
-    "The two charts can tell different stories. The weight gradient is "
-    r"$\partial L/\partial W_l = (\partial L/\partial s_l)\, h_{l-1}^{\top}$: the back-propagated "
-    "gradient times the layer's input. When the activations $h_{l-1}$ grow or shrink from layer to layer "
-    "they hide what happens to $\\partial L/\\partial s_l$ — a weight gradient can look healthy while the "
-    "signal travelling back is vanishing. Glorot & Bengio (2010) point out exactly this.")
+with st.expander("Why the two charts can tell different stories"):
+    st.markdown(
+        "The weight gradient is "
+        r"$\partial L/\partial W_l = (\partial L/\partial s_l)\, h_{l-1}^{\top}$: the back-propagated "
+        "gradient times the layer's input. When the activations $h_{l-1}$ grow or shrink from layer to layer "
+        "they hide what happens to $\\partial L/\\partial s_l$ — a weight gradient can look healthy while the "
+        "signal travelling back is vanishing. Glorot & Bengio (2010) point out exactly this.")
 sat = "saturated" if config.activation != "relu" else "inactive"
 
 
-def sci(values) -> list[str]:
-    """Scientific text: st.dataframe leaves numbers above 2^53 unformatted (the exploding ratios reach 1e16)."""
-    return [f"{v:.2e}" if pd.notna(v) else "—" for v in values]
+def readable(values, ratio: bool = False) -> list[str]:
+    """Ratios ("36×", "1 in 210") and standard deviations as text through core.format (the exploding ratios
+    reach 10¹⁶, beyond what st.dataframe formats); "—" where there is none."""
+    return [fmt.ratio(v) if ratio else fmt.number(v) for v in values]
 
 
 table = pd.DataFrame({
-    "scheme": verdicts.index, "verdict": verdicts["verdict"].values, "ratio ‖∂L/∂s‖": sci(verdicts["ratio"]),
-    "ratio ‖∂L/∂W‖": sci(verdicts["weight ratio"]), sat: verdicts["saturated"].values,
-    "std layer 1": sci(verdicts["std first"]), "std layer L": sci(verdicts["std last"])})
+    "scheme": verdicts.index, "verdict": verdicts["verdict"].values, "ratio ‖∂L/∂s‖": readable(verdicts["ratio"], True),
+    "ratio ‖∂L/∂W‖": readable(verdicts["weight ratio"], True), sat: verdicts["saturated"].values,
+    "std layer 1": readable(verdicts["std first"]), "std layer L": readable(verdicts["std last"])})
 helps = {"ratio ‖∂L/∂s‖": "Back-propagated gradient: first hidden layer / last hidden layer",
          "ratio ‖∂L/∂W‖": "Weight gradient: first hidden layer / last hidden layer",
          "std layer 1": "Standard deviation of the first hidden layer's activations",
@@ -129,7 +142,13 @@ st.caption(f"Measured on {experiment.PROBE_BATCH} MNIST training images, seed {s
 
 st.subheader("What the activations look like")
 acts = snap.activations
-show_chart(charts.activation_boxes(acts, config.activation, order), acts, "init-activations", big, stretch=False)
+st.caption("Each panel is one scheme: per hidden layer a box from the 25th to the 75th percentile of its "
+           "activations, whiskers from the 5th to the 95th, a black tick at the median.")
+for row in range(0, len(order), GRID):
+    for column, label in zip(st.columns(GRID), order[row:row + GRID]):
+        with column:
+            show_chart(charts.activation_box(acts, config.activation, label), acts[acts["label"] == label],
+                       f"init-activations-{label}", big)
 st.caption(story.look_sentence(acts, config.activation))
 left, right = st.columns(2)
 with left:
@@ -137,20 +156,28 @@ with left:
 with right:
     show_chart(charts.saturation_chart(acts, config.activation, order), acts, "init-saturation", big,
                key="csv-saturation")
+overlaps = [story.overlap_note(acts[acts["std"] > 0], "std", "spread", log=True),
+            story.overlap_note(acts, "saturated", "share of units " + sat, log=False)]
+if any(overlaps):
+    st.caption(" ".join(filter(None, overlaps)))
 
 # ------------------------------------------------------------------ training
 st.header("Training: does the gradient get through?")
 st.markdown(
-    f"The same {config.depth}-layer {config.activation} network trained with SGD on "
+    f"The same {config.depth}-layer {story.ACTIVATION_NAMES[config.activation]} network trained with SGD on "
     f"{len(data.y_train):,} MNIST images once per scheme: same seed, same batches. The heatmap shows "
     "every layer's back-propagated gradient norm as training goes on.")
+st.info(story.predict_prompt(order, config.depth, config.activation), icon=":material/psychology:")
 clicked = training_controls(page, limits={"epochs": EPOCHS})
 
 
 def live_heat(latest, slot) -> None:
     heat = experiment.gradient_heat({label: p.probe_frame("GradNormProbe") for label, p in latest.items()})
     if len(heat):
-        slot.altair_chart(charts.heat_chart(heat, order))
+        with slot.container():
+            domain = charts.heat_domain(heat)
+            for column, label in zip(st.columns(2), [l for l in order if l in set(heat["run"])][-2:]):
+                column.altair_chart(charts.heat_chart(heat, label, domain), width="stretch")
 
 
 key = ("initialization.train", config, settings.seed, device, data.name, data.source)
@@ -163,9 +190,17 @@ if result is not None:
     if cached_result(key) is result:  # trained with the settings above: link divergence to the measurements
         for line in story.exploded_at_init(result, verdicts):
             st.markdown(line)
-    heat = experiment.gradient_heat({label: r.probes.get("GradNormProbe") for label, r in result.runs.items()})
-    show_chart(charts.heat_chart(heat, list(result.runs)), heat, "gradient-heatmap", big, stretch=False)
-    st.caption("Blank cells: exactly zero gradient reached that layer at that step.")
+    frames = {label: r.probes.get("GradNormProbe") for label, r in result.runs.items()}
+    heat = experiment.gradient_heat(frames)
+    st.subheader("The back-propagated gradient per layer during training")
+    domain = charts.heat_domain(heat)
+    runs = list(result.runs)
+    for row in range(0, len(runs), 2):
+        for column, label in zip(st.columns(2), runs[row:row + 2]):
+            with column:
+                show_chart(charts.heat_chart(heat, label, domain), heat[heat["run"] == label],
+                           f"gradient-heatmap-{label}", big)
+    st.caption(story.heat_caption(experiment.heat_gaps(frames), result))
 
     st.subheader("Symmetry: all-equal weights give identical neurons")
     st.markdown(
@@ -181,7 +216,7 @@ if result is not None:
                  lambda: symmetry.experiment(config.activation, config.depth, config.width, data, settings.seed))
     rand = [label for label in sym.cosines if label != symmetry.EQUAL][0]
     st.markdown(
-        f"**Experiment.** A {sym.activation} network of {sym.depth} hidden layers × {sym.width} units, trained "
+        f"**Experiment.** A {story.ACTIVATION_NAMES[sym.activation]} network of {sym.depth} hidden layers × {sym.width} units, trained "
         f"twice on the same {sym.steps} batches of {symmetry.SETTINGS.batch_size} images (SGD, learning rate "
         f"{symmetry.SETTINGS.lr:g}, momentum {symmetry.SETTINGS.momentum:g}): once with every weight set to the "
         f"small constant 1/n_in (1/784 in the first layer, 1/{sym.width} after; biases 0) — small enough not to "
@@ -194,7 +229,17 @@ if result is not None:
     for col, (label, cos) in zip(st.columns(2), sym.cosines.items()):
         with col:
             show_chart(charts.cosine_chart(cos, label, "layer 1 after training: cosine between neurons"), cos,
-                       f"cosine-{label}", big, stretch=False)
+                       f"cosine-{label}", big)
 
 # ------------------------------------------------------------------ lesson
-takeaways(story.takeaways(verdicts, acts, config.activation, sym))
+takeaways(story.takeaways(verdicts, config.activation, order, sym, result))
+glorot = PRESETS["glorot"].config
+glorot_snap = shared(("initialization.at_init", glorot.schemes, glorot.activation, glorot.depth, glorot.width,
+                      settings.seed, device, data.name, data.source),
+                     lambda: experiment.at_init(glorot, data, settings.seed))
+he = PRESETS["he"].config
+he_snap = shared(("initialization.at_init", he.schemes, he.activation, he.depth, he.width, settings.seed, device,
+                  data.name, data.source), lambda: experiment.at_init(he, data, settings.seed))
+he_run = cached_result(("initialization.train", he, settings.seed, device, data.name, data.source))
+reproduced([story.glorot_reproduction(glorot_snap.gradients, glorot.depth, glorot.width),
+            story.he_reproduction(he_snap.gradients, he.depth, he_run, PRESETS["he"].label)])

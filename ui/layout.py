@@ -33,3 +33,4 @@ def takeaways(points: list[str]) -> None:
     """The short "what to notice" list at the end of a lesson."""
     st.subheader("What to notice")
     st.markdown("\n".join(f"- {p}" for p in points))
+

@@ -55,3 +55,86 @@ def percents(values) -> "pd.Series":
     import pandas as pd
 
     return pd.Series(values).map(lambda v: float("nan") if v == "—" else float(str(v).rstrip("%")) / 100)
+
+
+# ---------------------------------------------------------------- what a page puts on screen, as text
+
+UNREADABLE = {
+    "None": r"\bNone\b",
+    "nan": r"(?<![A-Za-z])nan(?![A-Za-z])",  # "nan", "nan%", "[nan, nan]"; "NaN" (the word) is allowed
+    "a percent of nothing": "—%",
+    "eight repeated digits": r"(\d)\1{7}",  # 2.4999999999, 9.9999999
+}
+
+
+def _chart_text(spec: str) -> list[str]:
+    """Titles, subtitles, axis and legend titles and text marks of a Vega-Lite spec (not its data)."""
+    import json
+
+    out: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("datasets", "data", "values"):
+                    continue
+                if key in ("title", "subtitle", "text") and isinstance(value, (str, list)):
+                    out.extend([value] if isinstance(value, str) else [v for v in value if isinstance(v, str)])
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(json.loads(spec))
+    return out
+
+
+def rendered_text(at) -> list[str]:
+    """Every piece of text a page shows in its main area: markdown, captions, callouts, LaTeX, metrics,
+    headings, widget labels, every cell and column name of its tables, and the titles and text marks of
+    its charts. For checking that nothing unreadable (see `unreadable`) reaches the screen."""
+    import pandas as pd
+
+    texts: list[str] = []
+
+    def walk(node) -> None:
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            label = getattr(node, "label", None)
+            if isinstance(label, str):
+                texts.append(label)
+            for child in children.values():
+                walk(child)
+            return
+        kind = getattr(node, "type", "")
+        if kind in ("dataframe", "table"):  # numbers are formatted by the browser: only a missing one is unreadable
+            frame = node.value
+            texts.extend(map(str, frame.columns))
+            for column in frame.columns:
+                values = frame[column]
+                if pd.api.types.is_numeric_dtype(values):
+                    texts.extend("nan" for v in values if pd.isna(v))
+                else:
+                    texts.extend(map(str, values))
+        elif kind == "vega_lite_chart":
+            texts.extend(_chart_text(node.proto.spec))
+        else:
+            for attr in ("value", "label", "body"):
+                try:
+                    value = getattr(node, attr)
+                except Exception:  # an element without that field
+                    continue
+                if isinstance(value, str):
+                    texts.append(value)
+
+    walk(at.main)
+    return texts
+
+
+def unreadable(at) -> list[str]:
+    """The pieces of `rendered_text` that show None, nan, a percent of a missing value or a number with
+    eight repeated digits, each with the rule it breaks (empty: all readable)."""
+    import re
+
+    return [f"{name}: {text[:160]!r}" for text in rendered_text(at) for name, rule in UNREADABLE.items()
+            if re.search(rule, text)]

@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from tests.app.conftest import unreadable
+
 PAGE = "initialization.py"
 SMALL = {"schemes": "xavier_uniform", "depth": "3", "width": "16", "epochs": "1"}  # trains in about a second
 
@@ -21,6 +23,25 @@ def at_init_view(at) -> tuple:
     return at.dataframe[0].value.to_json(), text(at, "caption"), specs
 
 
+def ratios(column) -> "pd.Series":
+    """The verdict table's ratio column ("36×", "0.23×", "1 in 210", "1.8 × 10¹⁶×", "—") back as numbers."""
+    import pandas as pd
+
+    def value(text: str) -> float:
+        if text == "—":
+            return float("nan")
+        if text.startswith("1 in "):
+            return 1 / value(text[5:] + "×")
+        text = text.rstrip("×").replace(",", "").replace("−", "-")
+        if " × 10" in text:
+            mantissa, power = text.split(" × 10")
+            return float(mantissa) * 10 ** int(power.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+        if text.startswith("10") and len(text) > 2:
+            return 10 ** int(text[2:].translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+        return float(text)
+    return pd.Series(column).map(value)
+
+
 def train(at):
     [b for b in at.button if b.label == "Train"][0].click().run()
     assert not at.exception
@@ -31,12 +52,13 @@ def test_defaults_show_gradients_verdicts_and_formulas(app):
     at = app(PAGE).run()
     assert not at.exception
     assert at.title[0].value == "Weight initialization"
-    # two gradient charts, box plots, spread, saturation
-    assert charts(at) == 5
+    # two gradient charts, one box plot per scheme (six), spread, saturation
+    assert charts(at) == 10
     table = at.dataframe[0].value.set_index("scheme")
-    ratio = table["ratio ‖∂L/∂s‖"].map(lambda v: float("nan") if v == "—" else float(v))
+    ratio = ratios(table["ratio ‖∂L/∂s‖"])
     assert ratio.isna()["All equal (1)"]  # 0 / 0: no gradient reached any hidden layer
     assert ratio["PyTorch default"] < 0.01 < ratio["Xavier uniform"]
+    assert table.loc["PyTorch default", "ratio ‖∂L/∂s‖"] == "1 in 210"  # a tiny ratio a student can read
     assert table.loc["Uniform [-1, 1]", "verdict"] == "exploding, saturated"
     assert table.loc["Xavier uniform", "verdict"] == table.loc["He uniform", "verdict"] == "healthy"
     # the equal-weights line is missing from the log charts: the page says where and why
@@ -47,10 +69,18 @@ def test_defaults_show_gradients_verdicts_and_formulas(app):
     assert r"W,\ b\sim U" in " ".join(l.value for l in at.latex)  # PyTorch's default keeps a random bias
     assert "a = 0.125" in text(at, "caption")  # 1/sqrt(64), PyTorch default's hidden-layer bound
     notice = text(at, "markdown")
-    assert "Healthy at initialization for this network: **Xavier uniform** (ratio 0.23), **He uniform**" in notice
+    assert "Healthy at initialization for this network: **Xavier uniform** (ratio 0.23×), **He uniform**" in notice
     assert "boxes pressed against −1 and +1" in text(at, "caption")
+    # said once, under the box plots, not repeated in the takeaways (issue 20)
+    assert (text(at, "caption") + notice).count("boxes pressed against") == 1
+    assert "lines of All equal (1) and Uniform [-1, 1] lie on top of each other" in text(at, "caption")
     assert any("Press **Train**" in i.value for i in at.info)
+    assert any("**Predict before you press Train:**" in i.value for i in at.info)
+    # the papers' results beside ours: Glorot measured live, He waiting for its preset to be trained
+    assert "[Glorot & Bengio 2010, §4.2.2, Figure 7]" in notice and "**reproduced here**" in notice
+    assert "**not measured yet**" in notice and "Press **He et al. 2015: 30-layer ReLU**" in text(at, "caption")
     assert at.query_params["depth"] == "10" and "he_uniform" in at.query_params["schemes"]
+    assert not unreadable(at), unreadable(at)
 
 
 def test_sigmoid_wording_names_its_own_flat_parts(app):
@@ -128,22 +158,32 @@ def test_train_shows_comparison_heatmap_and_honest_symmetry(app):
     assert (equal["max difference between neurons"] == 0).all() and (equal["distinct neurons"] == 1).all()
     assert (xavier["distinct neurons"] == 32).all() and (xavier["max difference between neurons"] > 0.1).all()
     assert "identical bit for bit" in text(at, "markdown")
-    # gradients, activations (5), loss, accuracy, heatmap, two cosine maps
-    assert charts(at) == 10
+    # gradients (2), two box plots, spread, saturation, loss, accuracy, two heatmaps, two cosine maps
+    assert charts(at) == 12
 
 
 def test_relu_equal_weights_explosion_is_explained_and_linked_to_divergence(app):
     at = app(PAGE, activation="relu", schemes="equal,he_uniform", epochs="1").run()
     # 2.3e+08 or 2.4e+08: float32 sums of such large numbers differ a little from one CPU to another
-    assert re.search(r"\*\*All equal \(1\)\*\* explodes towards the input: \|\|dL/ds₁\|\| = 2\.[345]e\+08",
+    assert re.search(r"\*\*All equal \(1\)\*\* explodes towards the input: \|\|dL/ds₁\|\| = 2\.[345]\d* × 10⁸",
                      text(at, "warning"))
     table = at.dataframe[0].value.set_index("scheme")
-    assert table.loc["All equal (1)", "ratio ‖∂L/∂s‖"] == "1.80e+16"  # text: st.dataframe cannot format > 2^53
+    assert table.loc["All equal (1)", "ratio ‖∂L/∂s‖"] == "1.8 × 10¹⁶×"  # text: st.dataframe cannot format > 2^53
     assert table.loc["All equal (1)", "verdict"] == "exploding, spread grows"
     train(at)
     assert "All equal (1) diverged at step 2" in text(at, "warning")
     assert "**All equal (1)** was already exploding at initialization" in text(at, "markdown")
     assert "**All equal (1)** diverged at step 2: its weights are no longer finite" in text(at, "markdown")
+    assert "All equal (1) diverged at step 2: its panel stops there" in text(at, "caption")
+    assert not unreadable(at), unreadable(at)
+
+
+def test_runs_that_did_not_train_are_said_so(app):
+    at = train(app(PAGE, schemes="scaled_uniform,xavier_uniform", depth="4", width="16", epochs="1").run())
+    status = at.dataframe[1].value.set_index("initialization")["status"]
+    assert status["Uniform / n_in"] == "did not train"
+    assert "**Uniform / n_in** did not train" in text(at, "markdown")
+    assert not unreadable(at), unreadable(at)
 
 
 def test_hostile_url_is_reported_and_defaults_used(app):

@@ -8,7 +8,7 @@ def test_curves_depth_and_training(server, page):
     page.goto(f"{server}/activations?epochs=2")
     wait_for_app(page)
     page.get_by_text("How much gradient reaches each layer").wait_for()
-    wait_for_chart_text(page, "the activation derivatives' factor alone")  # the dashed line is no "bound"
+    wait_for_chart_text(page, "dashed: the derivatives' factor alone")  # the dashed line is no "bound"
     charts = page.locator(CHARTS)
     expect(charts).to_have_count(6)  # f, f', three function panels, depth
     expect_at_least(page.locator(".katex"), 6)  # formula and derivative per selected function
@@ -23,4 +23,5 @@ def test_curves_depth_and_training(server, page):
     expect(charts).to_have_count(8)
     wait_for_chart_text(page, "Training loss")
     wait_for_chart_text(page, "Validation accuracy")
-    expect(page.get_by_text("learned slowest")).to_be_visible()
+    expect(page.get_by_text("ended highest")).to_be_visible()  # the takeaway reads the run's outcomes
+    expect(page.get_by_text("reproduced here").first).to_be_visible()  # fastai's sqrt(5) spread, live

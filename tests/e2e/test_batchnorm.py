@@ -25,9 +25,10 @@ def test_first_visit_shows_the_whole_lesson(server, page):
     wait_for_app(page)
     page.get_by_text("One neuron, worked through").wait_for(timeout=120_000)
     assert_no_exception(page)
-    for title in ("Training loss", "Inputs to the activations at step", "Running mean vs population mean"):
+    for title in ("Training loss", "Hidden layer 2", "Running mean vs population mean"):
         expect(page.get_by_text(title).first).to_be_visible()
-    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(8)
+    # loss, accuracy, one histogram per layer (2), bands, train vs eval, running mean and variance, γ, β
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(10)
     expect(page.get_by_text("Unit 1 of hidden layer 1,")).to_be_visible()  # the layer the link asked for
     page.wait_for_function(PARAM.format("layer", "1"))
 

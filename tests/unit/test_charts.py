@@ -2,7 +2,7 @@
 import altair as alt
 import pandas as pd
 
-from core.charts import decades, presenter, wrap_text
+from core.charts import coinciding, decades, presenter, wrap_text
 
 FRAME = pd.DataFrame({"x": [1, 2], "y": [3, 4]})
 
@@ -72,3 +72,16 @@ def test_decades_cover_the_data_with_few_ticks():
     assert decades(pd.Series([0.0])) is None
     ticks = decades(pd.Series([1e-30, 1.0]))
     assert len(ticks) <= 8 and ticks[0] == 1.0 and ticks[-1] <= 1e-28
+
+
+def test_coinciding_lines_are_grouped_and_others_are_not():
+    frame = pd.DataFrame({"layer": [1, 2, 3] * 4, "run": ["a"] * 3 + ["b"] * 3 + ["c"] * 3 + ["d"] * 3,
+                          "v": [0.5, 0.5, 0.5, 0.501, 0.499, 0.5, 0.1, 0.2, 0.3, 0.5, 0.5, float("nan")]})
+    assert coinciding(frame, "layer", "v", "run") == [["a", "b", "d"]]  # d's missing point is left out
+    assert coinciding(frame.query("run != 'b' and run != 'd'"), "layer", "v", "run") == []
+    logs = pd.DataFrame({"layer": [1, 2, 1, 2], "run": ["a", "a", "b", "b"], "v": [1e-8, 1.0, 1.1e-8, 1.0]})
+    assert coinciding(logs, "layer", "v", "run", log=True) == [["a", "b"]]
+    assert coinciding(logs, "layer", "v", "run") == [["a", "b"]]  # on a linear axis 1e-8 and 1.1e-8 agree too
+    assert coinciding(pd.DataFrame({"layer": [1], "run": ["a"], "v": [float("inf")]}), "layer", "v", "run") == []
+    one_point = pd.DataFrame({"layer": [1, 2, 3, 3], "run": ["a", "a", "a", "b"], "v": [0.1, 0.2, 0.3, 0.3]})
+    assert coinciding(one_point, "layer", "v", "run") == []  # a single shared point is no line on a line

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.charts import decades
+from core.charts import decades, wrap_text
 from core.lessons.activations.experiment import SATURATION
 from core.palette import color_scale
 
@@ -64,8 +64,8 @@ def depth_chart(df: pd.DataFrame, order: list[str]) -> alt.Chart:
                       shown.assign(series=FACTOR, value=shown["factor"])])
     color = alt.Color("label:N", scale=color_scale(order), title="Function", legend=alt.Legend(orient="bottom"))
     return alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(
-        x=alt.X("layer:Q", title="Hidden layer l (1 = next to the input)", axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="Gradient relative to layer L (log)",
+        x=alt.X("layer:Q", title="Hidden layer l (1 = next to the input)", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="Relative to layer L (log)",
                 axis=alt.Axis(values=decades(long["value"]) or alt.Undefined, format=".0e")),
         color=color,
         strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=[FACTOR, MEASURED],
@@ -75,6 +75,6 @@ def depth_chart(df: pd.DataFrame, order: list[str]) -> alt.Chart:
                  alt.Tooltip("weights_factor:Q", title="weights' factor (measured / activation factor)",
                              format=".3g")],
     ).properties(title=alt.Title("How much gradient reaches each layer",
-                                 subtitle="solid: measured in a real network · dashed: the activation "
-                                          "derivatives' factor alone; the weights multiply in their own"),
+                                 subtitle=wrap_text("solid: measured in a real network · dashed: the derivatives' "
+                                                    "factor alone · the weights multiply in their own factor", 45)),
                  height=460, width="container")

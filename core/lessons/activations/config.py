@@ -2,7 +2,7 @@
 are the page's widget ranges too."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.activations import ACTIVATIONS, get_activation
 from core.config import Config, check_range
@@ -59,3 +59,10 @@ class ActivationsConfig(Config):
     @property
     def labels(self) -> list[str]:
         return [ACTIVATIONS[f].label for f in self.functions]
+
+
+def shrink(config: ActivationsConfig) -> ActivationsConfig:
+    """The cheapest config on the same code paths, for the app-wide property tests: one epoch, hidden
+    layers of at most 16 units, a depth chart of at most 4 layers; the functions, x-range, initialization
+    and training settings unchanged."""
+    return replace(config, epochs=1, hidden=tuple(min(h, 16) for h in config.hidden), depth=min(config.depth, 4))

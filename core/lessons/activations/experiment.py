@@ -99,3 +99,33 @@ def train_compare(config: ActivationsConfig, data: Dataset, seed: int,
     return ActivationsResult(runs, pd.concat(moved, ignore_index=True))
 
 
+
+
+def run_all(config: ActivationsConfig, data: Dataset, seed: int) -> None:
+    """Everything the page computes for `config`, for the app-wide property tests: the curves and their
+    panels, the gradient through depth, the trained comparison, the "why sqrt(5)" spread, every chart and
+    every sentence. Raises whatever any of them raises."""
+    from core.lessons.activations import charts, depth, story  # they import this module
+    from core.initializers import INIT_SCHEMES
+
+    order = config.labels
+    df = curves(config.functions, config.x_min, config.x_max)
+    saturated_share(df)
+    for name in config.functions:
+        story.panel_notes(df, name)
+        charts.function_panel(df, ACTIVATIONS[name].label).to_dict()
+    for field_ in ("y", "dy"):
+        charts.curves_chart(df, field_, field_, order).to_dict()
+    grads = depth.depth_gradients(config.functions, config.depth, data, seed, init=config.depth_init)
+    charts.depth_chart(grads, order).to_dict()
+    init_label = INIT_SCHEMES[config.depth_init].label
+    story.depth_caption(grads, order, config.depth)
+    story.overlap_note(grads, order)
+    story.zero_gradient_notes(grads, order)
+    depth.overflow_labels(grads)
+    story.relu_tanh_line(grads, order, config.depth_init, init_label)
+    story.prediction_table(grads, order)
+    result = train_compare(config, data, seed)
+    story.step_training_note(result)
+    story.takeaways(grads, config.depth, config.depth_init, init_label, config.functions, result)
+    story.sqrt5_reproduction(depth.relu_spread(data, seed))

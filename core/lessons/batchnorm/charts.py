@@ -1,92 +1,194 @@
-"""Charts of the batch-norm lesson: DataFrames from core.lessons.batchnorm.experiment in, Altair out."""
+"""Charts of the batch-norm lesson: DataFrames from core.lessons.batchnorm.experiment in, Altair out.
+
+Every chart draws only finite values (a run that diverged leaves NaN and ±inf behind) and says in its
+subtitle what it left out. Step axes count whole steps; the BN network's own parts (its units, its
+layers) are shades of the "With BN" blue, so orange and blue mean the two networks on the whole page.
+Charts that used to be faceted are one container-wide chart per panel, so a phone stacks them.
+"""
 from __future__ import annotations
+
+import math
 
 import altair as alt
 import pandas as pd
 
-from core.palette import color_scale
+import core.format as fmt
+from core.charts import wrap_text
+from core.palette import color_of, color_scale
+
+SUBTITLE = 45  # characters a line of subtitle holds on a phone (390 px); longer ones are wrapped, not cut
 
 ORDER = ["Without BN", "With BN"]
+STEP_AXIS = alt.Axis(tickMinStep=1, format=",d")  # whole steps: never "2.5" or "2.4999999"
+LARGE = 1e5  # an axis reaching this far is written in powers of ten
 
 
-def _run_color() -> alt.Color:
-    return alt.Color("run:N", scale=color_scale(ORDER), title="Network", legend=alt.Legend(orient="bottom"))
+def value_axis(*columns: pd.Series) -> alt.Axis:
+    """Vega's own tick format (as many decimals as the tick step needs: "10", "0.5"; "~g" wrote 10 as
+    "1e+1"), or powers of ten ("2e+26") for an axis reaching beyond ±LARGE, where the default would
+    write 27 digits."""
+    top = max((float(c.abs().max()) for c in columns if len(c)), default=0.0)
+    return alt.Axis(format="~e", labelOverlap=True) if top >= LARGE else alt.Axis(labelOverlap=True)
+HIST_HEIGHT = 360  # the whole chart, title and legend included (Streamlit sizes it so): a plot of ~200 px
+# the BN network's own parts (units, layers): Vega's "blues" from mid to dark, the "With BN" blue's family
+BN_SHADES = alt.SchemeParams(name="blues", extent=[0.45, 1.0])
 
 
-def histogram_chart(hist: pd.DataFrame, step: int, activation: str) -> alt.FacetChart:
-    """Every hidden layer's activation inputs at one snapshot; both networks on the same bins per layer."""
-    df = hist[hist["step"] == step]
-    bars = alt.Chart(df).mark_rect(opacity=0.6).encode(
-        x=alt.X("lo:Q", title=f"Input to {activation}", axis=alt.Axis(format=".3~r")), x2="hi:Q",
-        y=alt.Y("share:Q", title="Share of values", axis=alt.Axis(format="%")),
-        color=_run_color(),
-        tooltip=["run:N", "layer:Q", alt.Tooltip("lo:Q", format=".3g"), alt.Tooltip("hi:Q", format=".3g"),
-                 alt.Tooltip("share:Q", format=".1%")],
-    ).properties(width=330, height=150)
-    return bars.facet(
-        row=alt.Row("layer:O", title="Hidden layer"), column=alt.Column("run:N", sort=ORDER, title=None),
-    ).resolve_scale(x="independent", y="independent").properties(
-        title=alt.Title(f"Inputs to the activations at step {step}",
-                        subtitle="same bins for both networks in each layer; outliers counted in the outer bins"))
+def _run_color(legend: bool = True, narrow: bool = False) -> alt.Color:
+    """The two networks' colours; `narrow` charts (a third of the page) stack the legend's two entries,
+    which side by side would be cut off at the chart's edge in presenter mode."""
+    if not legend:
+        return alt.Color("run:N", scale=color_scale(ORDER), legend=None)
+    return alt.Color("run:N", scale=color_scale(ORDER), title=None if narrow else "Network",
+                     legend=alt.Legend(orient="bottom", direction="vertical" if narrow else "horizontal"))
 
 
-def bands_chart(bands: pd.DataFrame, layer: int, activation: str) -> alt.Chart:
-    """15th, 50th and 85th percentile of one layer's activation inputs over training, per network."""
-    df = bands[bands["layer"] == layer]
-    base = alt.Chart(df).encode(x=alt.X("step:Q", title="Training step"), color=_run_color())
-    band = base.mark_area(opacity=0.25).encode(
-        y=alt.Y("p15:Q", title=f"Input to {activation}"), y2="p85:Q")
-    median = base.mark_line(strokeWidth=2.5).encode(
-        y="p50:Q", tooltip=["run:N", "step:Q", alt.Tooltip("p15:Q", format=".3f"),
+def _finite(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The rows whose `columns` are all finite numbers."""
+    if df.empty:
+        return df
+    values = df[columns].apply(pd.to_numeric, errors="coerce")
+    return df[values.map(math.isfinite).all(axis=1)]
+
+
+OUTSIDE = 0.05  # more of a network's values beyond the bins than this is said (1% lie there by construction)
+
+
+def nonfinite_note(hist: pd.DataFrame, step: int, layer: int) -> str:
+    """'' when every value recorded in `layer` at `step` is finite and within the bins; else, per network,
+    how many are not: "Without BN: every value NaN or ∞", "With BN: 12.0% of values NaN or ∞",
+    "Without BN: 40.0% of values beyond the axis" (counted in the outer bins)."""
+    df = hist[(hist["step"] == step) & (hist["layer"] == layer)]
+    parts = []
+    for run in ORDER:
+        rows = df[df["run"] == run]
+        if rows.empty:
+            continue
+        nonfinite = float(rows["nonfinite"].max())
+        outside = float(rows["outside"].max()) if "outside" in rows else 0.0
+        if nonfinite >= 1:
+            parts.append(f"{run}: every value NaN or ∞")
+            continue
+        if nonfinite > 0:
+            parts.append(f"{run}: {fmt.percent(nonfinite)} of values NaN or ∞")
+        if outside >= OUTSIDE:
+            parts.append(f"{run}: {fmt.percent(outside)} of values beyond the axis")
+    return " · ".join(parts)
+
+
+def histogram_chart(hist: pd.DataFrame, step: int, layer: int, activation: str) -> alt.LayerChart:
+    """One hidden layer's activation inputs at one snapshot: both networks outlined on the same bins,
+    so they compare directly. Values that are not finite are counted in the subtitle, never dropped
+    silently; a layer with no finite value at all says so in the plot."""
+    df = hist[(hist["step"] == step) & (hist["layer"] == layer)]
+    note = nonfinite_note(hist, step, layer)
+    title = alt.Title(f"Hidden layer {layer}", subtitle=wrap_text(note, SUBTITLE)) if note else f"Hidden layer {layer}"
+    bars = _finite(df, ["lo", "hi", "share"])
+    if bars.empty:
+        text = pd.DataFrame({"text": ["no finite value to draw"]})
+        return alt.layer(alt.Chart(text).mark_text(fontSize=16, color="#555").encode(text="text:N")).properties(
+            title=title, height=HIST_HEIGHT, width="container")
+    rects = alt.Chart(bars).mark_rect(fillOpacity=0.35, strokeWidth=1.5, strokeOpacity=1).encode(
+        x=alt.X("lo:Q", title=f"Input to {activation}", axis=value_axis(bars["lo"], bars["hi"]),
+                scale=alt.Scale(zero=False)), x2="hi:Q",
+        y=alt.Y("share:Q", title="Share of values", axis=alt.Axis(format="%")), y2=alt.datum(0),
+        color=_run_color(narrow=True), stroke=alt.Stroke("run:N", scale=color_scale(ORDER), legend=None),
+        tooltip=["run:N", alt.Tooltip("lo:Q", title="from", format=".3g"), alt.Tooltip("hi:Q", title="to", format=".3g"),
+                 alt.Tooltip("share:Q", format=".1%")])
+    return alt.layer(rects).properties(title=title, height=HIST_HEIGHT, width="container")
+
+
+def bands_chart(bands: pd.DataFrame, layer: int, activation: str) -> alt.LayerChart:
+    """15th, 50th and 85th percentile of one layer's finite activation inputs over training, per
+    network (Ioffe & Szegedy 2015, Figure 1 b, c)."""
+    df = _finite(bands[bands["layer"] == layer], ["p15", "p50", "p85"])
+    limit = band_limit(df)
+    cut = bool(len(df)) and float(df[["p15", "p85"]].abs().max().max()) > limit
+    y_scale = alt.Scale(domain=[max(-limit, float(df["p15"].min())), min(limit, float(df["p85"].max()))]) if cut \
+        else alt.Scale(zero=False)
+    base = alt.Chart(df).encode(x=alt.X("step:Q", title="Training step", axis=STEP_AXIS), color=_run_color())
+    band = base.mark_area(opacity=0.25, clip=True).encode(
+        y=alt.Y("p15:Q", title=f"Input to {activation}", scale=y_scale,
+                axis=value_axis(df["p15"].clip(-limit, limit), df["p85"].clip(-limit, limit))), y2="p85:Q")
+    median = base.mark_line(strokeWidth=2.5, clip=True).encode(
+        y="p50:Q", tooltip=["run:N", alt.Tooltip("step:Q", format=",d"), alt.Tooltip("p15:Q", format=".3f"),
                             alt.Tooltip("p50:Q", format=".3f"), alt.Tooltip("p85:Q", format=".3f"),
                             alt.Tooltip("flat:Q", format=".0%", title="in the flat part")])
-    edges = [base.mark_line(strokeWidth=1, strokeDash=[4, 3]).encode(y=f"{p}:Q") for p in ("p15", "p85")]
+    edges = [base.mark_line(strokeWidth=1, strokeDash=[4, 3], clip=True).encode(y=f"{p}:Q") for p in ("p15", "p85")]
+    subtitle = "15th, 50th and 85th percentile of the inputs, as in Ioffe & Szegedy 2015, Figure 1"
+    if cut:
+        subtitle += f" · inputs beyond ±{fmt.number(limit)} are cut off (a run blowing up)"
     return alt.layer(band, *edges, median).properties(
-        title=alt.Title(f"Hidden layer {layer} over training",
-                        subtitle="15th, 50th and 85th percentile of the inputs, as in Ioffe & Szegedy 2015, Figure 1"),
+        title=alt.Title(f"Hidden layer {layer} over training", subtitle=wrap_text(subtitle, SUBTITLE)),
         height=420, width="container")
 
 
+def band_limit(bands: pd.DataFrame) -> float:
+    """How far the bands chart's axis may reach either side of 0 (see experiment.axis_limit): AXIS_FACTOR
+    x the largest |15th or 85th percentile| at the first recorded step, at least AXIS_FACTOR."""
+    from core.lessons.batchnorm.experiment import AXIS_FACTOR
+
+    if bands.empty:
+        return float(AXIS_FACTOR)
+    first = bands[bands["step"] == bands["step"].min()]
+    return AXIS_FACTOR * max(1.0, float(first[["p15", "p85"]].abs().max().max()))
+
+
 def running_chart(running: pd.DataFrame, layer: int, stat: str, units: int = 3) -> alt.Chart:
-    """Running estimate (solid) against the population value (dashed) for a few units of one layer."""
+    """Running estimate (solid) against the population value (dashed) for a few units of one layer,
+    finite values only; the units are shades of the BN network's blue."""
     df = running[(running["layer"] == layer) & (running["unit"] <= units)]
     long = pd.concat([
         df.assign(kind="running (used in eval mode)", value=df[f"running_{stat}"]),
-        df.assign(kind="population (all 2,000 images)", value=df[f"population_{stat}"]),
+        df.assign(kind="population (2,000 training images)", value=df[f"population_{stat}"]),
     ])
-    long["unit"] = "unit " + long["unit"].astype(str)
+    long = _finite(long, ["value"])
+    labels = [f"unit {u}" for u in sorted(long["unit"].unique())]
+    long = long.assign(unit="unit " + long["unit"].astype(str))
     return alt.Chart(long).mark_line(strokeWidth=2.2).encode(
-        x=alt.X("step:Q", title="Training step"),
-        y=alt.Y("value:Q", title=f"{stat} of the BN input"),
-        color=alt.Color("unit:N", title=None, legend=alt.Legend(orient="bottom")),
+        x=alt.X("step:Q", title="Training step", axis=STEP_AXIS),
+        y=alt.Y("value:Q", title=f"{stat} of the BN input", axis=value_axis(long["value"])),
+        color=alt.Color("unit:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=labels, scheme=BN_SHADES)),
         strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(range=[[1, 0], [5, 4]])),
-        tooltip=["unit:N", "kind:N", "step:Q", alt.Tooltip("value:Q", format=".4f")],
+        tooltip=["unit:N", "kind:N", alt.Tooltip("step:Q", format=",d"), alt.Tooltip("value:Q", format=".4f")],
     ).properties(title=alt.Title(f"Running {stat} vs population {stat}, layer {layer}",
-                                 subtitle="solid: running estimate (eval mode) · dashed: 2,000 training images"), height=380, width="container")
+                                 subtitle=wrap_text("solid: running estimate (eval mode) · dashed: 2,000 training "
+                                                    "images", SUBTITLE)),
+                 height=380, width="container")
 
 
-def train_eval_chart(te: pd.DataFrame, layer: int) -> alt.Chart:
+def train_eval_chart(te: pd.DataFrame, layer: int) -> alt.LayerChart:
     """Each (example, unit): BN output with batch statistics (x) against running statistics (y)."""
+    te = _finite(te, ["train", "eval"])
     lo, hi = float(min(te["train"].min(), te["eval"].min())), float(max(te["train"].max(), te["eval"].max()))
     diagonal = alt.Chart(pd.DataFrame({"a": [lo, hi]})).mark_line(color="#999", strokeDash=[4, 4]).encode(
         x="a:Q", y="a:Q")
-    points = alt.Chart(te).mark_circle(size=14, opacity=0.35, color="#0072B2").encode(
-        x=alt.X("train:Q", title="train mode: batch mean and variance"),
-        y=alt.Y("eval:Q", title="eval mode: running mean and variance"),
+    points = alt.Chart(te).mark_circle(size=14, opacity=0.35, color=color_of("With BN")).encode(
+        x=alt.X("train:Q", title="train mode: batch mean and variance", axis=value_axis(te["train"])),
+        y=alt.Y("eval:Q", title="eval mode: running mean and variance", axis=value_axis(te["eval"])),
         tooltip=["example:Q", "unit:Q", alt.Tooltip("train:Q", format=".3f"), alt.Tooltip("eval:Q", format=".3f")])
     return (diagonal + points).properties(
         title=alt.Title(f"The same batch, BN output of layer {layer}", subtitle="on the dashed line both modes agree"),
         height=400, width="container")
 
 
-def gamma_beta_chart(params: pd.DataFrame) -> alt.Chart:
-    """Learned gamma and beta of every unit, per layer (gamma starts at 1, beta at 0)."""
-    params = params.assign(start=(params["parameter"] == "gamma").astype(float))
-    reference = alt.Chart(params).mark_rule(color="#999", strokeDash=[4, 4]).encode(y="mean(start):Q")
-    points = alt.Chart(params).mark_circle(size=28, opacity=0.7).encode(
-        x=alt.X("unit:Q", title="Unit"), y=alt.Y("value:Q", title=None),
-        color=alt.Color("layer:N", title="Layer", legend=alt.Legend(orient="bottom")),
-        tooltip=["layer:N", "unit:Q", "parameter:N", alt.Tooltip("value:Q", format=".3f")])
-    return alt.layer(reference, points, data=params).properties(width=330, height=220).facet(
-        column=alt.Column("parameter:N", sort=["gamma", "beta"], title=None),
-    ).resolve_scale(y="independent").properties(title="Learned scale γ and shift β per unit (dashed: start)")
+def gamma_beta_chart(params: pd.DataFrame, parameter: str) -> alt.LayerChart:
+    """Learned γ ('gamma', starts at 1) or β ('beta', starts at 0) of every unit, layers in shades of the
+    BN blue; one container-wide chart per parameter, so two of them stack on a phone."""
+    df = _finite(params[params["parameter"] == parameter], ["value"])
+    layers = sorted(df["layer"].unique().tolist())
+    start = 1.0 if parameter == "gamma" else 0.0
+    symbol = {"gamma": "γ", "beta": "β"}[parameter]
+    reference = alt.Chart(pd.DataFrame({"start": [start]})).mark_rule(color="#999", strokeDash=[4, 4]).encode(
+        y="start:Q")
+    points = alt.Chart(df).mark_circle(size=28, opacity=0.8).encode(
+        x=alt.X("unit:Q", title="Unit", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("value:Q", title=symbol, axis=value_axis(df["value"])),
+        color=alt.Color("layer:O", title="Layer", legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=layers, scheme=BN_SHADES)),
+        tooltip=["layer:O", "unit:Q", alt.Tooltip("value:Q", title=symbol, format=".3f")])
+    name = {"gamma": "scale γ", "beta": "shift β"}[parameter]
+    return alt.layer(reference, points).properties(
+        title=alt.Title(f"Learned {name} per unit", subtitle=f"dashed: where {symbol} starts ({start:g})"),
+        height=300, width="container")

@@ -2,7 +2,7 @@
 page's URL state: the config plus the step and layer looked at), with their own training limits."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from core.config import Config, check_range
 from core.models import validate_sizes
@@ -21,7 +21,7 @@ class BNConfig(Config):
     activation: str = "sigmoid"
     depth: int = 3
     width: int = 100
-    lr: float = 1.0
+    lr: float = 0.1  # Ioffe & Szegedy's picture; at 1.0 the plain sigmoid network does not train
     momentum: float = 0.9
     epochs: int = 3
     batch_size: int = 64
@@ -69,3 +69,31 @@ class BNView(BNConfig):
 def pick_step(steps: list[int], wanted: int) -> int:
     """The recorded step nearest to `wanted` (0: the last)."""
     return steps[-1] if wanted <= 0 else min(steps, key=lambda s: (abs(s - wanted), s))
+
+
+@dataclass(frozen=True)
+class Preset:
+    label: str
+    finding: str
+    config: BNConfig
+
+
+PRESETS = {
+    "ioffe": Preset(
+        "Ioffe & Szegedy 2015: the MNIST network",
+        "3 hidden layers of 100 sigmoid units, learning rate 0.1: without BN the sigmoids' inputs drift as the "
+        "network learns; with BN they stay put, and BN learns faster.",
+        BNConfig()),
+    "large_lr": Preset(
+        "A learning rate of 1",
+        "The same networks with ten times larger steps: the plain network's sigmoids are pushed into their "
+        "flat tails and it stops learning; the BN network copes with steps that large.",
+        BNConfig(lr=1.0)),
+}
+
+
+def shrink(config: BNConfig) -> BNConfig:
+    """The cheapest config on the same code paths, for the app-wide property tests: one epoch, at most 2
+    hidden layers of at most 16 units; activation, learning rate, momentum and batch size unchanged (the
+    batch size decides the last batch and the train-vs-eval batch)."""
+    return replace(config, depth=min(config.depth, 2), width=min(config.width, 16), epochs=1)

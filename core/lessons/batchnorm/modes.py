@@ -20,6 +20,11 @@ def trained_bn_model(result: BNResult) -> MLP:
     return model
 
 
+def is_finite(model: MLP) -> bool:
+    """Whether every weight and running statistic is a finite number (a run that diverged leaves NaN)."""
+    return all(bool(torch.isfinite(t).all()) for t in model.state_dict().values() if t.is_floating_point())
+
+
 @torch.no_grad()
 def forward_to(model: MLP, x: torch.Tensor, layer: int, train_mode: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """Pre-activation s and BN output of hidden `layer` for batch x, on a copy of the model in train

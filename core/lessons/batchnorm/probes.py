@@ -66,14 +66,22 @@ class ActInputProbe(Probe):
         self._handles = []
 
     def frame(self, steps_done: int) -> pd.DataFrame:
-        """Percentiles 15/50/85 per step and layer (Ioffe & Szegedy 2015, Figure 1), and the share of
-        inputs in the activation's flat part."""
+        """Percentiles 15/50/85 per step and layer (Ioffe & Szegedy 2015, Figure 1) of the finite
+        inputs, the share of them in the activation's flat part, and the share of inputs that are
+        not finite (`nonfinite`: NaN or ±inf, from a run that diverged); percentiles and flat share
+        are NaN where no input is finite."""
         rows = []
         for step, layer, values in self.samples:
-            p15, p50, p85 = torch.quantile(values.flatten().float(), torch.tensor([0.15, 0.5, 0.85])).tolist()
+            x = values.flatten().float()
+            finite = x[torch.isfinite(x)]
+            if finite.numel():
+                p15, p50, p85 = torch.quantile(finite, torch.tensor([0.15, 0.5, 0.85])).tolist()
+            else:
+                p15 = p50 = p85 = float("nan")
             rows.append({"step": step, "layer": layer, "p15": p15, "p50": p50, "p85": p85,
-                         "flat": flat_share(values, self.activation)})
-        return pd.DataFrame(rows, columns=["step", "layer", "p15", "p50", "p85", "flat"])
+                         "flat": flat_share(values, self.activation),
+                         "nonfinite": 1 - finite.numel() / x.numel() if x.numel() else float("nan")})
+        return pd.DataFrame(rows, columns=["step", "layer", "p15", "p50", "p85", "flat", "nonfinite"])
 
 
 class RunningStatsProbe(Probe):

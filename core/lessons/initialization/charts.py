@@ -1,13 +1,20 @@
-"""Charts of the initialization lesson: DataFrames from core.lessons.initialization.experiment in, Altair out."""
+"""Charts of the initialization lesson: DataFrames from core.lessons.initialization.experiment in, Altair out.
+
+Only finite values are drawn (an exploding scheme's gradients and activations overflow to inf); layer
+axes count whole layers. What used to be a faceted chart (the box plots, the heatmap) is one
+container-wide chart per scheme, so a phone stacks them instead of pushing the compared panel off-screen.
+"""
 from __future__ import annotations
+
+import math
 
 import altair as alt
 import pandas as pd
 
 from core.charts import decades
-from core.palette import color_scale
+from core.palette import color_of, color_scale
 
-FACET_WIDTH = 230  # faceted charts cannot stretch to the container; each panel gets this width
+LAYER_AXIS = dict(tickMinStep=1, format="d")  # whole layers: never "2.5"
 
 
 def _color(order: list[str], title: str = "Initialization", columns: int = 3) -> alt.Color:
@@ -18,11 +25,11 @@ def _color(order: list[str], title: str = "Initialization", columns: int = 3) ->
 
 def gradient_chart(gradients: pd.DataFrame, kind: str, depth: int, order: list[str]) -> alt.Chart:
     """Per layer (log scale), one line per scheme: ||dL/ds_l|| (kind='backprop') or ||dL/dW_l|| ('weight')."""
-    df = gradients[(gradients["kind"] == kind) & (gradients["grad_norm"] > 0)]
+    df = _finite(gradients[(gradients["kind"] == kind) & (gradients["grad_norm"] > 0)], ["grad_norm"])
     title = ("Back-propagated gradient ||dL/ds_l||" if kind == "backprop" else "Weight gradient ||dL/dW_l||")
     return alt.Chart(df).mark_line(point=True, strokeWidth=2.5).encode(
         x=alt.X("layer:Q", title=f"Layer l (1 = next to the input, {depth + 1} = output)",
-                axis=alt.Axis(tickMinStep=1), scale=alt.Scale(domain=[1, depth + 1])),
+                axis=alt.Axis(**LAYER_AXIS), scale=alt.Scale(domain=[1, depth + 1])),
         y=alt.Y("grad_norm:Q", scale=alt.Scale(type="log"), title="Norm (log)",
                 axis=alt.Axis(values=decades(df["grad_norm"]) or alt.Undefined, format=".0e")),
         color=_color(order, columns=2),
@@ -30,29 +37,28 @@ def gradient_chart(gradients: pd.DataFrame, kind: str, depth: int, order: list[s
     ).properties(title=title, height=420, width="container")
 
 
-def activation_boxes(stats: pd.DataFrame, activation: str, order: list[str]) -> alt.FacetChart:
-    """One panel per scheme: each hidden layer's activations as a box (p25-p75), whiskers p5-p95, median."""
+def activation_box(stats: pd.DataFrame, activation: str, label: str) -> alt.LayerChart:
+    """One scheme's hidden layers at initialization: a box per layer (p25-p75), whiskers p5-p95, a black
+    tick at the median, in the scheme's colour; finite values only. tanh and sigmoid on their whole
+    range, ReLU on a symmetric-log axis."""
+    one = _finite(stats[stats["label"] == label], ["p5", "p25", "p50", "p75", "p95"])
     domain = {"tanh": [-1, 1], "sigmoid": [0, 1]}.get(activation)
     y_scale = alt.Scale(domain=domain) if domain else alt.Scale(type="symlog")
-    base = alt.Chart(stats).encode(x=alt.X("layer:O", title="Hidden layer", axis=alt.Axis(labelAngle=0)),
-                                   color=_color(order))
-    whisker = base.mark_rule(strokeWidth=1.5).encode(
-        y=alt.Y("p5:Q", scale=y_scale, title=f"{activation}(s_l)"), y2="p95:Q")
-    box = base.mark_bar(size=12, opacity=0.55).encode(y="p25:Q", y2="p75:Q")
+    base = alt.Chart(one).encode(x=alt.X("layer:O", title="Hidden layer", axis=alt.Axis(labelAngle=0)))
+    whisker = base.mark_rule(strokeWidth=1.5, color=color_of(label)).encode(
+        y=alt.Y("p5:Q", scale=y_scale, title=f"{activation}(s_l)", axis=alt.Axis(format="~g")), y2="p95:Q")
+    box = base.mark_bar(size=12, opacity=0.6, color=color_of(label)).encode(y="p25:Q", y2="p75:Q")
     median = base.mark_tick(color="black", thickness=2, size=12).encode(
         y="p50:Q", tooltip=["label:N", "layer:O", *[alt.Tooltip(f"{c}:Q", format=".3f") for c in
                                                      ("p5", "p25", "p50", "p75", "p95", "std", "saturated")]])
-    return alt.layer(whisker, box, median, data=stats).properties(width=FACET_WIDTH, height=170).facet(
-        facet=alt.Facet("label:N", sort=order, title=None), columns=3,
-    ).properties(title=alt.Title("Activations of each hidden layer at initialization",
-                                 subtitle="box: 25th-75th percentile · whiskers: 5th-95th · black tick: median"))
+    return alt.layer(whisker, box, median).properties(title=label, height=260, width="container")
 
 
 def spread_chart(stats: pd.DataFrame, order: list[str]) -> alt.Chart:
     """Standard deviation of each hidden layer's activations (log): collapse towards 0 or blow-up."""
-    df = stats[stats["std"] > 0]
+    df = _finite(stats[stats["std"] > 0], ["std"])
     return alt.Chart(df).mark_line(point=True, strokeWidth=2.5).encode(
-        x=alt.X("layer:Q", title="Hidden layer", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("layer:Q", title="Hidden layer", axis=alt.Axis(**LAYER_AXIS)),
         y=alt.Y("std:Q", scale=alt.Scale(type="log"), title="Std of activations (log)",
                 axis=alt.Axis(values=decades(df["std"]) or alt.Undefined, format=".0e")),
         color=_color(order, columns=2),
@@ -63,8 +69,8 @@ def spread_chart(stats: pd.DataFrame, order: list[str]) -> alt.Chart:
 def saturation_chart(stats: pd.DataFrame, activation: str, order: list[str]) -> alt.Chart:
     """Share of each hidden layer's units in a flat part of the activation (ReLU: outputting 0)."""
     what = "inactive (output 0)" if activation == "relu" else f"saturated (flat part of {activation})"
-    return alt.Chart(stats).mark_line(point=True, strokeWidth=2.5).encode(
-        x=alt.X("layer:Q", title="Hidden layer", axis=alt.Axis(tickMinStep=1)),
+    return alt.Chart(_finite(stats, ["saturated"])).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("layer:Q", title="Hidden layer", axis=alt.Axis(**LAYER_AXIS)),
         y=alt.Y("saturated:Q", title="Share of units", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         color=_color(order, columns=2),
@@ -72,17 +78,25 @@ def saturation_chart(stats: pd.DataFrame, activation: str, order: list[str]) -> 
     ).properties(title=f"Units {what}", height=380, width="container")
 
 
-def heat_chart(heat: pd.DataFrame, order: list[str]) -> alt.FacetChart:
-    """Layer x training step, colour = back-propagated gradient norm on a log scale, one panel per scheme."""
-    return alt.Chart(heat).mark_rect().encode(
-        x=alt.X("step:O", title="Training step", axis=alt.Axis(labelOverlap=True, labelAngle=0)),
+def heat_domain(heat: pd.DataFrame) -> list[float] | None:
+    """One log colour scale for every panel of the heatmap: the smallest and largest finite norm."""
+    values = heat["grad_norm"][heat["grad_norm"].map(math.isfinite) & (heat["grad_norm"] > 0)]
+    return [float(values.min()), float(values.max())] if len(values) else None
+
+
+def heat_chart(heat: pd.DataFrame, run: str, domain: list[float] | None) -> alt.Chart:
+    """Layer x training step for one run, colour = back-propagated gradient norm on a log scale shared
+    with the other runs' panels (`domain`, from heat_domain)."""
+    df = heat[heat["run"] == run]
+    scale = alt.Scale(type="log", scheme="viridis", domain=domain) if domain else alt.Scale(type="log",
+                                                                                           scheme="viridis")
+    return alt.Chart(df).mark_rect().encode(
+        x=alt.X("step:O", title="Training step", axis=alt.Axis(labelOverlap=True, labelAngle=0, format=",d")),
         y=alt.Y("layer:O", title="Layer", sort="descending"),
-        color=alt.Color("grad_norm:Q", scale=alt.Scale(type="log", scheme="viridis"),
-                        title="||dL/ds_l||", legend=alt.Legend(format=".0e")),
-        tooltip=["run:N", "step:Q", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
-    ).properties(width=FACET_WIDTH + 80, height=170).facet(
-        facet=alt.Facet("run:N", sort=order, title=None), columns=2,
-    ).properties(title="Back-propagated gradient norm per layer during training")
+        color=alt.Color("grad_norm:Q", scale=scale, title="||dL/ds_l||",
+                        legend=alt.Legend(format=".0e", orient="bottom", gradientLength=200)),
+        tooltip=["run:N", alt.Tooltip("step:Q", format=",d"), "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
+    ).properties(title=run, height=360, width="container")
 
 
 def cosine_chart(cos: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
@@ -90,6 +104,14 @@ def cosine_chart(cos: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     return alt.Chart(cos).mark_rect(strokeWidth=0).encode(
         x=alt.X("i:O", title="Neuron", axis=None), y=alt.Y("j:O", title="Neuron", axis=None),
         color=alt.Color("cosine:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1], reverse=True),
-                        title="cosine", legend=alt.Legend(gradientLength=160)),
+                        title="cosine", legend=alt.Legend(gradientLength=160, orient="bottom")),
         tooltip=["i:Q", "j:Q", alt.Tooltip("cosine:Q", format=".3f")],
-    ).properties(title=alt.Title(title, subtitle=subtitle), width=340, height=330)  # totals: ~260 x 260 plot
+    ).properties(title=alt.Title(title, subtitle=subtitle), width="container", height=330)
+
+
+def _finite(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The rows whose `columns` are all finite numbers."""
+    if df.empty:
+        return df
+    values = df[columns].apply(pd.to_numeric, errors="coerce")
+    return df[values.map(math.isfinite).all(axis=1)]

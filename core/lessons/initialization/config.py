@@ -2,7 +2,7 @@
 paper's finding in one click (`PRESETS`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.config import Config, check_range
 from core.initializers import INIT_SCHEMES
@@ -77,3 +77,9 @@ PRESETS = {
         InitConfig(schemes=("xavier_normal", "he_normal"), activation="relu", depth=30, width=64,
                    lr=0.005, momentum=0.9, epochs=3)),
 }
+
+
+def shrink(config: InitConfig) -> InitConfig:
+    """The cheapest config on the same code paths, for the app-wide property tests: one epoch, at most 4
+    hidden layers of at most 16 units; the schemes, activation and training settings unchanged."""
+    return replace(config, depth=min(config.depth, 4), width=min(config.width, 16), epochs=1)

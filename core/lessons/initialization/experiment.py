@@ -91,6 +91,30 @@ def gradient_ratio(gradients: pd.DataFrame, depth: int, kind: str = "backprop") 
         return g[1] / g[depth]
 
 
+def per_layer(gradients: pd.DataFrame, label: str, depth: int, total: bool = False) -> float:
+    """How much of the back-propagated gradient one layer passes on to the layer below, on average: the
+    geometric mean (||dL/ds_1|| / ||dL/ds_L||)^(1/(L-1)) over the L-1 layer steps; with `total`, the
+    ratio itself. NaN without a finite, positive gradient in both layers."""
+    ratio = float(gradient_ratio(gradients, depth).get(label, math.nan))
+    if total:
+        return ratio
+    return ratio ** (1 / (depth - 1)) if math.isfinite(ratio) and ratio > 0 and depth > 1 else math.nan
+
+
+def heat_gaps(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per run: how many (step, layer) cells of the heatmap are blank because exactly zero gradient
+    reached the layer, and how many because the gradient was not finite, out of all recorded cells."""
+    rows = []
+    for label, f in frames.items():
+        if f is None or not len(f):
+            continue
+        g = f[f["kind"] == "backprop"]["grad_norm"]
+        finite = np.isfinite(g)
+        rows.append({"run": label, "zero": int((finite & (g == 0)).sum()), "nonfinite": int((~finite).sum()),
+                     "cells": int(len(g))})
+    return pd.DataFrame(rows, columns=["run", "zero", "nonfinite", "cells"])
+
+
 def scheme_numbers(config: InitConfig) -> pd.DataFrame:
     """Each scheme's bound or standard deviation for the first layer (784 in) and a hidden layer."""
     rows = []
@@ -135,3 +159,43 @@ def gradient_heat(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         return pd.DataFrame(columns=["run", "step", "layer", "grad_norm"])
     heat = pd.concat(parts, ignore_index=True)[["run", "step", "layer", "grad_norm"]]
     return heat[np.isfinite(heat["grad_norm"]) & (heat["grad_norm"] > 0)]
+
+
+def run_all(config: InitConfig, data: Dataset, seed: int) -> None:
+    """Everything the page computes for `config`, for the app-wide property tests: the measurements at
+    initialization and their verdicts, the trained comparison and its heatmap, the symmetry experiment,
+    the two "reproduced here" measurements (the presets at initialization), every chart and every
+    sentence. Raises whatever any of them raises."""
+    from core.lessons.initialization import charts, health, story, symmetry  # they import this module
+    from core.lessons.initialization.config import PRESETS
+
+    order = config.labels
+    snap = at_init(config, data, seed)
+    verdicts = health.diagnose(snap.gradients, snap.activations, config.activation, config.depth, order)
+    for kind in ("backprop", "weight"):
+        charts.gradient_chart(snap.gradients, kind, config.depth, order).to_dict()
+        story.overlap_note(snap.gradients[snap.gradients["kind"] == kind], "grad_norm", kind, log=True)
+    for label in order:
+        charts.activation_box(snap.activations, config.activation, label).to_dict()
+    charts.spread_chart(snap.activations, order).to_dict()
+    charts.saturation_chart(snap.activations, config.activation, order).to_dict()
+    story.problem_notes(verdicts, config.activation, config.depth)
+    story.look_sentence(snap.activations, config.activation)
+    scheme_numbers(config)
+    result = train_schemes(config, data, seed)
+    frames = {label: r.probes.get("GradNormProbe") for label, r in result.runs.items()}
+    heat = gradient_heat(frames)
+    for label in result.runs:
+        charts.heat_chart(heat, label, charts.heat_domain(heat)).to_dict()
+    story.heat_caption(heat_gaps(frames), result)
+    story.exploded_at_init(result, verdicts)
+    equal = INIT_SCHEMES["equal"].label
+    if equal in result.runs:
+        run = result.runs[equal]
+        story.equal_run_sentence(run.state_dict, run.diverged_at, equal)
+    sym = symmetry.experiment(config.activation, config.depth, config.width, data, seed)
+    story.experiment_sentence(sym)
+    story.takeaways(verdicts, config.activation, order, sym, result)
+    glorot, he = PRESETS["glorot"].config, PRESETS["he"].config
+    story.glorot_reproduction(at_init(glorot, data, seed).gradients, glorot.depth, glorot.width)
+    story.he_reproduction(at_init(he, data, seed).gradients, he.depth, None, PRESETS["he"].label)

@@ -37,3 +37,16 @@ def test_config_accepts_exactly_the_x_slider_range():
     for bad in ({"x_min": low - 0.5}, {"x_max": high + 0.5}, {"x_min": -30.0}):
         with pytest.raises(ValueError, match="between -20 and 20"):
             ActivationsConfig(**bad)
+
+
+def test_shrink_keeps_the_code_paths_and_run_all_runs_them(mnist):
+    """For the app-wide property tests: the shrunk config is valid, cheaper, and every experiment the page
+    runs for it runs (here on 300 images, with the step function and a diverging learning rate)."""
+    from core.lessons.activations import experiment
+    from core.lessons.activations.config import ActivationsConfig, shrink
+
+    config = ActivationsConfig(functions=("step", "relu"), depth=30, hidden=(512, 256), epochs=50, lr=100.0)
+    small = shrink(config)
+    assert small.functions == config.functions and small.lr == config.lr and small.depth_init == config.depth_init
+    assert small.epochs == 1 and max(small.hidden) <= 16 and small.depth <= 4
+    experiment.run_all(small, mnist.subset(300, 100), seed=0)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from core.initializers import INIT_SCHEMES
-from core.lessons.initialization import experiment
+from core.lessons.initialization import experiment, story
 from core.lessons.initialization.config import PRESETS, InitConfig
 from tests.reference import direct_mlp_gradients
 
@@ -56,8 +56,13 @@ def test_he_preset_xavier_collapses_he_keeps_scale_and_trains(mnist):
     std = snap.activations.pivot_table(index="label", columns="layer", values="std")
     assert std.loc["Xavier normal", cfg.depth] < 1e-3 * std.loc["Xavier normal", 1]  # halves every layer
     assert 0.2 < std.loc["He normal", cfg.depth] / std.loc["He normal", 1] < 5  # keeps its scale
-    acc = experiment.train_schemes(cfg, mnist, seed=0).summary("init").set_index("init")["val. accuracy"]
-    assert acc["Xavier normal"] < 0.2 and acc["He normal"] > 0.6
+    result = experiment.train_schemes(cfg, mnist, seed=0)
+    summary = result.summary("init").set_index("init")
+    assert summary.loc["Xavier normal", "val. accuracy"] < 0.2 and summary.loc["He normal", "val. accuracy"] > 0.6
+    assert summary.loc["Xavier normal", "status"] == "did not train" and summary.loc["He normal", "status"] == "finished"
+    # the page's "reproduced here" box reads this very run (issue 21)
+    box = story.he_reproduction(snap.gradients, cfg.depth, result, preset.label)
+    assert box.reproduces is True and "Xavier did not train" in box.measured and "He learned" in box.measured
 
 
 def test_slopes_and_saturation_stats_match_autograd(mnist):

@@ -2,6 +2,7 @@
 that explain them."""
 import pytest
 
+import core.format as fmt
 from core.lessons.initialization import experiment, health, story
 from core.lessons.initialization.config import InitConfig
 
@@ -22,8 +23,9 @@ def test_verdicts_default_tanh_view(mnist):
     assert "**All equal (1)**: the gradient reaching hidden layers 1–10 is exactly 0" in notes
     assert "tanh′(s)" in notes and "**Uniform [-1, 1]** explodes" in notes
     text = story.healthy_sentence(v, cfg.activation) + story.problem_sentence(v)
-    assert "**Xavier uniform** (ratio 0.23), **He uniform** (ratio 1.1)" in text
-    assert "**Uniform [-1, 1]** — exploding, saturated (ratio 36; 62% of units saturated" in text
+    assert "**Xavier uniform** (ratio 0.23×), **He uniform** (ratio 1.1×)" in text
+    assert "**Uniform [-1, 1]** — exploding, saturated (ratio 36×; 62% of units saturated" in text
+    assert "**PyTorch default** — vanishing (ratio 1 in 210)" in text  # a tiny ratio said so a student can read it
 
 
 def test_verdicts_relu_explosion_and_activation_wording(mnist):
@@ -38,7 +40,7 @@ def test_verdicts_relu_explosion_and_activation_wording(mnist):
     assert v.loc["He uniform", "verdict"] == "healthy"
     first = v.loc["All equal (1)", "first"]
     assert 2.2e8 < first < 2.6e8
-    assert f"**All equal (1)** explodes towards the input: ||dL/ds₁|| = {first:.2g}" in " ".join(
+    assert f"**All equal (1)** explodes towards the input: ||dL/ds₁|| = {fmt.number(first)}" in " ".join(
         story.problem_notes(v, "relu", cfg.depth))
     sig = experiment.at_init(InitConfig(activation="sigmoid"), mnist, seed=0).activations
     assert "0 or 1" in story.look_sentence(sig, "sigmoid") and "±1" not in story.look_sentence(sig, "sigmoid")
