@@ -22,6 +22,9 @@ COLORS: dict[str, str] = {
     "Without BN": "#D55E00", "With BN": "#0072B2",
     # momentum (by label)
     "β = 0": "#D55E00", "β = 0.5": "#E69F00", "β = 0.9": "#0072B2", "β = 0.99": "#CC79A7",
+    # transfer learning: the four ways of training on the new task (from scratch vs frozen: far apart)
+    "From scratch": "#D55E00", "Frozen + new head": "#0072B2", "Fine-tune all": "#009E73",
+    "Fine-tune, smaller feature lr": "#CC79A7",
 }
 
 
