@@ -106,23 +106,6 @@ def detail_chart(runs: pd.DataFrame, k: int, zero_shot: float | None) -> alt.Lay
         height=HEIGHT - 120, width="container")
 
 
-def examples_chart(df: pd.DataFrame, px: int = 56) -> alt.FacetChart:
-    """One image per class from each set (digits.examples), in greys: a row per set, a column per label."""
-    cell = alt.Chart(df).transform_calculate(r1="datum.r + 1", c1="datum.c + 1").mark_rect().encode(
-        x=alt.X("c:Q", scale=alt.Scale(domain=[0, 28], nice=False), axis=None), x2="c1:Q",
-        y=alt.Y("r:Q", scale=alt.Scale(domain=[0, 28], nice=False, reverse=True), axis=None), y2="r1:Q",
-        color=alt.Color("v:Q", scale=alt.Scale(scheme="greys", domain=[0, 1]), legend=None),
-        tooltip=[alt.Tooltip("v:Q", title="pixel", format=".2f")],
-    ).properties(width=px, height=px)
-    return cell.facet(
-        row=alt.Row("set:N", title=None, sort=["MNIST", "scikit-learn digits"],
-                    header=alt.Header(labelOrient="left", labelAngle=0, labelAlign="left", labelLimit=90)),
-        column=alt.Column("label:O", title=None, header=alt.Header(labelOrient="top")),
-        spacing=4,
-    ).properties(title=alt.Title("The same ten digits in both sets, 28 × 28",
-                                 subtitle="scikit-learn's: 8 × 8 upsampled to 20 × 20 and padded, like MNIST's 20 × 20 box"))
-
-
 def confusion_chart(confusion: pd.DataFrame) -> alt.LayerChart:
     """The pretrained network's predictions on the digits' test set: count per (true, predicted) label."""
     base = alt.Chart(confusion).encode(

@@ -84,6 +84,6 @@ def preset_label(name: str) -> str:
 
 
 def shrink(config: TransferConfig) -> TransferConfig:
-    """The cheapest config that runs the same code paths (every method, a sweep of two K values, the
-    fewest seeds): for the app-wide property tests."""
-    return config.replace(k=1, ks=(2,), seeds=SEEDS[0], epochs=1)
+    """The cheapest config that runs the same code paths (every method on the fewest seeds, one epoch of
+    K = 1, the recipe's check): for the app-wide property tests."""
+    return config.replace(k=1, ks=(), seeds=SEEDS[0], epochs=1)

@@ -75,19 +75,19 @@ def build(offline: bool, seed: int = 0) -> Build:
 
     start = time.perf_counter()
     path = weights_file()
-    if path.is_file():
-        model = models.densenet121(weights=_weights())
-        return Build(model, True, f"ImageNet weights, from torch's hub cache ({path}).", time.perf_counter() - start)
-    if not offline:
-        try:
+    reason = "offline mode is on (`make run OFFLINE=0` downloads them once, 31 MB)"
+    fetched = False
+    if not path.is_file() and not offline:
+        try:  # into the hub cache, hash checked; outside the model-building lock (it may take a while)
             with _socket_timeout(DOWNLOAD_TIMEOUT_S):
-                model = models.densenet121(weights=_weights(), progress=False)
-            return Build(model, True, f"ImageNet weights, downloaded into torch's hub cache ({path}).",
-                         time.perf_counter() - start)
+                _weights().get_state_dict(progress=False, check_hash=True)
+            fetched = True
         except Exception as exc:  # no network, a timeout, a partial file: all mean "random weights"
             reason = f"the download failed ({type(exc).__name__})"
-    else:
-        reason = "offline mode is on (`make run OFFLINE=0` downloads them once, 31 MB)"
+    if path.is_file():  # built under core.seeding's lock: its initial weights, replaced, draw from torch's RNG
+        model = seeded(seed, lambda: models.densenet121(weights=_weights()))
+        how = "downloaded into" if fetched else "from"
+        return Build(model, True, f"ImageNet weights, {how} torch's hub cache ({path}).", time.perf_counter() - start)
     model = seeded(seed, lambda: models.densenet121(weights=None))
     return Build(model, False, f"Random weights (`weights=None`): the ImageNet weights are not in torch's hub cache "
                                f"({path}) and {reason}.", time.perf_counter() - start)

@@ -118,16 +118,23 @@ def compare_to_mnist(mnist_pixels: torch.Tensor, digits_pixels: torch.Tensor) ->
     return pd.DataFrame(rows).set_index("set").T.rename_axis("measurement").reset_index()
 
 
-def examples(mnist_pixels: torch.Tensor, mnist_labels: torch.Tensor, digits: Digits) -> pd.DataFrame:
-    """One image of each class from each set (the first of that class; digits from the test set), as
-    long rows for a heatmap: set, label, r, c, v (pixel in [0, 1])."""
-    frames = []
+def examples(mnist_pixels: torch.Tensor, mnist_labels: torch.Tensor, digits: Digits) -> dict[str, torch.Tensor]:
+    """One image of each class from each set (the first of that class in MNIST's given images and in the
+    digits' test set): {'MNIST': (10, 28, 28), 'scikit-learn digits': (10, 28, 28)}, pixels in [0, 1]."""
+    out = {}
     for name, pixels, labels in (("MNIST", mnist_pixels, mnist_labels),
                                  ("scikit-learn digits", digits.pixels[digits.test], digits.y_test)):
-        for label in range(10):
-            i = int((labels == label).nonzero()[0])
-            img = pixels[i, 0].detach().cpu().numpy()
-            r, c = np.indices(img.shape)
-            frames.append(pd.DataFrame({"set": name, "label": label, "r": r.ravel(), "c": c.ravel(),
-                                        "v": img.ravel()}))
-    return pd.concat(frames, ignore_index=True)
+        out[name] = torch.stack([pixels[int((labels == c).nonzero()[0]), 0] for c in range(10)]).detach().cpu()
+    return out
+
+
+def example_grid(examples: dict[str, torch.Tensor], gap: int = 2) -> np.ndarray:
+    """The examples as one picture, a row per set and a column per class, `gap` white pixels between images,
+    as paper and ink (1 = white, 0 = full ink): (rows·(28 + gap) − gap, 10·(28 + gap) − gap) float32."""
+    rows = []
+    for images in examples.values():
+        padded = torch.nn.functional.pad(1 - images.clamp(0, 1), (0, gap), value=1.0)  # (10, 28, 28 + gap)
+        rows.append(torch.cat(list(padded), dim=1)[:, :-gap])
+    spacer = torch.ones(gap, rows[0].shape[1])
+    grid = torch.cat([piece for row in rows for piece in (row, spacer)][:-1])
+    return grid.numpy().astype(np.float32)

@@ -29,6 +29,7 @@ from core.lessons.transfer.pretrain import Pretrained, pretrain, zero_shot
 from core.lessons.transfer.recipe import counts, prepare, step_check
 from core.models import LessonCNN
 from core.outcome import classify
+from core.seeding import seeded
 from core.training import Progress, train
 
 RUN_COLUMNS = ["k", "method", "label", "seed", "test_acc", "test_loss", "outcome", "headline", "explanation",
@@ -83,7 +84,7 @@ def sweep(config: TransferConfig, digits: Digits, pretrained: Pretrained, seed: 
     run's progress (run_index / n_runs count the whole sweep), `on_run` each finished run's row.
     Raises core.budget.TooMuchTraining, before any run, if the whole sweep exceeds the budget."""
     images, steps = total_work(config)
-    check_budget(LessonCNN().to(digits.device), digits.x[:1], images, steps)
+    check_budget(seeded(0, LessonCNN).to(digits.device), digits.x[:1], images, steps)
     settings = config.train_settings()
     engine = settings.replace(epochs=1)  # the data repeat the images `epochs` times (kshot_data)
     n_runs = len(config.sweep) * config.seeds * len(METHODS)

@@ -40,8 +40,8 @@ class Pretrained:
         return self.run.final_val_acc
 
     def model(self) -> LessonCNN:
-        """A fresh copy of the pretrained network, in eval mode."""
-        model = LessonCNN()
+        """A fresh copy of the pretrained network, in eval mode (built under core.seeding's lock)."""
+        model = seeded(0, LessonCNN)
         model.load_state_dict(self.state_dict)
         return model.eval()
 

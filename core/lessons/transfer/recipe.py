@@ -39,8 +39,9 @@ def trainable(params) -> list[nn.Parameter]:
 
 
 def pretrained_cnn(state_dict: dict[str, torch.Tensor]) -> LessonCNN:
-    """The lesson CNN with the pretrained weights (a fresh copy: the shared weights are never trained)."""
-    model = LessonCNN()
+    """The lesson CNN with the pretrained weights (a fresh copy: the shared weights are never trained). Built
+    under core.seeding's lock like every model: its throw-away initial weights draw from torch's global RNG."""
+    model = seeded(0, LessonCNN)
     model.load_state_dict(state_dict)
     return model
 

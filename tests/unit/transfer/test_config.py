@@ -32,7 +32,7 @@ def test_presets_and_shrink():
     assert ref.sweep == (5,) and ref.seeds == 5
     assert preset_label("default") == "K = 1, 5, 10 · 3 seeds · 20 epochs"
     small = shrink(TransferConfig(k=50, ks=(100,), seeds=10, epochs=50))
-    assert small.seeds == SEEDS[0] >= 3 and small.epochs == 1 and len(small.sweep) == 2 and max(small.sweep) <= 2
+    assert small.seeds == SEEDS[0] >= 3 and small.epochs == 1 and small.sweep == (1,)
 
 
 @settings(max_examples=60, deadline=None)

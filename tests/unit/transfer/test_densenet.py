@@ -68,8 +68,6 @@ def test_conv_side_formula_against_torch():
 
 def test_weights_from_the_hub_cache_are_used_and_said(tmp_path, monkeypatch):
     """A file where torch's hub cache keeps densenet121's ImageNet weights is loaded (no download)."""
-    from torchvision import models
-
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     state = densenet.build(offline=True, seed=5).model.state_dict()
     path = densenet.weights_file()
@@ -82,17 +80,14 @@ def test_weights_from_the_hub_cache_are_used_and_said(tmp_path, monkeypatch):
 
 
 def test_a_failed_download_falls_back_to_random_weights(tmp_path, monkeypatch):
-    from torchvision import models
+    from torchvision.models import DenseNet121_Weights
 
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
-    original = models.densenet121
 
-    def no_network(*, weights=None, **kwargs):
-        if weights is not None:
-            raise OSError("network is unreachable")
-        return original(weights=None, **kwargs)
+    def no_network(self, *args, **kwargs):
+        raise OSError("network is unreachable")
 
-    monkeypatch.setattr(models, "densenet121", no_network)
+    monkeypatch.setattr(DenseNet121_Weights, "get_state_dict", no_network)
     built = densenet.build(offline=False, seed=0)
     assert not built.pretrained and "download failed (OSError)" in built.note
 

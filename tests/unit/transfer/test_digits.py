@@ -73,7 +73,12 @@ def test_measurements_against_numpy(digits):
         (digits.pixels > 0.5).float().mean().item())
 
 
-def test_examples_one_image_per_class_and_set(digits, mnist):
+def test_examples_one_image_per_class_and_set_as_one_picture(digits, mnist):
     ex = d.examples(mnist.pixels(mnist.x_val), mnist.y_val, digits)
-    assert len(ex) == 2 * 10 * 28 * 28
-    assert set(ex["set"]) == {"MNIST", "scikit-learn digits"} and sorted(ex["label"].unique()) == list(range(10))
+    assert list(ex) == ["MNIST", "scikit-learn digits"] and ex["MNIST"].shape == (10, 28, 28)
+    first_three = int((digits.y_test == 3).nonzero()[0])
+    assert torch.equal(ex["scikit-learn digits"][3], digits.pixels[digits.test][first_three, 0])
+    grid = d.example_grid(ex, gap=2)
+    assert grid.shape == (2 * 30 - 2, 10 * 30 - 2) and grid.min() >= 0 and grid.max() <= 1
+    np.testing.assert_allclose(grid[30:58, 90:118], 1 - ex["scikit-learn digits"][3].numpy())  # ink is dark
+    assert (grid[28:30] == 1).all() and (grid[:, 28:30] == 1).all()  # white gaps

@@ -71,11 +71,11 @@ def test_reference_preset(digits, pretrained):
 
 
 def test_progress_counts_the_whole_sweep_and_every_run_is_reported(digits, pretrained):
-    cfg = TransferConfig(k=1, ks=(2,), seeds=3, epochs=1, batch_size=8)
+    cfg = TransferConfig(k=1, ks=(), seeds=3, epochs=1, batch_size=8)
     fractions, rows = [], []
     result = experiment.sweep(cfg, digits, pretrained, seed=7, on_progress=lambda p: fractions.append(p.fraction),
                               on_run=rows.append)
-    assert len(rows) == len(result.runs) == 2 * 3 * 4 and pd.DataFrame(rows)["seed"].min() == 7
+    assert len(rows) == len(result.runs) == 3 * 4 and pd.DataFrame(rows)["seed"].min() == 7
     assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
 
 

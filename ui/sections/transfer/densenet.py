@@ -88,10 +88,12 @@ def render(page: LessonPage, digits: Digits) -> None:
     table = report.check
     frozen, head = table[~table["trainable"]], table[table["trainable"]]
     ok = not frozen["has_gradient"].any() and (frozen["largest_change"] == 0).all() and head["has_gradient"].all()
+    drift = (f" But {report.bn_buffers_changed} of densenet121's {report.bn_buffers} batch-norm running statistics "
+             "moved too: `requires_grad = False` freezes parameters, not buffers. A batch-norm layer in train mode "
+             "keeps updating its running mean and variance; to freeze those as well, put the frozen layers in eval "
+             "mode." if report.bn_buffers_changed else
+             f" None of its {report.bn_buffers} batch-norm running statistics moved.")
     (st.success if ok else st.error)(
         f"One training step on {report.batch} digits at 3 × 32 × 32: {len(frozen)} frozen tensors, "
         f"{'none with a gradient, none changed' if ok else 'the check FAILED'}; the new classifier's "
-        f"{len(head)} got a gradient and moved. But {report.bn_buffers_changed} of densenet121's "
-        f"{report.bn_buffers} batch-norm running statistics moved too: `requires_grad = False` freezes parameters, "
-        "not buffers. A batch-norm layer in train mode keeps updating its running mean and variance; to freeze "
-        "those as well, put the frozen layers in eval mode.", icon=":material/task_alt:" if ok else ":material/error:")
+        f"{len(head)} got a gradient and moved.{drift}", icon=":material/task_alt:" if ok else ":material/error:")

@@ -66,7 +66,9 @@ def render(page: LessonPage, mnist: Dataset, digits: Digits, pre: Pretrained) ->
         f"**pool** that the labelled training images are drawn from; the other **{len(digits.test)}** are a "
         "fixed held-out **test set**, the same for every run on this page.")
     examples = digits_mod.examples(mnist.pixels(mnist.x_val).clamp(0, 1), mnist.y_val, digits)
-    show_chart(charts.examples_chart(examples, 96 if big else 56), examples, "mnist-and-digits", big, stretch=False)
+    st.image(digits_mod.example_grid(examples), clamp=True, width="stretch",
+             caption="The digits 0 to 9, 28 × 28 pixels each: MNIST on top, scikit-learn's below (8 × 8 upsampled "
+                     "to 20 × 20 and padded, as MNIST's digits fill a 20 × 20 box).")
     compared = shared(("transfer.compare", page.device, mnist.name, mnist.source),
                       lambda: digits_mod.compare_to_mnist(mnist.pixels(mnist.x_val).clamp(0, 1), digits.pixels))
     left, right = st.columns([3, 2])
