@@ -31,9 +31,9 @@ def arithmetic_table() -> pd.DataFrame:
 def render(page: LessonPage, digits: Digits) -> None:
     st.header("5. The real thing: densenet121")
     st.markdown(
-        "The seed recipe comes from ImageNet models: `models.densenet121(pretrained=True)` (today "
+        "The recipe is usually shown on an ImageNet model: `models.densenet121(pretrained=True)` (today "
         "`weights=DenseNet121_Weights.DEFAULT`), every parameter frozen, `model.classifier` replaced, the optimizer "
-        "given what still requires gradients. It cannot take our digits as they are. Its stem, a 7×7 convolution "
+        "given what still requires gradients. That network cannot take our digits as they are. Its stem, a 7×7 convolution "
         "with stride 2 and a 3×3 max-pool with stride 2, and then three transitions, each with a 2×2 average pool "
         "of stride 2, halve the side five times; the dense blocks keep it. A map must keep at least one pixel "
         "through every stage:")

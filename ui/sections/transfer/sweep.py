@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import core.format as fmt
-from core.charts import loss_chart
+from core.charts import loss_chart, presenter
 from core.lessons.transfer import charts, experiment
 from core.lessons.transfer.config import (FEATURE_LR, K_CHOICES, K_LIMITS, LIMITS, METHODS, PRESETS, SEEDS,
                                           TransferConfig, preset_label)
@@ -117,7 +117,8 @@ def render(page: LessonPage, config: TransferConfig, digits: Digits, pre: Pretra
         if done:
             runs = pd.DataFrame(done)
             partial = SweepResult(runs, config=config)
-            slot.altair_chart(charts.sweep_chart(partial.summary(), runs, zero_shot, config.k), width="stretch")
+            slot.altair_chart(presenter(charts.sweep_chart(partial.summary(), runs, zero_shot, config.k), big),
+                              width="stretch")
 
     key = ("transfer.sweep", config, page.settings.seed, *data_key)
     result = train_or_last(
