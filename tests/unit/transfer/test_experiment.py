@@ -13,8 +13,9 @@ from core.lessons.transfer.pretrain import zero_shot
 
 def test_pretrained_network_and_its_zero_shot_domain_shift(pretrained, digits):
     """Seed 0, bundled MNIST, 2 epochs: measured 97.2% on MNIST's validation images and 68.5-69.0% on the
-    797 held-out digits (the thread count moves the last digit). The issue's reference: about 63%, from a
-    pretrained network that is not recorded; what must hold is a large drop from MNIST."""
+    797 held-out digits (the thread count moves the last digit). The issue's reference is about 63%; the
+    pretraining seed alone moves it a lot (seeds 0-4: 69.0, 68.1, 69.8, 66.9, 59.0%, mean 66.6%), and
+    what must hold whatever the seed is a large drop from MNIST."""
     assert pretrained.mnist_accuracy > 0.96
     zs = zero_shot(pretrained, digits)
     assert 0.60 < zs.accuracy < 0.76
