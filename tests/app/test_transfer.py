@@ -99,6 +99,15 @@ def test_hostile_url_is_reported_and_defaults_used(app):
     assert at.slider(key="transfer.k").value == 5 and at.slider(key="transfer.seeds").value == 3
 
 
+def test_a_link_to_a_big_sweep_waits_for_train(app, monkeypatch):
+    calls = []
+    monkeypatch.setattr(experiment, "sweep", lambda *a, **kw: calls.append(1))
+    at = app(PAGE, k="100", ks="50", seeds="3", epochs="10").run()
+    assert not at.exception and calls == []
+    assert any("larger than the presets" in i.value for i in at.info)
+    assert any("Zero-shot" in t for t in chart_titles(at))  # the rest of the lesson is there
+
+
 def test_densenet_is_built_on_demand(app):
     at = app(PAGE, **SMALL).run()
     assert not any("densenet121's weights here" in w.value for w in at.warning)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from core.budget import check_budget
 from core.data import CLASSES, Dataset
-from core.lessons.transfer.config import METHODS, TransferConfig
+from core.lessons.transfer.config import AUTORUN_IMAGES, AUTORUN_STEPS, METHODS, TransferConfig
 from core.lessons.transfer.digits import Digits, draw, kshot_data, load_digits
 from core.lessons.transfer.pretrain import Pretrained, pretrain, zero_shot
 from core.lessons.transfer.recipe import counts, prepare, step_check
@@ -74,6 +74,12 @@ def total_work(config: TransferConfig, n_methods: int = len(METHODS)) -> tuple[i
         images += n * config.seeds * n_methods
         steps += math.ceil(n / min(config.batch_size, n)) * config.seeds * n_methods
     return images, steps
+
+
+def light(config: TransferConfig) -> bool:
+    """Whether the sweep is small enough to train on a first visit without a click (AUTORUN_*)."""
+    images, steps = total_work(config)
+    return images <= AUTORUN_IMAGES and steps <= AUTORUN_STEPS
 
 
 def sweep(config: TransferConfig, digits: Digits, pretrained: Pretrained, seed: int,

@@ -26,6 +26,17 @@ def test_rejects_nonsense_with_a_clear_message(bad, message):
         TransferConfig(**bad)
 
 
+def test_presets_train_on_a_first_visit_and_big_sweeps_wait_for_train():
+    from core.lessons.transfer.experiment import light, total_work
+
+    for name in PRESETS:
+        assert light(TransferConfig(**PRESETS[name])), name
+    # 10·(1 + 5 + 10)·20 images and (13 + 63 + 125) steps of 16, × 3 seeds × 4 methods
+    assert total_work(TransferConfig()) == (38_400, 2_412)
+    assert not light(TransferConfig(epochs=40, batch_size=1))
+    assert not light(TransferConfig(k=100, seeds=3))
+
+
 def test_presets_and_shrink():
     assert TransferConfig(**PRESETS["default"]) == TransferConfig()  # the first view is the default preset
     ref = TransferConfig(**PRESETS["reference"])

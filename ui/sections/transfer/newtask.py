@@ -55,7 +55,7 @@ def render(page: LessonPage, mnist: Dataset, digits: Digits, pre: Pretrained) ->
         st.caption("This lesson always pretrains on MNIST, whatever the sidebar's dataset.")
     a, b = st.columns(2)
     a.metric("Accuracy on MNIST's validation images", fmt.percent(pre.mnist_accuracy))
-    a.caption(f"{len(mnist.y_val):,} images it never trained on · {pre.run.seconds:.1f} s of training on "
+    a.caption(f"{len(mnist.y_val):,} images it never trained on · {fmt.seconds(pre.run.seconds)} of training on "
               f"{pre.run.device.upper()}.")
 
     st.header("2. The new task: scikit-learn's handwritten digits")
@@ -93,6 +93,7 @@ def render(page: LessonPage, mnist: Dataset, digits: Digits, pre: Pretrained) ->
     with left:
         st.subheader("Zero-shot: the MNIST network as it is")
         st.metric("Accuracy on the held-out digits", fmt.percent(zs.accuracy),
+                  # an ASCII sign: st.metric reads the arrow's direction from it
                   delta=f"{(zs.accuracy - pre.mnist_accuracy) * 100:+.1f} points against MNIST",
                   delta_color="normal")
         st.markdown(story.domain_shift(pre.mnist_accuracy, zs.accuracy, zs.n))

@@ -57,7 +57,7 @@ def render(page: LessonPage, config: TransferConfig, digits: Digits, pre: Pretra
     verdict = ("every frozen tensor has no gradient and is exactly as it was; the new layer got a gradient and moved"
                if unchanged and moved else "the check FAILED: see the table")
     (st.success if unchanged and moved else st.error)(
-        f"One real training step (core.training.train, one batch of {n} labelled digits, loss {loss:.3f}) on "
+        f"One real training step (core.training.train, one batch of {n} labelled digits, loss {fmt.number(loss)}) on "
         f"the frozen network: {verdict}.", icon=":material/task_alt:" if unchanged and moved else ":material/error:")
     with st.expander("The check, parameter by parameter"):
         st.dataframe(check_table(table), hide_index=True, width="stretch")

@@ -124,7 +124,9 @@ def render(page: LessonPage, config: TransferConfig, digits: Digits, pre: Pretra
     result = train_or_last(
         page.name, key, clicked,
         lambda live: experiment.sweep(config, digits, pre, page.settings.seed, on_progress=live, on_run=done.append),
-        charts.ORDER, big, "Press **Train** to train the sweep with these settings.", extra=live_sweep, autorun=True)
+        charts.ORDER, big, "Press **Train** to train the sweep with these settings." if experiment.light(config) else
+        "Press **Train** to train this sweep: it is larger than the presets, so it waits for a click.",
+        extra=live_sweep, autorun=experiment.light(config))
     if result is None:
         return None
     shown = result.config
