@@ -99,10 +99,10 @@ def detail_chart(runs: pd.DataFrame, k: int, zero_shot: float | None) -> alt.Lay
     guides = guide_frame(zero_shot)
     rules = alt.Chart(guides).mark_rule(color=GUIDE_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(
         x=alt.X("value:Q", scale=ACCURACY_SCALE), tooltip=["text:N"])
-    said = " and ".join(t.split(": ")[0] + f" ({t.split(': ')[1]})" for t in guides["text"])
+    zero = "" if zero_shot is None else f", MNIST network as is ({zero_shot:.0%})"
     return alt.layer(spread, dots, mean, rules).properties(
         title=alt.Title(f"K = {k} labelled images per class",
-                        subtitle=f"dots: each seed · tick: mean · line: spread · dashed: {said}"),
+                        subtitle=["dots: seeds · tick: mean · line: spread", f"dashed: chance (10%){zero}"]),
         height=HEIGHT - 120, width="container")
 
 

@@ -119,7 +119,7 @@ def stages(side: int, channels: int = 3) -> pd.DataFrame:
             c = c // 2
             plan.append((f"transition{i}", "1×1 convolution (halves the channels), 2×2 average pool, stride 2",
                          lambda s: conv_side(s, 2, 2, 0), c))
-    plan.append(("pool", "ReLU, then adaptive average pool to 1 × 1 (the classifier's 1024 inputs)",
+    plan.append(("pool", "ReLU, then adaptive average pool to 1 × 1 (the classifier's 1,024 inputs)",
                  lambda s: 1, FEATURES))
     fits = True
     for name, operation, rule, ch in plan:

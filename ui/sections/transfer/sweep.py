@@ -133,7 +133,8 @@ def render(page: LessonPage, config: TransferConfig, digits: Digits, pre: Pretra
     show_chart(charts.sweep_chart(result.summary(), result.runs, zero_shot, shown.k), result.runs, "k-sweep", big)
     failures(result)
     st.subheader(f"At K = {shown.k}: every seed")
-    left, right = st.columns(2)
+    # side by side on a screen; one under the other on a projector, where four long labels need the width
+    left, right = (st.container(), st.container()) if big else st.columns(2)
     with left:
         show_chart(charts.detail_chart(result.runs, shown.k, zero_shot), result.runs[result.runs["k"] == shown.k],
                    "k-detail", big)
