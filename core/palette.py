@@ -40,6 +40,9 @@ COLORS: dict[str, str] = {
     "No regularization": "#E69F00", "L2 weight decay": "#0072B2", "Dropout": "#009E73", "Input noise": "#882255",
     "Max-norm": "#CC79A7", "Activity penalty": "#56B4E9", "Early stopping": "#000000",
     "fitted polynomial": "#D55E00", "sin(2πx)": "#009E73", "Training set": "#332288", "Test set": "#44AA99",
+    # transfer learning: the four ways of training on the new task (from scratch vs frozen: far apart)
+    "From scratch": "#D55E00", "Frozen + new head": "#0072B2", "Fine-tune all": "#009E73",
+    "Fine-tune, smaller feature lr": "#CC79A7",
 }
 
 
