@@ -332,14 +332,15 @@ def train(model: nn.Module, data: Dataset, settings: TrainSettings, *, seed: int
     start = time.perf_counter()
     step = 0
     epoch = 0
-    share = cpu_share()  # concurrent runs split the cores instead of fighting over them
-    share.__enter__()
+    sharing = cpu_share()  # concurrent runs split the cores instead of fighting over them
+    share = sharing.__enter__()
     try:
         for epoch in range(1, settings.epochs + 1):
             epoch_start = step
             order = torch.randperm(n, generator=generator).to(device)
             for b in range(per_epoch):
                 idx = order[starts[b]:starts[b + 1]]
+                share.follow()
                 for p in probes:
                     p.begin_step(step)
                 # index_select copies whole rows: about 3x faster than x[idx] for a CPU batch
@@ -381,7 +382,7 @@ def train(model: nn.Module, data: Dataset, settings: TrainSettings, *, seed: int
             if stopped_at is not None:
                 break
     finally:
-        share.__exit__(None, None, None)
+        sharing.__exit__(None, None, None)
         for p in probes:
             p.detach()
         activity.detach()
