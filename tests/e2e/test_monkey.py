@@ -8,6 +8,7 @@ exception element on the page. The seed makes a failure reproducible: it is in t
 import random
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.harness import assert_no_exception, wait_for_app
 from ui.course import available_lessons
@@ -42,8 +43,13 @@ def act(page, rng: random.Random) -> str:
     if not available:
         return "nothing to do"
     kind, loc = rng.choice(available)
-    target = loc.nth(rng.randrange(loc.count()))
-    target.scroll_into_view_if_needed()
+    index = rng.randrange(loc.count())
+    target = loc.nth(index)
+    try:
+        target.scroll_into_view_if_needed(timeout=10_000)
+    except PlaywrightError:  # a rerun replaced the widget under the pointer: the action is skipped
+        wait_for_app(page, timeout_ms=180_000)
+        return f"{kind} {index} re-rendered, skipped"
     if kind == "slider":
         target.focus()
         key = rng.choice(["ArrowRight", "ArrowLeft", "Home", "End", "PageUp"])

@@ -41,7 +41,12 @@ def test_sidebar_choices_persist_across_pages(server, page):
     page.wait_for_function("() => new URLSearchParams(location.search).get('seed') === '17'")
     page.get_by_label("Presenter mode", exact=True).check(force=True)
     page.wait_for_function("() => new URLSearchParams(location.search).get('presenter') === 'true'")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar).to_have_attribute("data-collapsed", "true")  # presenter mode gives the room to the lesson
     for path in PATHS[1:] + [""]:
+        if sidebar.get_attribute("data-collapsed") == "true":  # the teacher opens it to change lesson
+            page.locator('[data-testid="stExpandSidebarButton"]').click()
+            expect(sidebar).to_have_attribute("data-collapsed", "false")
         nav = page.locator('[data-testid="stSidebarNav"] a[href$="/' + path + '"]')
         nav.first.click()
         page.wait_for_url(f"**/{path}*")

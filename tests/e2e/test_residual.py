@@ -24,7 +24,7 @@ def test_first_visit_seeds_and_a_preset(server, page):
     page.get_by_text("Showing the last run").wait_for()
     page.wait_for_function(PARAM.format("seeds", "2"))
     page.get_by_role("button", name="Train").click()
-    page.get_by_text("Spread over 2 seeds").wait_for(timeout=120_000)
+    page.get_by_text("Spread over 2 seeds", exact=True).wait_for(timeout=120_000)
     wait_for_app(page)
     assert_no_exception(page)
     wait_for_chart_text(page, "Spread over seeds")
