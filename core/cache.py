@@ -35,6 +35,11 @@ class RunCache:
     def __len__(self) -> int:
         return len(self._slots)
 
+    def keys(self) -> list[Hashable]:
+        """The keys held now (finished or in flight), oldest first."""
+        with self._lock:
+            return list(self._slots)
+
     def peek(self, key: Hashable) -> Any | None:
         """The finished value for `key`, or None (never waits, never computes)."""
         with self._lock:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 import core.format as fmt
+from core.budget import TooMuchTraining
 from core.data import Dataset
 from core.models import count_parameters
 from core.lessons.transfer import charts, digits as digits_mod, story
 from core.lessons.transfer.digits import Digits
 from core.lessons.transfer.pretrain import PRETRAIN, Pretrained, ZeroShot, pretrain, zero_shot
 from ui.layout import show_chart
-from ui.outcome import outcome_of, show_outcome
+from ui.outcome import outcome_of, show_outcome, show_refusal
 from ui.page import LessonPage
 from ui.runner import cached_result, run_cached, shared
 
@@ -21,7 +22,8 @@ MEASURES = {"mean pixel": 3, "pixels above 0.5": 3, "grey pixels (0.1 to 0.9) am
 
 def pretrained_network(page: LessonPage, mnist: Dataset) -> Pretrained:
     """The lesson CNN pretrained on MNIST for the sidebar's seed, on this device and data: from the shared
-    cache, or trained here once (a progress bar while it trains). Stops the page if it diverged."""
+    cache, or trained here once (a progress bar while it trains). Stops the page if it diverged or if
+    the server's training budget refuses it (with the refusal's message)."""
     key = ("transfer.pretrain", PRETRAIN, page.settings.seed, page.device, mnist.name, mnist.source)
     pre = cached_result(key)
     if pre is None:
@@ -32,6 +34,9 @@ def pretrained_network(page: LessonPage, mnist: Dataset) -> Pretrained:
                                           f"step {p.step}/{p.total_steps}, epoch {p.epoch}")
         try:
             pre = run_cached(key, lambda: pretrain(mnist, page.settings.seed, on_progress=report))
+        except TooMuchTraining as exc:  # a server whose budget is smaller than the fixed pretraining
+            show_refusal(exc)
+            st.stop()
         finally:
             bar.empty()
     if pre.run.diverged_at:
