@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from core.palette import color_scale
+from core.memo import memo_chart
 
 WIDTH = "container"
 # Streamlit sizes the whole chart (title, axes and legend included) to the spec's height, so the
@@ -58,6 +59,7 @@ def loss_ceiling(steps: pd.DataFrame) -> float | None:
     return top if top <= OVERSHOOT * first else OVERSHOOT * float(first)
 
 
+@memo_chart
 def loss_chart(steps: pd.DataFrame, title: str = "Training loss", smooth: int = 10,
                order: list[str] | None = None, y_title: str = "Cross-entropy loss", classes: int | None = 10
                ) -> alt.LayerChart:
@@ -91,6 +93,7 @@ def loss_chart(steps: pd.DataFrame, title: str = "Training loss", smooth: int = 
     return alt.layer(*layers).properties(title=heading, height=HEIGHT, width=WIDTH)
 
 
+@memo_chart
 def accuracy_chart(epochs: pd.DataFrame, title: str = "Validation accuracy",
                    order: list[str] | None = None, classes: int = 10, label_limit: int = LABEL_LIMIT,
                    legend_columns: int | None = None) -> alt.LayerChart:
@@ -173,6 +176,7 @@ def wrap_text(text: str, width: int) -> str | list[str]:
     return pieces + [rest] if pieces else text
 
 
+@memo_chart
 def presenter(chart: alt.TopLevelMixin, on: bool) -> alt.TopLevelMixin:
     """Larger fonts for a projector: long titles wrapped, a taller chart, room above the title.
     Unchanged when `on` is False; the chart passed in (perhaps cached) is never modified."""

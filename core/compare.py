@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -20,12 +21,14 @@ class CompareResult:
         parts = [getattr(r, attr).assign(run=label) for label, r in self.runs.items() if len(getattr(r, attr))]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["run"])
 
-    @property
+    @cached_property
     def steps(self) -> pd.DataFrame:
+        """Every run's per-step losses, one tidy frame (built once: charts key on it)."""
         return self.tidy("steps")
 
-    @property
+    @cached_property
     def epochs(self) -> pd.DataFrame:
+        """Every run's per-epoch rows, one tidy frame (built once)."""
         return self.tidy("epochs")
 
     def summary(self, what: str = "run", classes: int = 10) -> pd.DataFrame:

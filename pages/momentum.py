@@ -132,7 +132,7 @@ with left:
     play_button(charts.SCRUB)
     if not big:
         slug = re.sub(r"[^a-z0-9]+", "-", f"momentum-paths-{config.surface}")
-        st.download_button("Download paths (CSV)", paths.to_csv(index=False).encode(), file_name=f"{slug}.csv",
+        st.download_button("Download paths (CSV)", lambda: paths.to_csv(index=False).encode(), file_name=f"{slug}.csv",
                            mime="text/csv", key="csv-momentum-paths", type="tertiary", icon=":material/download:")
 with right:
     log = bool(surface.minima) and bool((paths["loss"] >= surface.global_loss - 1e-9).all())

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 
 import altair as alt
 import pandas as pd
@@ -9,16 +11,59 @@ import streamlit as st
 
 from core.charts import presenter
 
+try:  # Streamlit's own Altair -> Vega-Lite conversion (data as Arrow); internal, so optional
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+except ImportError:  # pragma: no cover - a later Streamlit moved it: every chart is converted per run
+    _convert_altair_to_vega_lite_spec = None
+
+# id of a chart (a memoized builder's, shared by the sessions showing one result) -> (a weak reference
+# to it, {presenter?: spec}): the conversion (validation, Arrow serialisation) happens once per chart,
+# not once per session; an entry goes when its chart does (charts are unhashable: keyed by id)
+_SPECS: dict[int, tuple[weakref.ref, dict[bool, dict]]] = {}
+_SPECS_LOCK = threading.Lock()
+
+
+def _vega_lite_spec(chart: alt.TopLevelMixin, big: bool) -> dict | None:
+    """The chart as Streamlit sends it (datasets as Arrow bytes), converted once per chart object."""
+    if _convert_altair_to_vega_lite_spec is None:
+        return None
+    with _SPECS_LOCK:
+        ref, specs = _SPECS.get(id(chart), (None, {}))
+        spec = specs.get(big) if ref is not None and ref() is chart else None
+    if spec is None:
+        spec = _convert_altair_to_vega_lite_spec(presenter(chart, big))
+        key = id(chart)
+        with _SPECS_LOCK:
+            ref, specs = _SPECS.get(key, (None, {}))
+            if ref is None or ref() is not chart:
+                ref, specs = weakref.ref(chart, lambda _, key=key: _forget(key)), {}
+                _SPECS[key] = (ref, specs)
+            specs[big] = spec
+    return spec
+
+
+def _forget(key: int) -> None:
+    with _SPECS_LOCK:
+        entry = _SPECS.get(key)
+        if entry is not None and entry[0]() is None:
+            del _SPECS[key]
+
 
 def show_chart(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, big: bool = False,
                key: str | None = None, stretch: bool = True) -> None:
     """An Altair chart (its menu exports PNG/SVG) and a button that downloads its data as CSV (left out in
     presenter mode, `big`). Faceted and fixed-size charts pass stretch=False: they keep their own width."""
-    st.altair_chart(presenter(chart, big), width="stretch" if stretch else "content")
+    width = "stretch" if stretch else "content"
+    spec = _vega_lite_spec(chart, big)
+    if spec is None:
+        st.altair_chart(presenter(chart, big), width=width)
+    else:  # a shallow copy: Streamlit moves the datasets out of the top level of the dict it is given
+        st.vega_lite_chart(spec=dict(spec), width=width)
     if big:
         return
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    st.download_button("Download data (CSV)", data.to_csv(index=False).encode(), file_name=f"{slug}.csv",
+    # the CSV is made only when the button is pressed (a callable), not on every run of every session
+    st.download_button("Download data (CSV)", lambda: data.to_csv(index=False).encode(), file_name=f"{slug}.csv",
                        mime="text/csv", key=key or f"csv-{slug}", type="tertiary", icon=":material/download:")
 
 

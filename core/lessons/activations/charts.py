@@ -8,8 +8,10 @@ import pandas as pd
 from core.charts import decades, wrap_text
 from core.lessons.activations.experiment import SATURATION
 from core.palette import color_scale
+from core.memo import memo_chart
 
 
+@memo_chart
 def curves_chart(df: pd.DataFrame, field: str, title: str, order: list[str]) -> alt.Chart:
     """All selected functions' f (field='y') or f' (field='dy') overlaid, values on hover."""
     hover = alt.selection_point(fields=["x"], nearest=True, on="pointerover", empty=False)
@@ -33,6 +35,7 @@ def curves_chart(df: pd.DataFrame, field: str, title: str, order: list[str]) -> 
     return alt.layer(*layers).properties(title=heading, height=360, width="container")
 
 
+@memo_chart
 def function_panel(df: pd.DataFrame, label: str) -> alt.Chart:
     """One function: f solid, f' dashed, saturated x-regions (|f'| < 0.05) shaded grey."""
     one = df[df["label"] == label]
@@ -57,6 +60,7 @@ MEASURED = "measured ‖∂ℒ/∂s_l‖ / ‖∂ℒ/∂s_L‖"
 FACTOR = "activation factor alone, (max f')^(L−l)"
 
 
+@memo_chart
 def depth_chart(df: pd.DataFrame, order: list[str]) -> alt.Chart:
     """Log scale: measured gradient relative to the top hidden layer (solid) and the activation factor (dashed)."""
     shown = df[(df["relative"] > 0) & (df["factor"] > 0)]

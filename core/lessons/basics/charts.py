@@ -17,6 +17,7 @@ from core.data import GATE_INPUTS, GATES
 from core.lessons.basics.config import POINT
 from core.lessons.basics.perceptron import BOX, PerceptronRun
 from core.palette import color_scale
+from core.memo import memo_chart
 
 PICK = "neuron_pick"  # the click selection on the neuron's planes
 SCRUB = "update"  # the perceptron figure's parameter: the update shown
@@ -50,6 +51,7 @@ def _axes(box: tuple[float, float]) -> tuple[alt.Scale, alt.Scale]:
 
 # ---------------------------------------------------------------- 1. one neuron
 
+@memo_chart
 def neuron_plane_chart(grid: pd.DataFrame, line: pd.DataFrame, point: tuple[float, float], value: str,
                        title: str | alt.Title, activation: str = "sigmoid", px: int = 250) -> alt.LayerChart:
     """z (value='z', diverging around 0) or the output (value='output') over the plane, the decision line
@@ -80,6 +82,7 @@ def neuron_plane_chart(grid: pd.DataFrame, line: pd.DataFrame, point: tuple[floa
     return alt.layer(*layers).properties(width=px, height=px, title=title, autosize=PAD)
 
 
+@memo_chart
 def activation_chart(curve: pd.DataFrame, z: float, output: float, label: str) -> alt.LayerChart:
     """f(z) with the picked point's (z, f(z)) and the threshold z = 0 dashed."""
     line = alt.Chart(curve).mark_line(strokeWidth=3, color=color_scale([label]).range[0]).encode(
@@ -94,6 +97,7 @@ def activation_chart(curve: pd.DataFrame, z: float, output: float, label: str) -
         width="container")
 
 
+@memo_chart
 def sweep_chart(sweep: pd.DataFrame, w1: float) -> alt.LayerChart:
     """The output at the picked point as w₁ sweeps its range, step against sigmoid, with the current w₁."""
     order = list(dict.fromkeys(sweep["activation"]))
@@ -123,6 +127,7 @@ def gate_points(gate: str) -> pd.DataFrame:
                          "label": y.astype(int).astype(str)})
 
 
+@memo_chart
 def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, big: bool = False, px: int = 290,
                      cells: int = 32) -> alt.VConcatChart:
     """The whole perceptron figure, driven by the SCRUB parameter (the update shown, 0 = before any):
@@ -213,6 +218,7 @@ def _weights_chart(run: PerceptronRun, px: int) -> alt.LayerChart:
     return alt.layer(lines, now).properties(width=px, height=110, title="The weights after each update")
 
 
+@memo_chart
 def xor_plane_chart(grid: pd.DataFrame, hidden: pd.DataFrame, points: pd.DataFrame, px: int = 280) -> alt.LayerChart:
     """The two-layer network's output over the gates' plane, its hidden neurons' lines and the four examples
     (points: x1, x2, class, label)."""
@@ -246,6 +252,7 @@ def _examples(points: pd.DataFrame, x: str, y: str, xs: alt.Scale, ys: alt.Scale
     return [dots, labels]
 
 
+@memo_chart
 def hidden_space_chart(rows: pd.DataFrame, line: pd.DataFrame, px: int = 280) -> alt.LayerChart:
     """The four examples as the output neuron sees them, (h1, h2), with its decision line."""
     scale = alt.Scale(domain=[-0.05, 1.05], nice=False, zero=False)
@@ -263,6 +270,7 @@ def hidden_space_chart(rows: pd.DataFrame, line: pd.DataFrame, px: int = 280) ->
 
 # ---------------------------------------------------------------- 3. the sum of three
 
+@memo_chart
 def mse_chart(steps: pd.DataFrame, epochs: pd.DataFrame, label: str) -> alt.LayerChart:
     """Training MSE per step (thin) and validation MSE at each epoch's end (dots), log scale."""
     train = steps.assign(kind="training batches")[["step", "loss", "kind"]]
@@ -284,6 +292,7 @@ def mse_chart(steps: pd.DataFrame, epochs: pd.DataFrame, label: str) -> alt.Laye
                                             height=380, width="container")
 
 
+@memo_chart
 def fit_chart(val: pd.DataFrame, mean: float) -> alt.LayerChart:
     """Each validation triple's prediction against its true sum, the line ŷ = y, and the targets' mean."""
     lo = float(min(val["y"].min(), np.nanmin(val["y_hat"]))) if val["y_hat"].notna().any() else float(val["y"].min())
@@ -304,6 +313,7 @@ def fit_chart(val: pd.DataFrame, mean: float) -> alt.LayerChart:
 
 # ---------------------------------------------------------------- 4. the classifier
 
+@memo_chart
 def confusion_chart(confusion: pd.DataFrame, classes: tuple[str, ...], px: int = 300) -> alt.LayerChart:
     """Counts of (true class, predicted class) on the validation images; colour: share of the true class."""
     frame = confusion.assign(true_name=[classes[int(i)] for i in confusion["true"]],

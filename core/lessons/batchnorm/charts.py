@@ -15,6 +15,7 @@ import pandas as pd
 import core.format as fmt
 from core.charts import wrap_text
 from core.palette import color_of, color_scale
+from core.memo import memo_chart
 
 SUBTITLE = 45  # characters a line of subtitle holds on a phone (390 px); longer ones are wrapped, not cut
 
@@ -23,6 +24,7 @@ STEP_AXIS = alt.Axis(tickMinStep=1, format=",d")  # whole steps: never "2.5" or 
 LARGE = 1e5  # an axis reaching this far is written in powers of ten
 
 
+@memo_chart
 def value_axis(*columns: pd.Series) -> alt.Axis:
     """Vega's own tick format (as many decimals as the tick step needs: "10", "0.5"; "~g" wrote 10 as
     "1e+1"), or powers of ten ("2e+26") for an axis reaching beyond ±LARGE, where the default would
@@ -76,6 +78,7 @@ def nonfinite_note(hist: pd.DataFrame, step: int, layer: int) -> str:
     return " · ".join(parts)
 
 
+@memo_chart
 def histogram_chart(hist: pd.DataFrame, step: int, layer: int, activation: str) -> alt.LayerChart:
     """One hidden layer's activation inputs at one snapshot: both networks outlined on the same bins,
     so they compare directly. Values that are not finite are counted in the subtitle, never dropped
@@ -98,6 +101,7 @@ def histogram_chart(hist: pd.DataFrame, step: int, layer: int, activation: str) 
     return alt.layer(rects).properties(title=title, height=HIST_HEIGHT, width="container")
 
 
+@memo_chart
 def bands_chart(bands: pd.DataFrame, layer: int, activation: str) -> alt.LayerChart:
     """15th, 50th and 85th percentile of one layer's finite activation inputs over training, per
     network (Ioffe & Szegedy 2015, Figure 1 b, c)."""
@@ -134,6 +138,7 @@ def band_limit(bands: pd.DataFrame) -> float:
     return AXIS_FACTOR * max(1.0, float(first[["p15", "p85"]].abs().max().max()))
 
 
+@memo_chart
 def running_chart(running: pd.DataFrame, layer: int, stat: str, units: int = 3) -> alt.Chart:
     """Running estimate (solid) against the population value (dashed) for a few units of one layer,
     finite values only; the units are shades of the BN network's blue."""
@@ -158,6 +163,7 @@ def running_chart(running: pd.DataFrame, layer: int, stat: str, units: int = 3) 
                  height=380, width="container")
 
 
+@memo_chart
 def train_eval_chart(te: pd.DataFrame, layer: int) -> alt.LayerChart:
     """Each (example, unit): BN output with batch statistics (x) against running statistics (y)."""
     te = _finite(te, ["train", "eval"])
@@ -173,6 +179,7 @@ def train_eval_chart(te: pd.DataFrame, layer: int) -> alt.LayerChart:
         height=400, width="container")
 
 
+@memo_chart
 def gamma_beta_chart(params: pd.DataFrame, parameter: str) -> alt.LayerChart:
     """Learned γ ('gamma', starts at 1) or β ('beta', starts at 0) of every unit, layers in shades of the
     BN blue; one container-wide chart per parameter, so two of them stack on a phone."""

@@ -13,6 +13,7 @@ import pandas as pd
 
 from core.lessons.cnn.config import IMAGE_SIZE
 from core.lessons.cnn.arithmetic import ChannelDemo, Explained
+from core.memo import memo_chart
 
 DIVERGING = "blueorange"  # colour-blind-safe diverging scheme, centred on 0
 
@@ -24,6 +25,7 @@ def symmetric(values: pd.Series | np.ndarray) -> list[float]:
     return [-m, m]
 
 
+@memo_chart
 def weights_title(what: str, df: pd.DataFrame) -> alt.Title:
     return alt.Title(what, subtitle=f"weights from {df['v'].min():.2f} to {df['v'].max():.2f}; "
                                     "colours centred on 0")
@@ -37,12 +39,14 @@ def map_pixels(channels: int, width: int = 440, columns: int = 8) -> int:
 LEGEND = alt.Legend(orient="bottom", type="gradient", gradientLength=160, format=".2~f", titleLimit=400)
 
 
+@memo_chart
 def diverging(values, title: str = "value", legend: bool = True) -> alt.Color:
     """Blue (negative) to orange (positive), white at 0, symmetric around 0."""
     return alt.Color("v:Q", title=title, legend=LEGEND if legend else None,
                      scale=alt.Scale(scheme=DIVERGING, domain=symmetric(values), domainMid=0))
 
 
+@memo_chart
 def sequential(values, title: str = "activation (square-root scale)", scheme: str = "viridis") -> alt.Color:
     """0 (dark) to the largest value (bright) on a square-root scale, so weak responses stay visible
     beside a few strong ones."""
@@ -52,12 +56,14 @@ def sequential(values, title: str = "activation (square-root scale)", scheme: st
                      scale=alt.Scale(type="sqrt", scheme=scheme, domain=[0, top]))
 
 
+@memo_chart
 def greys(legend: bool = False) -> alt.Color:
     """Pixel intensities in [0, 1]: white paper, black ink."""
     return alt.Color("v:Q", title="pixel", legend=LEGEND if legend else None,
                      scale=alt.Scale(scheme="greys", domain=[0, 1]))
 
 
+@memo_chart
 def heatmap(df: pd.DataFrame, side: int, color: alt.Color, px: int, title: str | alt.Title = "",
             tooltip: list | None = None) -> alt.Chart:
     """Cells (r, c) of a side x side grid as squares of px pixels in all, row 0 at the top, no axes.
@@ -80,6 +86,7 @@ def _window_box(df: pd.DataFrame, selection, color: str = "#d62728") -> alt.Char
         x="c0:Q", x2="c1:Q", y="r0:Q", y2="r1:Q").transform_filter(selection)
 
 
+@memo_chart
 def explainer_chart(ex: Explained, px: int = 230) -> alt.HConcatChart:
     """Input | kernel | output | max-pooled output, linked: hovering an output cell frames the window
     of the input it was computed from (and a pooled cell its window of the output)."""
@@ -134,6 +141,7 @@ def _small_headers(chart):
     return chart.configure_header(labelFontSize=12)
 
 
+@memo_chart
 def channel_chart(demo: ChannelDemo, px: int = 150) -> alt.VConcatChart:
     """Top row: the input channels, each above its column of terms. Below, one row per output channel:
     each input channel convolved with its kernel slice, then their sum (one colour scale for all)."""
@@ -151,6 +159,7 @@ def channel_chart(demo: ChannelDemo, px: int = 150) -> alt.VConcatChart:
     return _small_headers(alt.vconcat(inputs, terms, spacing=24).resolve_scale(color="independent"))
 
 
+@memo_chart
 def kernel_grid_chart(df: pd.DataFrame, title: str | alt.Title, px: int = 64, columns: int = 4) -> alt.FacetChart:
     """Kernels (column `channel`, r, c, v) as a grid of small heatmaps, diverging colours centred on 0."""
     side = int(df["r"].max()) + 1
@@ -161,6 +170,7 @@ def kernel_grid_chart(df: pd.DataFrame, title: str | alt.Title, px: int = 64, co
         columns=columns, spacing=6).properties(title=title))
 
 
+@memo_chart
 def feature_grid_chart(df: pd.DataFrame, title: str | alt.Title, px: int, columns: int = 8,
                        scheme: str = "viridis") -> alt.FacetChart:
     """Feature maps (channel, r, c, v >= 0 after ReLU) with one shared colour scale: dark = silent."""
@@ -172,11 +182,13 @@ def feature_grid_chart(df: pd.DataFrame, title: str | alt.Title, px: int, column
         columns=columns, spacing=4).properties(title=title))
 
 
+@memo_chart
 def image_chart(df: pd.DataFrame, title: str | alt.Title, px: int = 200) -> alt.Chart:
     pixels = greys()
     return heatmap(df, int(df["r"].max()) + 1, pixels, px, title)
 
 
+@memo_chart
 def probabilities_chart(probs: pd.DataFrame, title: str = "Predicted probabilities", subtitle: str = "") -> alt.Chart:
     """Bars per class (columns class, p, kind in {'true class', 'predicted', 'other'})."""
     kinds = ["true class", "predicted (wrong)", "other"]
@@ -189,6 +201,7 @@ def probabilities_chart(probs: pd.DataFrame, title: str = "Predicted probabiliti
     ).properties(title=alt.Title(title, subtitle=subtitle or " "), height=380, width="container")
 
 
+@memo_chart
 def misclassified_chart(df: pd.DataFrame, px: int = 84, columns: int = 6) -> alt.FacetChart:
     """Test digits (columns caption, r, c, v in [0, 1]) with 'true → predicted' headers."""
     pixels = greys()
@@ -197,6 +210,7 @@ def misclassified_chart(df: pd.DataFrame, px: int = 84, columns: int = 6) -> alt
         facet=alt.Facet("caption:N", sort=order, title=None), columns=columns, spacing=36))
 
 
+@memo_chart
 def guess_chart(probs: pd.DataFrame, title: str, subtitle: str = "") -> alt.Chart:
     """Bars per class for a drawn digit (columns class, p, kind in {drawing.GUESS, drawing.OTHER})."""
     from core.lessons.cnn.drawing import GUESS, OTHER

@@ -13,6 +13,7 @@ import pandas as pd
 
 from core.charts import decades
 from core.palette import color_of, color_scale
+from core.memo import memo_chart
 
 LAYER_AXIS = dict(tickMinStep=1, format="d")  # whole layers: never "2.5"
 
@@ -23,6 +24,7 @@ def _color(order: list[str], title: str = "Initialization", columns: int = 3) ->
                      legend=alt.Legend(orient="bottom", columns=columns, labelLimit=200))
 
 
+@memo_chart
 def gradient_chart(gradients: pd.DataFrame, kind: str, depth: int, order: list[str]) -> alt.Chart:
     """Per layer (log scale), one line per scheme: ||dL/ds_l|| (kind='backprop') or ||dL/dW_l|| ('weight')."""
     df = _finite(gradients[(gradients["kind"] == kind) & (gradients["grad_norm"] > 0)], ["grad_norm"])
@@ -37,6 +39,7 @@ def gradient_chart(gradients: pd.DataFrame, kind: str, depth: int, order: list[s
     ).properties(title=title, height=420, width="container")
 
 
+@memo_chart
 def activation_box(stats: pd.DataFrame, activation: str, label: str) -> alt.LayerChart:
     """One scheme's hidden layers at initialization: a box per layer (p25-p75), whiskers p5-p95, a black
     tick at the median, in the scheme's colour; finite values only. tanh and sigmoid on their whole
@@ -54,6 +57,7 @@ def activation_box(stats: pd.DataFrame, activation: str, label: str) -> alt.Laye
     return alt.layer(whisker, box, median).properties(title=label, height=260, width="container")
 
 
+@memo_chart
 def spread_chart(stats: pd.DataFrame, order: list[str]) -> alt.Chart:
     """Standard deviation of each hidden layer's activations (log): collapse towards 0 or blow-up."""
     df = _finite(stats[stats["std"] > 0], ["std"])
@@ -66,6 +70,7 @@ def spread_chart(stats: pd.DataFrame, order: list[str]) -> alt.Chart:
     ).properties(title="Spread of the activations", height=380, width="container")
 
 
+@memo_chart
 def saturation_chart(stats: pd.DataFrame, activation: str, order: list[str]) -> alt.Chart:
     """Share of each hidden layer's units in a flat part of the activation (ReLU: outputting 0)."""
     what = "inactive (output 0)" if activation == "relu" else f"saturated (flat part of {activation})"
@@ -84,6 +89,7 @@ def heat_domain(heat: pd.DataFrame) -> list[float] | None:
     return [float(values.min()), float(values.max())] if len(values) else None
 
 
+@memo_chart
 def heat_chart(heat: pd.DataFrame, run: str, domain: list[float] | None) -> alt.Chart:
     """Layer x training step for one run, colour = back-propagated gradient norm on a log scale shared
     with the other runs' panels (`domain`, from heat_domain)."""
@@ -99,6 +105,7 @@ def heat_chart(heat: pd.DataFrame, run: str, domain: list[float] | None) -> alt.
     ).properties(title=run, height=360, width="container")
 
 
+@memo_chart
 def cosine_chart(cos: pd.DataFrame, title: str, subtitle: str) -> alt.Chart:
     """A layer's neurons against each other: cosine similarity of their weight vectors."""
     return alt.Chart(cos).mark_rect(strokeWidth=0).encode(

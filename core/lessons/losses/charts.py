@@ -13,6 +13,7 @@ import pandas as pd
 
 from core.charts import GUIDE_COLOR, HEIGHT, WIDTH, accuracy_chart, decades
 from core.palette import color_scale
+from core.memo import memo_chart
 
 SURFACE_SCHEME = "viridis"  # sequential and colour-blind safe: dark = low cost, bright = high
 # total height of a chart whose legend lists five to seven long cost names one a row (Streamlit sizes
@@ -36,6 +37,7 @@ def _guide(value: float, text: str) -> alt.LayerChart:
     return rule + label
 
 
+@memo_chart
 def accuracy(epochs: pd.DataFrame, order: list[str], title: str = "Validation accuracy") -> alt.LayerChart:
     """core.charts.accuracy_chart (0-100%, the chance line) with the costs' long names in full, one a row."""
     return accuracy_chart(epochs, title, order, label_limit=400, legend_columns=1).properties(height=TALL)
@@ -43,6 +45,7 @@ def accuracy(epochs: pd.DataFrame, order: list[str], title: str = "Validation ac
 
 # ---------------------------------------------------------------- 1. the flat cost
 
+@memo_chart
 def surface_chart(grid: pd.DataFrame, neuron: str, point: tuple[float, float], top: float, subtitle: str | list[str],
                   height: int = 420) -> alt.LayerChart:
     """One neuron's cost over (w1, w2) as a heat map (cells centred on the drawn grid points, colour on a
@@ -64,6 +67,7 @@ def surface_chart(grid: pd.DataFrame, neuron: str, point: tuple[float, float], t
         title=alt.Title(f"{neuron} neuron: cost over two weights", subtitle=subtitle), width=WIDTH, height=height)
 
 
+@memo_chart
 def slice_chart(frame: pd.DataFrame, w2: float, order: list[str]) -> alt.Chart:
     """Both costs along w1 at fixed w2 (every grid point)."""
     return alt.Chart(frame.rename(columns={"neuron": "run"})).mark_line(strokeWidth=2.5, interpolate="linear").encode(
@@ -77,6 +81,7 @@ def slice_chart(frame: pd.DataFrame, w2: float, order: list[str]) -> alt.Chart:
 
 # ---------------------------------------------------------------- 2. one neuron
 
+@memo_chart
 def neuron_chart(frame: pd.DataFrame, order: list[str]) -> alt.Chart:
     """The neuron's output a per epoch, one line per cost, target 0."""
     return alt.Chart(frame.rename(columns={"cost": "run"})).mark_line(strokeWidth=3).encode(
@@ -89,6 +94,7 @@ def neuron_chart(frame: pd.DataFrame, order: list[str]) -> alt.Chart:
                  height=HEIGHT, width=WIDTH)
 
 
+@memo_chart
 def neuron_gradient_chart(frame: pd.DataFrame, order: list[str]) -> alt.Chart:
     """|∂C/∂w| per epoch on a log axis, one line per cost."""
     df = frame.rename(columns={"cost": "run"}).assign(size=lambda d: d["grad_w"].abs())
@@ -106,6 +112,7 @@ def neuron_gradient_chart(frame: pd.DataFrame, order: list[str]) -> alt.Chart:
 
 # ---------------------------------------------------------------- 3. softmax
 
+@memo_chart
 def softmax_chart(table: pd.DataFrame, target: int) -> alt.LayerChart:
     """Each class's probability as a bar, the true class's highlighted, its value written on top."""
     df = table.assign(kind=["true class" if c == target else "other classes" for c in table["class"]],
@@ -126,6 +133,7 @@ def softmax_chart(table: pd.DataFrame, target: int) -> alt.LayerChart:
 
 # ---------------------------------------------------------------- 4. MNIST
 
+@memo_chart
 def gradient_chart(gradients: pd.DataFrame, order: list[str]) -> alt.Chart:
     """‖∂C/∂z‖ at the output layer per probed step, one line per cost, on a log axis."""
     df = gradients[gradients["grad_norm"] > 0]
@@ -144,6 +152,7 @@ def gradient_chart(gradients: pd.DataFrame, order: list[str]) -> alt.Chart:
 SATURATION_Z = math.log((1 + math.sqrt(1 - 4 * 0.01)) / (1 - math.sqrt(1 - 4 * 0.01)))  # σ′(z) = 0.01 at |z| ≈ 4.6
 
 
+@memo_chart
 def start_chart(start: pd.DataFrame) -> alt.LayerChart:
     """The untrained network's output pre-activations per unit (mean over the validation images, the bar
     from the 5th to the 95th percentile) against the band where σ′(z) ≥ 0.01."""
@@ -163,6 +172,7 @@ def start_chart(start: pd.DataFrame) -> alt.LayerChart:
 
 # ---------------------------------------------------------------- 5. the bugs
 
+@memo_chart
 def bug_loss_chart(steps: pd.DataFrame, order: list[str], floor: float, smooth: int = 10) -> alt.LayerChart:
     """Training loss per step of cross-entropy and the two bugs (moving average bold), with the floor
     ln(e + 9) − 1 of softmax-before-CrossEntropyLoss, 0, and ln 10 (guessing)."""

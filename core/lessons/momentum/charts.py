@@ -16,6 +16,7 @@ import pandas as pd
 from core.lessons.momentum.regimes import A_MAX, REGIMES
 from core.lessons.momentum.surfaces import Surface
 from core.palette import color_scale
+from core.memo import memo_chart
 
 SCRUB = "shown_step"
 PICK = "start_pick"
@@ -24,6 +25,7 @@ CONTOUR_RANGE = ["#fcfcfc", "#6a6a6a"]  # low loss light, high loss dark: the co
 REGIME_COLORS = ["#cfe8f3", "#fde7b0", "#f4c7d6", "#bdbdbd"]
 
 
+@memo_chart
 def step_axis(title: str = "Step") -> alt.X:
     """Steps are whole numbers: ticks at integers only, whatever the number of steps drawn."""
     return alt.X("step:Q", title=title, axis=alt.Axis(tickMinStep=1, format=",d"))
@@ -81,6 +83,7 @@ def _current(chart: alt.Chart) -> alt.Chart:
         last="max(step)", groupby=["run"]).transform_filter("datum.step == datum.last")
 
 
+@memo_chart
 def surface_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order: list[str], steps: int,
                   method: str, height: int = 560) -> alt.LayerChart:
     """Banded contours of L, each run's path up to the scrubbed step, its position there, the start,
@@ -137,6 +140,7 @@ def surface_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, ord
         height=height, width="container")
 
 
+@memo_chart
 def curve_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order: list[str], steps: int,
                 method: str, height: int = 560) -> alt.LayerChart:
     """The 1-D curve with every visited point (faint) and each run's ball at the scrubbed step.
@@ -177,6 +181,7 @@ def curve_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order
         height=height, width="container")
 
 
+@memo_chart
 def loss_chart(paths: pd.DataFrame, order: list[str], height: int = 560, log: bool = True) -> alt.Chart:
     """Loss per step, one line per momentum value: above the global minimum on a log scale (`gap`), or,
     with log=False (no minimum in view, or a run below it), the loss itself on a linear scale.
@@ -198,6 +203,7 @@ def loss_chart(paths: pd.DataFrame, order: list[str], height: int = 560, log: bo
                                          height=height, width="container")
 
 
+@memo_chart
 def position_chart(paths: pd.DataFrame, surface: Surface, order: list[str], height: int = 380) -> alt.LayerChart:
     """1-D: the parameter x against the step, with the critical points as dashed lines."""
     pts = _point_frame(surface)
@@ -212,6 +218,7 @@ def position_chart(paths: pd.DataFrame, surface: Surface, order: list[str], heig
         height=height, width="container")
 
 
+@memo_chart
 def regime_chart(bands: pd.DataFrame, points: pd.DataFrame, order: list[str], method: str,
                  height: int = 420) -> alt.LayerChart:
     """The (ηλ, β) plane coloured by regime (bands from regimes.regime_map), the limit of stability,

@@ -9,6 +9,7 @@ import pandas as pd
 from core.charts import GUIDE_COLOR, HEIGHT, WIDTH
 from core.lessons.regularization.config import REGULARIZERS
 from core.palette import color_scale
+from core.memo import memo_chart
 
 SETS = ["Training set", "Test set"]  # curve fitting: Bishop's training points and his test set
 CURVES = ["fitted polynomial", "sin(2πx)"]
@@ -17,6 +18,7 @@ ORDER = list(REGULARIZERS.values())
 Y_LIMIT = 1.5  # the curve chart's y range, ±1.5 as Bishop's Figure 1.4 (a wild fit leaves it, clipped)
 
 
+@memo_chart
 def guide(value: float, text: str) -> alt.LayerChart:
     """A dashed grey reference line across the plot, labelled at its right end (chance, guessing)."""
     frame = pd.DataFrame({"v": [value], "text": [text]})
@@ -34,6 +36,7 @@ def _legend(title: str | None, columns: int = 4) -> alt.Legend:
 
 # ---------------------------------------------------------------- 1. curve fitting
 
+@memo_chart
 def curve_chart(fitted: pd.DataFrame, train: pd.DataFrame, title: str) -> alt.LayerChart:
     """The fitted polynomial (red, as Bishop), sin(2πx) (green) and the training points (blue circles);
     y clipped to ±Y_LIMIT. `fitted`: x, fit, truth; `train`: x, t."""
@@ -51,6 +54,7 @@ def curve_chart(fitted: pd.DataFrame, train: pd.DataFrame, title: str) -> alt.La
     return alt.layer(lines, points).properties(title=title, height=HEIGHT, width=WIDTH)
 
 
+@memo_chart
 def rms_chart(by: pd.DataFrame, x: str, x_title: str, marked: float | None, title: str,
               subtitle: str | None = None) -> alt.LayerChart:
     """Training and test E_RMS (long: x, set, rms) against `x` (the degree M or ln λ), a vertical rule at
@@ -73,6 +77,7 @@ def rms_chart(by: pd.DataFrame, x: str, x_title: str, marked: float | None, titl
 
 # ---------------------------------------------------------------- networks: training and validation
 
+@memo_chart
 def history_chart(evals: pd.DataFrame, metric: str, order: list[str], title: str,
                   guess: tuple[float, str] | None = None, loss_title: str = "Loss") -> alt.LayerChart:
     """Training (solid) and validation (dashed) loss or accuracy (`metric`: 'loss' | 'accuracy') against
@@ -98,6 +103,7 @@ def history_chart(evals: pd.DataFrame, metric: str, order: list[str], title: str
     return alt.layer(*layers).properties(title=title, height=HEIGHT, width=WIDTH)
 
 
+@memo_chart
 def validation_chart(evals: pd.DataFrame, order: list[str], title: str) -> alt.LayerChart:
     """Validation accuracy against the epoch, one line per run (the comparison), 0–100% with chance.
     `evals`: tidy_evals's long frame (only its Validation rows are drawn)."""
@@ -121,6 +127,7 @@ def difference_frame(evals: pd.DataFrame, baseline: str) -> pd.DataFrame:
     return df.assign(points=100 * (df["accuracy"] - df["base"]))[["run", "step", "epoch", "points"]]
 
 
+@memo_chart
 def difference_chart(diff: pd.DataFrame, order: list[str], baseline: str, title: str) -> alt.LayerChart:
     """Validation accuracy of each run minus the baseline's, in percentage points, against the epoch:
     the small differences a 0–100% axis cannot show, with the baseline as the line at 0."""
@@ -135,6 +142,7 @@ def difference_chart(diff: pd.DataFrame, order: list[str], baseline: str, title:
         height=HEIGHT, width=WIDTH)
 
 
+@memo_chart
 def gap_chart(table: pd.DataFrame, order: list[str], title: str) -> alt.LayerChart:
     """Per run, training accuracy (hollow) and validation accuracy (filled) joined by a bar: the
     generalisation gap. `table`: run, train_acc, val_acc, gap. Accuracy axis 0–100%."""
@@ -157,6 +165,7 @@ def gap_chart(table: pd.DataFrame, order: list[str], title: str) -> alt.LayerCha
 
 # ---------------------------------------------------------------- 4. dropout made visible
 
+@memo_chart
 def mask_chart(frame: pd.DataFrame, column: str, title: str, domain: tuple[float, float] | None = None,
                binary: bool = False) -> alt.Chart:
     """A heatmap of one column of a dropout view (example x unit): the activations on a shared colour
@@ -182,6 +191,7 @@ def mask_chart(frame: pd.DataFrame, column: str, title: str, domain: tuple[float
 
 # ---------------------------------------------------------------- 5. more data
 
+@memo_chart
 def data_chart(table: pd.DataFrame, order: list[str], title: str) -> alt.LayerChart:
     """Training accuracy (solid) and validation accuracy (dashed) against the number of training
     images (log axis), per network; 0–100% with chance. `table`: run, images, val_acc, train_acc."""

@@ -12,6 +12,7 @@ from core.charts import HEIGHT, decades
 from core.lessons.residual.experiment import ORDER
 from core.lessons.residual.paths import BRANCH, IDENTITY, TOTAL
 from core.palette import color_scale
+from core.memo import memo_chart
 
 GUIDE = "#777777"
 FACET_WIDTH = 300
@@ -47,6 +48,7 @@ def first_and_last(grads: pd.DataFrame, kind: str = "weight") -> pd.DataFrame:
     return out
 
 
+@memo_chart
 def over_training_chart(grads: pd.DataFrame, kind: str = "weight") -> alt.LayerChart:
     """Beside the loss: the first and the output layer's gradient norm (log) per recorded step, colour =
     network, dash = layer. A vanishing gradient is a first-layer line decades below the output layer's."""
@@ -79,6 +81,7 @@ def profile(grads: pd.DataFrame, kind: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else df.assign(when=[])
 
 
+@memo_chart
 def profile_chart(grads: pd.DataFrame, kind: str, depth: int) -> alt.Chart:
     """Per layer (1 = next to the input, depth + 1 = output), the gradient norm (log) at initialization
     (dashed) and at the last recorded step (solid), one colour per network."""
@@ -107,6 +110,7 @@ def heat_domain(grads: pd.DataFrame, kind: str = "weight") -> list[float]:
     return [float(v.min()), float(v.max())] if len(v) else [1e-12, 1.0]
 
 
+@memo_chart
 def heat_chart(grads: pd.DataFrame, network: str, domain: list[float], kind: str = "weight") -> alt.Chart:
     """One network's layers × recorded steps, colour = gradient norm on a log scale over `domain` (pass
     heat_domain(...) so that both networks' charts share it); the first layer at the bottom."""
@@ -126,6 +130,7 @@ def heat_chart(grads: pd.DataFrame, network: str, domain: list[float], kind: str
 PATH_DASH = {TOTAL: [1, 0], IDENTITY: [8, 4], BRANCH: [2, 3]}
 
 
+@memo_chart
 def paths_chart(paths_long: pd.DataFrame, when: str, depth: int) -> alt.Chart:
     """Per hidden layer l, ‖∂L/∂h_l‖ (solid) and, for the residual network, its two parts: what came
     through layer l+1's skip (dashed) and through its branch (dotted). `paths_long`: paths.long(...)
@@ -149,6 +154,7 @@ def paths_chart(paths_long: pd.DataFrame, when: str, depth: int) -> alt.Chart:
                  height=HEIGHT, width="container")
 
 
+@memo_chart
 def spread_chart(seeds: pd.DataFrame) -> alt.LayerChart:
     """Final validation accuracy of every seed (one point each) per network, on a 0–100% axis with the
     10% chance line."""
@@ -170,6 +176,7 @@ def spread_chart(seeds: pd.DataFrame) -> alt.LayerChart:
         height=300, width="container")
 
 
+@memo_chart
 def slice_chart(slice_: pd.DataFrame) -> alt.LayerChart:
     """L(θ + t·d) against t for each trained network (log loss axis), with ln 10 (guessing) dashed."""
     df = positive(slice_, "loss")

@@ -10,6 +10,7 @@ import pandas as pd
 from core.charts import GUIDE_COLOR, HEIGHT
 from core.lessons.transfer.config import METHODS
 from core.palette import color_scale
+from core.memo import memo_chart
 
 ORDER = list(METHODS.values())
 CHANCE = 0.1
@@ -47,6 +48,7 @@ def _k_axis(ks: list[int]) -> alt.X:
                  axis=alt.Axis(values=ks, format="d", grid=False))
 
 
+@memo_chart
 def sweep_chart(summary: pd.DataFrame, runs: pd.DataFrame, zero_shot: float | None, k: int | None = None
                 ) -> alt.LayerChart:
     """Test accuracy against K (log axis): per method the mean over seeds (line and points), the band
@@ -78,6 +80,7 @@ def sweep_chart(summary: pd.DataFrame, runs: pd.DataFrame, zero_shot: float | No
         height=460, width="container")
 
 
+@memo_chart
 def detail_chart(runs: pd.DataFrame, k: int, zero_shot: float | None) -> alt.LayerChart:
     """At one K: every seed's test accuracy per method (dots), the mean (a tick) and the spread (a rule
     from the lowest to the highest seed), on a 0-100% axis with chance and zero-shot lines."""
@@ -106,6 +109,7 @@ def detail_chart(runs: pd.DataFrame, k: int, zero_shot: float | None) -> alt.Lay
         height=HEIGHT - 120, width="container")
 
 
+@memo_chart
 def confusion_chart(confusion: pd.DataFrame) -> alt.LayerChart:
     """The pretrained network's predictions on the digits' test set: count per (true, predicted) label."""
     base = alt.Chart(confusion).encode(

@@ -69,7 +69,7 @@ def render(page: LessonPage, w: tuple[float, float, float]
     with left:
         st.altair_chart(presenter(charts.perceptron_chart(run, texts, big), big), width="content")
         play_button(charts.SCRUB)
-        st.download_button("Download every update (CSV)", run.updates.to_csv(index=False).encode(),
+        st.download_button("Download every update (CSV)", lambda: run.updates.to_csv(index=False).encode(),
                            file_name=f"perceptron-{config.gate}.csv", mime="text/csv", key="csv-perceptron",
                            type="tertiary", icon=":material/download:")
     with right:

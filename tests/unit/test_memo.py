@@ -1,0 +1,79 @@
+"""core.memo: a chart builder runs once per distinct input, whichever session asks; ui.layout converts
+each chart to Vega-Lite once."""
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core.memo import memo_chart
+
+
+def counting_builder():
+    calls = []
+
+    @memo_chart(maxsize=3)
+    def build(df, title, order=None):
+        calls.append(title)
+        return alt.Chart(df).mark_line().encode(x="a:Q", y="b:Q").properties(title=title)
+
+    return build, calls
+
+
+def test_the_same_contents_and_arguments_give_the_same_chart_built_once():
+    build, calls = counting_builder()
+    df = pd.DataFrame({"a": [1, 2, 3], "b": [0.5, 0.25, 0.125]})
+    first = build(df, "loss", order=["x", "y"])
+    assert build(df, "loss", order=["x", "y"]) is first
+    assert build(df.copy(), "loss", order=["x", "y"]) is first  # another session's equal slice
+    assert calls == ["loss"]
+
+
+def test_any_change_of_contents_order_or_arguments_builds_anew():
+    build, calls = counting_builder()
+    df = pd.DataFrame({"a": [1, 2, 3], "b": [0.5, 0.25, 0.125]})
+    first = build(df, "loss")
+    changed = df.assign(b=[0.5, 0.25, 0.126])
+    assert build(changed, "loss") is not first
+    assert build(df.iloc[::-1], "loss") is not first  # row order is part of the contents
+    assert build(df, "accuracy") is not first
+    assert build(df, "loss", order=("y",)) is not first
+    assert build(df.astype({"a": float}), "loss") is not first  # dtype too
+    assert len(calls) == 6
+
+
+def test_unkeyable_arguments_are_built_every_time_and_the_cache_is_bounded():
+    build, calls = counting_builder()
+    df = pd.DataFrame({"a": [1, 2], "b": [1.0, 2.0]})
+    build(df, "t", order={"a": 1})
+    build(df, "t", order={"a": 1})
+    assert calls == ["t", "t"]
+    for i in range(4):
+        build(df, f"t{i}")
+    build(df, "t0")  # evicted: the cache holds the 3 most recent
+    assert calls[-1] == "t0" and len(calls) == 7
+
+
+def test_arrays_are_keyed_by_their_contents():
+    calls = []
+
+    @memo_chart
+    def image(values):
+        calls.append(1)
+        return alt.Chart(pd.DataFrame({"v": values.ravel()})).mark_rect()
+
+    a = np.arange(6.0).reshape(2, 3)
+    assert image(a) is image(a.copy()) and image(a.reshape(3, 2)) is not image(a)
+    assert len(calls) == 2
+
+
+def test_a_chart_is_converted_to_vega_lite_once_per_presenter_setting(monkeypatch):
+    import ui.layout
+
+    converted = []
+    real = ui.layout._convert_altair_to_vega_lite_spec
+    monkeypatch.setattr(ui.layout, "_convert_altair_to_vega_lite_spec", lambda c: converted.append(1) or real(c))
+    chart = alt.Chart(pd.DataFrame({"a": [1, 2]})).mark_point().encode(x="a:Q")
+    spec = ui.layout._vega_lite_spec(chart, False)
+    assert ui.layout._vega_lite_spec(chart, False) is spec and len(converted) == 1
+    big = ui.layout._vega_lite_spec(chart, True)
+    assert big is not spec and big["config"]["axis"]["labelFontSize"] == 18 and len(converted) == 2
+    assert spec["datasets"] and all(isinstance(v, bytes) for v in spec["datasets"].values())  # Arrow, once
