@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, settings
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["DLVL_OFFLINE"] = "1"  # tests always use the bundled sample: deterministic, no network
+os.environ["DLVL_RESULTS"] = "off"  # every test computes its results (no folder shared between runs)
+os.environ["DLVL_WARM"] = "0"  # and no server warms its default views in the background
 
 # Property-based tests are deterministic: the same examples on every run and machine (derandomize),
 # no example database carried between runs, no deadline (a shared CI machine is noisy).

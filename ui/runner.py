@@ -1,4 +1,9 @@
-"""Runs experiments through one server-wide cache, so a view shared by a class trains once."""
+"""Runs experiments through one server-wide cache, so a view shared by a class trains once.
+
+Behind the memory cache sits core.store's folder of finished results: a result computed by any
+process of this code (an earlier server, or ui.warm's warm-up of the default views) is read from
+disk instead of being trained again. DLVL_RESULTS=off turns the folder off.
+"""
 from __future__ import annotations
 
 import logging
@@ -7,6 +12,7 @@ from typing import Any, Callable, Hashable
 import streamlit as st
 
 from core.cache import RunCache
+from core.store import MISSING, ResultStore, default_folder
 
 MAX_ENTRIES = 32  # finished experiments kept in memory for the whole server (each a few MB at most)
 
@@ -24,16 +30,33 @@ def run_cache() -> RunCache:
     return RunCache(max_entries=MAX_ENTRIES)
 
 
+@st.cache_resource
+def result_store() -> ResultStore | None:
+    folder = default_folder()
+    return ResultStore(folder) if folder is not None else None
+
+
 def _logged(key: Hashable, compute: Callable[[], Any]) -> Callable[[], Any]:
+    """`compute`, unless the store has the result; logged when it really computes, stored after."""
     def run() -> Any:
+        store = result_store()
+        if store is not None and (stored := store.load(key)) is not MISSING:
+            return stored
         log.info("%s", key[0] if isinstance(key, tuple) and key else key)
-        return compute()
+        value = compute()
+        if store is not None:
+            store.save(key, value)
+        return value
     return run
 
 
 def cached_result(key: Hashable) -> Any | None:
-    """A finished result for this key, if any session has produced it already."""
-    return run_cache().peek(key)
+    """A finished result for this key, if any session (or process, see core.store) has produced it."""
+    value = run_cache().peek(key)
+    store = result_store()
+    if value is None and store is not None and (stored := store.load(key)) is not MISSING:
+        value = run_cache().get_or_run(key, lambda: stored)
+    return value
 
 
 def run_cached(key: Hashable, compute: Callable[[], Any]) -> Any:

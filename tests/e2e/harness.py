@@ -28,10 +28,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout: float = 90):
-    """Yield (url, process) of a fresh app server once /_stcore/health answers 'ok'."""
+def streamlit_server(timeout: float = 90, results: str = "off"):
+    """Yield (url, process) of a fresh app server once /_stcore/health answers 'ok'. `results` is its
+    folder of stored results (core.store); "off" (the default: every run measured or tested from
+    scratch) also turns off the warm-up of the default views (ui.warm)."""
     port = free_port()
-    env = {**os.environ, "DLVL_OFFLINE": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {**os.environ, "DLVL_OFFLINE": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+           "DLVL_RESULTS": results, "DLVL_WARM": "0" if results == "off" else "1"}
     # the server's output goes to a file, not a pipe nobody reads (a full pipe would block the server)
     log = tempfile.NamedTemporaryFile("w+b", prefix="dlvl-server-", suffix=".log", delete=False)
     proc = subprocess.Popen(
