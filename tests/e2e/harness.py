@@ -28,13 +28,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout: float = 90, results: str = "off"):
+def streamlit_server(timeout: float = 90, results: str = "off", warm: bool | None = None):
     """Yield (url, process) of a fresh app server once /_stcore/health answers 'ok'. `results` is its
-    folder of stored results (core.store); "off" (the default: every run measured or tested from
-    scratch) also turns off the warm-up of the default views (ui.warm)."""
+    folder of stored results (core.store; "off", the default: every run measured or tested from scratch);
+    `warm` whether it warms the default views at start (ui.warm; by default, when it has a folder)."""
     port = free_port()
+    warm = results != "off" if warm is None else warm
     env = {**os.environ, "DLVL_OFFLINE": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-           "DLVL_RESULTS": results, "DLVL_WARM": "0" if results == "off" else "1"}
+           "DLVL_RESULTS": results, "DLVL_WARM": "1" if warm else "0"}
     # the server's output goes to a file, not a pipe nobody reads (a full pipe would block the server)
     log = tempfile.NamedTemporaryFile("w+b", prefix="dlvl-server-", suffix=".log", delete=False)
     proc = subprocess.Popen(
