@@ -7,7 +7,7 @@ from core.initializers import INIT_SCHEMES
 from core.lessons.activations import charts, depth, experiment, story
 from core.lessons.activations.config import LIMITS, ActivationsConfig
 from ui.controls import training_controls
-from ui.layout import show_chart, takeaways
+from ui.layout import draw_chart, show_chart, takeaways
 from ui.page import open_page
 from ui.reproduced import reproduced
 from ui.runner import shared
@@ -82,7 +82,7 @@ for i, name in enumerate(config.functions):
         with st.container(border=True):
             st.latex(act.formula)
             st.latex(act.derivative)
-            st.altair_chart(charts.function_panel(df, act.label), width="stretch")
+            draw_chart(charts.function_panel(df, act.label), big)
             notes = " ".join(story.panel_notes(df, name))
             st.caption(f"Grey: saturated, |f'(x)| < {experiment.SATURATION}. "
                        f"Saturated on **{fmt.percent(share[act.label], 0)}** of x ∈ [{fmt.number(config.x_min)}, "

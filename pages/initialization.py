@@ -8,7 +8,7 @@ from core.lessons.initialization import charts, experiment, health, story, symme
 from core.lessons.initialization.config import ACTIVATION_CHOICES, EPOCHS, PRESETS, InitConfig
 from core.palette import color_of
 from ui.controls import training_controls
-from ui.layout import show_chart, takeaways
+from ui.layout import draw_chart, show_chart, takeaways
 from ui.page import open_page
 from ui.reproduced import reproduced
 from ui.runner import cached_result, shared
@@ -177,7 +177,8 @@ def live_heat(latest, slot) -> None:
         with slot.container():
             domain = charts.heat_domain(heat)
             for column, label in zip(st.columns(2), [l for l in order if l in set(heat["run"])][-2:]):
-                column.altair_chart(charts.heat_chart(heat, label, domain), width="stretch")
+                with column:
+                    draw_chart(charts.heat_chart(heat, label, domain), big)
 
 
 key = ("initialization.train", config, settings.seed, device, data.name, data.source)

@@ -49,16 +49,21 @@ def _forget(key: int) -> None:
             del _SPECS[key]
 
 
-def show_chart(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, big: bool = False,
-               key: str | None = None, stretch: bool = True) -> None:
-    """An Altair chart (its menu exports PNG/SVG) and a button that downloads its data as CSV (left out in
-    presenter mode, `big`). Faceted and fixed-size charts pass stretch=False: they keep their own width."""
+def draw_chart(chart: alt.TopLevelMixin, big: bool = False, stretch: bool = True) -> None:
+    """An Altair chart (its menu exports PNG/SVG), in presenter mode's fonts when `big`. Faceted and
+    fixed-size charts pass stretch=False: they keep their own width."""
     width = "stretch" if stretch else "content"
     spec = _vega_lite_spec(chart, big)
     if spec is None:
         st.altair_chart(presenter(chart, big), width=width)
     else:  # a shallow copy: Streamlit moves the datasets out of the top level of the dict it is given
         st.vega_lite_chart(spec=dict(spec), width=width)
+
+
+def show_chart(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, big: bool = False,
+               key: str | None = None, stretch: bool = True) -> None:
+    """draw_chart, and a button that downloads the chart's data as CSV (left out in presenter mode)."""
+    draw_chart(chart, big, stretch)
     if big:
         return
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")

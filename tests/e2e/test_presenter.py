@@ -1,0 +1,36 @@
+"""Presenter mode on every page, measured in the browser after training (issue 20): the sidebar
+collapsed, every chart's tick labels, axis titles, legends and titles at least 16 px, widget values as
+large as body text, no CSV buttons."""
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.harness import assert_no_exception, wait_for_app, wait_for_training
+from tests.e2e.test_monkey import SMALL
+from ui.course import available_lessons
+
+CHART_TEXT = """() => [...document.querySelectorAll(
+  '[data-testid="stVegaLiteChart"] svg g[class*="role-axis-label"] text, ' +
+  '[data-testid="stVegaLiteChart"] svg g[class*="role-axis-title"] text, ' +
+  '[data-testid="stVegaLiteChart"] svg g[class*="role-legend"] text, ' +
+  '[data-testid="stVegaLiteChart"] svg g[class*="role-title"] text')]
+  .map(t => [t.textContent, parseFloat(getComputedStyle(t).fontSize) || parseFloat(t.getAttribute('font-size'))])"""
+
+
+@pytest.mark.parametrize("path", ["", *[lesson.url_path for lesson in available_lessons()]])
+def test_presenter_mode_is_legible_from_the_back_row(server, page, path):
+    query = SMALL.get(path, "")
+    page.goto(f"{server}/{path}?presenter=true{'&' + query if query else ''}")
+    wait_for_app(page)
+    if path:
+        wait_for_training(page)
+    expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true")
+    if path:  # the home page has no chart
+        sizes = page.evaluate(CHART_TEXT)
+        small = sorted({(text, size) for text, size in sizes if size < 16}, key=lambda t: t[1])
+        assert sizes and not small, small[:8]
+    assert page.get_by_role("button", name="Download data (CSV)").count() == 0
+    body = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.stMainBlockContainer p')).fontSize)")
+    values = page.evaluate("() => [...document.querySelectorAll('.stMainBlockContainer input:not([type=checkbox])"
+                           ":not([type=range])')].map(i => parseFloat(getComputedStyle(i).fontSize))")
+    assert not values or min(values) >= body - 0.5, (min(values), body)
+    assert_no_exception(page)
