@@ -6,6 +6,7 @@ from core.lessons.batchnorm import charts, experiment, modes, story
 from core.lessons.batchnorm.config import (ACTIVATION_CHOICES, BATCH_SIZE, EPOCHS, PRESETS, BNConfig, BNView,
                                            pick_step)
 from core.lessons.batchnorm.story import tex
+from ui.animation import play_button
 from ui.controls import training_controls
 from ui.layout import show_chart, takeaways, verification
 from ui.page import open_page
@@ -100,8 +101,10 @@ st.session_state[k("layer")] = wanted if wanted in layers else layers[-1]
 # ------------------------------------------------------------------ distributions
 st.header("What each layer's activation sees")
 st.markdown(f"The inputs to every hidden layer's {act}, for both networks on the same bins; move the slider "
-            "through training. Outliers are counted in the outer bins.")
-step = st.select_slider("Point of training (recorded step)", steps, key=k("step"))
+            "under the first chart, or press Play, to go through training (in your browser: every recorded "
+            "snapshot is already here). Outliers are counted in the outer bins.")
+step = st.session_state[k("step")]  # the snapshot a link opens at
+play_button(charts.SCRUB, sync=True)
 for row in range(0, len(layers), GRID):
     for column, l in zip(st.columns(GRID), layers[row:row + GRID]):
         with column:

@@ -1,4 +1,6 @@
 """The batch-norm page, run through the real entrypoint by Streamlit's AppTest."""
+import json
+
 import pytest
 
 from tests.app.conftest import percents, unreadable
@@ -54,26 +56,31 @@ def test_each_control_changes_the_view_without_error(app, widget, key, value, pa
     assert not at.exception and not any("last run" in c.value for c in at.caption)
 
 
+def snapshot_shown(at) -> list[int]:
+    """The snapshot index each histogram chart opens at (its in-browser slider's starting value)."""
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    return [p["value"] for s in specs for p in s.get("params", []) if p["name"] == "bn_snapshot"]
+
+
 def test_view_round_trips_through_the_url_and_never_retrains(app, monkeypatch):
     from core.lessons.batchnorm import experiment as lesson
-    calls = []
+    runs = []
     original = lesson.train_pair
-    monkeypatch.setattr(lesson, "train_pair", lambda *a, **kw: calls.append(1) or original(*a, **kw))
+    monkeypatch.setattr(lesson, "train_pair", lambda *a, **kw: runs.append(original(*a, **kw)) or runs[-1])
     at = app(PAGE, **{**SMALL, "depth": "3"}, seed="4242", step="7", layer="2").run()
     assert not at.exception and not at.main.warning
-    slider = at.select_slider(key="batchnorm.step")
-    steps = [int(o) for o in slider.options]
-    assert int(slider.value) == min(steps, key=lambda s: abs(s - 7))  # the recorded step nearest the link's
+    steps = runs[-1].snapshot_steps
+    nearest = min(steps, key=lambda s: abs(s - 7))  # the recorded step nearest the link's
+    assert snapshot_shown(at) == [steps.index(nearest)] * 3  # every layer's histogram opens there
     assert at.selectbox(key="batchnorm.layer").value == 2  # neither the first option nor the default (last)
-    assert at.query_params["step"] == str(slider.value) and at.query_params["layer"] == "2"
+    assert at.query_params["step"] == str(nearest) and at.query_params["layer"] == "2"
     assert any("Unit 1 of hidden layer 2" in m.value for m in at.markdown)
-    trained = len(calls)
-    slider.set_value(slider.options[0]).run()
+    trained = len(runs)
     at.selectbox(key="batchnorm.layer").set_value(3).run()
     assert not at.exception and charts(at) == 11  # three histograms (one per layer) among them
-    assert at.query_params["step"] == str(steps[0]) and at.query_params["layer"] == "3"
+    assert at.query_params["step"] == str(nearest) and at.query_params["layer"] == "3"
     assert any("Unit 1 of hidden layer 3" in m.value for m in at.markdown)  # the worked example follows
-    assert len(calls) == trained  # moving the view reused the run: the same result, not the "last run"
+    assert len(runs) == trained  # moving the view reused the run: the same result, not the "last run"
     assert not any("last run" in c.value for c in at.caption)
 
 

@@ -32,6 +32,27 @@ def test_first_visit_shows_the_whole_lesson(server, page):
     expect(page.get_by_text("Unit 1 of hidden layer 1,")).to_be_visible()  # the layer the link asked for
     page.wait_for_function(PARAM.format("layer", "1"))
 
+    # one slider moves every layer's histogram in the browser (no rerun, the URL unchanged); Play animates it
+    url = page.url
+    sliders = page.locator('input[type="range"][name="bn_snapshot"]')
+    expect(sliders).to_have_count(2)
+    page.wait_for_function("() => [...document.querySelectorAll('input[name=bn_snapshot]')]"
+                           ".filter(i => i.offsetParent !== null).length === 1")  # the second one hidden
+    last = int(sliders.first.get_attribute("max"))
+    assert last >= 2 and sliders.first.input_value() == str(last)  # opens at the end of training
+    panel = page.locator('[data-testid="stVegaLiteChart"]').filter(has_text="Hidden layer 2").first
+    before = panel.screenshot()
+    sliders.first.fill("0")
+    page.wait_for_function("() => [...document.querySelectorAll('input[name=bn_snapshot]')].every(i => i.value === '0')")
+    expect(panel).to_contain_text("step 1")  # the first snapshot's note, in the second layer's panel too
+    assert panel.screenshot() != before
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function(f"() => [...document.querySelectorAll('input[name=bn_snapshot]')]"
+                           f".every(i => i.value === '{last}')", timeout=30_000)
+    expect(page.get_by_role("button", name="▶ Play")).to_be_visible()  # back to Play at the end
+    assert page.url == url
+    assert_no_exception(page)
+
     # the layer choice goes into the URL and the worked example follows it
     wait_for_app(page)
     choose(page, "Layer for the percentile bands", "Hidden layer 2")

@@ -7,6 +7,7 @@ Charts that used to be faceted are one container-wide chart per panel, so a phon
 """
 from __future__ import annotations
 
+import json
 import math
 
 import altair as alt
@@ -18,6 +19,7 @@ from core.palette import color_of, color_scale
 from core.memo import memo_chart
 
 SUBTITLE = 45  # characters a line of subtitle holds on a phone (390 px); longer ones are wrapped, not cut
+PANEL = 34  # ... and in a third of the page (the histograms, three to a row)
 
 ORDER = ["Without BN", "With BN"]
 STEP_AXIS = alt.Axis(tickMinStep=1, format=",d")  # whole steps: never "2.5" or "2.4999999"
@@ -78,27 +80,49 @@ def nonfinite_note(hist: pd.DataFrame, step: int, layer: int) -> str:
     return " · ".join(parts)
 
 
+SCRUB = "bn_snapshot"  # the Vega-Lite parameter of the histograms' slider (ui.animation plays it)
+
+
 @memo_chart
 def histogram_chart(hist: pd.DataFrame, step: int, layer: int, activation: str) -> alt.LayerChart:
-    """One hidden layer's activation inputs at one snapshot: both networks outlined on the same bins,
-    so they compare directly. Values that are not finite are counted in the subtitle, never dropped
-    silently; a layer with no finite value at all says so in the plot."""
-    df = hist[(hist["step"] == step) & (hist["layer"] == layer)]
-    note = nonfinite_note(hist, step, layer)
-    title = alt.Title(f"Hidden layer {layer}", subtitle=wrap_text(note, SUBTITLE)) if note else f"Hidden layer {layer}"
+    """One hidden layer's activation inputs, both networks outlined on the same bins, at every recorded
+    snapshot: a slider under the chart (the parameter SCRUB, a snapshot's index) picks the snapshot in the
+    browser, starting at `step` (the last one if `step` was not recorded). Values that are not finite are
+    counted in each snapshot's note, never dropped silently; a snapshot with no finite value says so."""
+    df = hist[hist["layer"] == layer]
+    steps = sorted(int(s) for s in df["step"].unique())
+    index = {s: i for i, s in enumerate(steps)}
+    start = index.get(int(step), len(steps) - 1)
     bars = _finite(df, ["lo", "hi", "share"])
-    if bars.empty:
-        text = pd.DataFrame({"text": ["no finite value to draw"]})
-        return alt.layer(alt.Chart(text).mark_text(fontSize=16, color="#555").encode(text="text:N")).properties(
-            title=title, height=HIST_HEIGHT, width="container")
-    rects = alt.Chart(bars).mark_rect(fillOpacity=0.35, strokeWidth=1.5, strokeOpacity=1).encode(
+    bars = bars.assign(snapshot=bars["step"].astype(int).map(index))
+    titles = [_snapshot_lines(hist, bars, s, layer) for s in steps]  # the title of each snapshot
+    scrub = alt.param(name=SCRUB, value=start, bind=alt.binding_range(
+        min=0, max=max(len(steps) - 1, 0), step=1, name="Point of training (recorded snapshot) "))
+    shown = f"datum.snapshot == {SCRUB}"
+    rects = alt.Chart(bars).transform_filter(shown).mark_rect(fillOpacity=0.35, strokeWidth=1.5, strokeOpacity=1).encode(
         x=alt.X("lo:Q", title=f"Input to {activation}", axis=value_axis(bars["lo"], bars["hi"]),
                 scale=alt.Scale(zero=False)), x2="hi:Q",
         y=alt.Y("share:Q", title="Share of values", axis=alt.Axis(format="%")), y2=alt.datum(0),
         color=_run_color(narrow=True), stroke=alt.Stroke("run:N", scale=color_scale(ORDER), legend=None),
-        tooltip=["run:N", alt.Tooltip("lo:Q", title="from", format=".3g"), alt.Tooltip("hi:Q", title="to", format=".3g"),
-                 alt.Tooltip("share:Q", format=".1%")])
-    return alt.layer(rects).properties(title=title, height=HIST_HEIGHT, width="container")
+        tooltip=["run:N", alt.Tooltip("step:Q", format=",d"), alt.Tooltip("lo:Q", title="from", format=".3g"),
+                 alt.Tooltip("hi:Q", title="to", format=".3g"), alt.Tooltip("share:Q", format=".1%")])
+    # the title follows the slider: a Vega expression indexing the snapshots' titles (lines of text)
+    title = alt.ExprRef(expr=f"{json.dumps(titles, ensure_ascii=False)}[{SCRUB}]")
+    return alt.layer(rects).add_params(scrub).properties(
+        title=alt.Title(title), height=HIST_HEIGHT, width="container")
+
+
+def _snapshot_lines(hist: pd.DataFrame, bars: pd.DataFrame, step: int, layer: int) -> list[str]:
+    """One snapshot's title, as lines: the layer and step, then what is not drawn (nonfinite_note, wrapped
+    to a third of the page)."""
+    lines = [f"Hidden layer {layer} · step {step:,}"]
+    if bars[bars["step"] == step].empty:
+        lines.append("no finite value to draw")
+    note = nonfinite_note(hist, step, layer)
+    for part in note.split(" · ") if note else []:  # one network's note per line, wrapped if need be
+        wrapped = wrap_text(part, PANEL)
+        lines += [wrapped] if isinstance(wrapped, str) else list(wrapped)
+    return lines
 
 
 @memo_chart

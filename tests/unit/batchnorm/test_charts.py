@@ -54,6 +54,14 @@ def test_panels_are_single_container_wide_charts_not_facets(trained):
         assert spec["width"] == "container"
 
 
+def notes(chart) -> dict[int, list[str]]:
+    """Each snapshot's title (a Vega expression indexing a list of them by the slider), as lines."""
+    expr = chart.to_dict()["title"]["text"]["expr"]
+    listed, index = expr.rsplit("[", 1)
+    assert index == charts.SCRUB + "]"
+    return dict(enumerate(json.loads(listed)))
+
+
 def test_the_histogram_says_how_much_is_not_finite_and_draws_only_finite_bins():
     g = torch.Generator().manual_seed(0)
     half = torch.randn(64, 8, generator=g)
@@ -61,14 +69,29 @@ def test_the_histogram_says_how_much_is_not_finite_and_draws_only_finite_bins():
     samples = {"Without BN": [(1, 1, half), (1, 2, torch.full((64, 8), float("nan")))],
                "With BN": [(1, 1, torch.randn(64, 8, generator=g)), (1, 2, torch.full((64, 8), float("nan")))]}
     hist = experiment.histograms(samples)
-    partly = charts.histogram_chart(hist, 1, 1, "ReLU").to_dict()
-    assert partly["title"]["subtitle"] == "Without BN: 25.0% of values NaN or ∞"
-    assert all_finite(data_values(charts.histogram_chart(hist, 1, 1, "ReLU")), ["lo", "hi", "share"])
+    partly = charts.histogram_chart(hist, 1, 1, "ReLU")
+    assert notes(partly) == {0: ["Hidden layer 1 · step 1", "Without BN: 25.0% of values NaN or ∞"]}
+    assert all_finite(data_values(partly), ["lo", "hi", "share"])
     empty = charts.histogram_chart(hist, 1, 2, "ReLU")
-    spec = json.dumps(empty.to_dict())
-    assert "no finite value to draw" in spec
-    subtitle = empty.to_dict()["title"]["subtitle"]  # wrapped, so a phone shows it whole
-    assert subtitle == ["Without BN: every value NaN or ∞", "With BN: every value NaN or ∞"]
+    # said in the title, one line each, so a phone shows it whole
+    assert notes(empty) == {0: ["Hidden layer 2 · step 1", "no finite value to draw", "Without BN: every value NaN or ∞",
+                                "With BN: every value NaN or ∞"]}
+
+
+def test_the_histogram_holds_every_snapshot_and_its_slider_starts_at_the_step_asked(trained):
+    _, result = trained
+    steps = result.snapshot_steps
+    chart = charts.histogram_chart(result.histograms, steps[1], 2, "Sigmoid")
+    spec = chart.to_dict()
+    param = next(p for p in spec["params"] if p["name"] == charts.SCRUB)
+    assert param["value"] == 1 and param["bind"]["min"] == 0 and param["bind"]["max"] == len(steps) - 1
+    bars = [r for r in data_values(chart) if "share" in r]
+    assert sorted({r["snapshot"] for r in bars}) == list(range(len(steps)))
+    assert {r["step"] for r in bars if r["snapshot"] == 1} == {steps[1]}
+    assert [lines[0] for _, lines in sorted(notes(chart).items())] == [f"Hidden layer 2 · step {s:,}" for s in steps]
+    assert json.dumps(spec["layer"]).count(f"datum.snapshot == {charts.SCRUB}") == 1  # that snapshot's bars only
+    last = charts.histogram_chart(result.histograms, 10**9, 2, "Sigmoid").to_dict()  # a step not recorded
+    assert next(p for p in last["params"] if p["name"] == charts.SCRUB)["value"] == len(steps) - 1
 
 
 def test_charts_of_a_diverged_pair_hold_only_finite_values(diverged):
