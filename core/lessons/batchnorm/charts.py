@@ -19,7 +19,7 @@ from core.palette import color_of, color_scale
 from core.memo import memo_chart
 
 SUBTITLE = 45  # characters a line of subtitle holds on a phone (390 px); longer ones are wrapped, not cut
-PANEL = 34  # ... and in a third of the page (the histograms, three to a row)
+PANEL = 36  # ... and in a third of the page (the histograms, three to a row)
 
 ORDER = ["Without BN", "With BN"]
 STEP_AXIS = alt.Axis(tickMinStep=1, format=",d")  # whole steps: never "2.5" or "2.4999999"
