@@ -12,7 +12,7 @@ from core.lessons.momentum.formulas import FormulaError, check_formula, surface_
 from core.lessons.momentum.surfaces import START_LIMIT, surface_grid
 from ui.animation import play_button
 from ui.controls import training_controls
-from ui.layout import show_chart, takeaways
+from ui.layout import run_table, show_chart, takeaways
 from ui.page import open_page
 from ui.sections.momentum import controls
 from ui.sections.momentum import regimes as regime_section
@@ -149,7 +149,7 @@ if surface.dim == 1:
 
 st.subheader("What each run did")
 table = experiment.outcome_table(found, surface)
-st.dataframe(table, hide_index=True, width="stretch")
+run_table(table)
 st.caption(f"Ended in: after the last step, within {number(surface.radius)} of that point and within "
            f"{number(surface.loss_tol)} of its loss. Reversals: steps that point back against the previous step "
            "(overshooting)." + (f" Escaped the saddle: came within {number(surface.radius)} of it and left for good."

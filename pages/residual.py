@@ -9,7 +9,7 @@ from core.lessons.residual.config import (ACTIVATION_CHOICES, ACTIVATION_NAMES, 
                                           ResidualConfig)
 from core.training import OPTIMIZERS
 from ui.controls import training_controls
-from ui.layout import show_chart, takeaways
+from ui.layout import run_table, show_chart, takeaways
 from ui.outcome import show_outcomes
 from ui.page import open_page
 from ui.reproduced import reproduced
@@ -142,7 +142,7 @@ with left:
 with right:
     st.markdown("**The signs, on this run**")
     st.markdown("\n".join(f"- {line}" for line in story.diagnosis(result)))
-st.dataframe(summary_table(result, "network"), hide_index=True, width="stretch")
+run_table(summary_table(result, "network"))
 show_outcomes(result)
 
 if trained.seeds > 1:

@@ -72,6 +72,12 @@ def show_chart(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, big: boo
                        mime="text/csv", key=key or f"csv-{slug}", type="tertiary", icon=":material/download:")
 
 
+def run_table(table: pd.DataFrame) -> None:
+    """A table with one row per run (a summary): an HTML table, so it scales with presenter mode's text
+    and hovering a run in a chart marks its row (ui.highlight), and the other way round."""
+    st.table(table, hide_index=True)
+
+
 def verification(text: str, big: bool = False) -> None:
     """A note that checks the page's numbers (against autograd, a closed form, PyTorch): a caption for a
     student reading alone, left out in presenter mode (`big`)."""

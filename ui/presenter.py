@@ -30,6 +30,8 @@ h1 {{ font-size: 3.2rem !important; }}
 .stMainBlockContainer [data-testid="stSliderThumbValue"], .stMainBlockContainer [data-testid="stSliderTickBar"] *,
 .stMainBlockContainer [data-testid="stMetricValue"], .stMainBlockContainer button p,
 .stMainBlockContainer [data-testid="stMarkdownContainer"] code {{ font-size: {TEXT} !important; }}
+.stMainBlockContainer [data-testid="stTable"] th, .stMainBlockContainer [data-testid="stTable"] td {{
+  font-size: {TEXT} !important; }}
 .stMainBlockContainer [data-testid="stNumberInputContainer"], .stMainBlockContainer [data-baseweb="input"] {{ height: auto; }}
 .stMainBlockContainer [data-testid="stCaptionContainer"], .stMainBlockContainer [data-testid="stCaptionContainer"] p {{
   color: rgb(49, 51, 63) !important; font-size: 1.2rem; }}

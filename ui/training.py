@@ -16,7 +16,7 @@ from core.budget import TooMuchTraining
 from core.charts import accuracy_chart, loss_chart
 from core.compare import CompareResult
 from core.training import Progress
-from ui.layout import show_chart
+from ui.layout import run_table, show_chart
 from ui.live import LiveTraining
 from ui.outcome import show_outcomes, show_refusal
 from ui.runner import cached_result, run_cached
@@ -72,7 +72,7 @@ def show_comparison(result: CompareResult, what: str, big: bool) -> None:
         else:
             st.info("No validation accuracy to draw: no run finished an epoch (see below).",
                     icon=":material/show_chart:")
-    st.dataframe(summary_table(result, what), hide_index=True, width="stretch")
+    run_table(summary_table(result, what))
     show_outcomes(result)
 
 

@@ -138,3 +138,44 @@ def unreadable(at) -> list[str]:
 
     return [f"{name}: {text[:160]!r}" for text in rendered_text(at) for name, rule in UNREADABLE.items()
             if re.search(rule, text)]
+
+
+def colour_meanings(at) -> dict[str, set[str]]:
+    """Every colour a page's charts give a named category (a colour scale's domain and range), and the
+    categories it stands for there."""
+    import json
+
+    meanings: dict[str, set[str]] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            scale = node.get("scale")
+            if node.get("field") and isinstance(scale, dict) and isinstance(scale.get("domain"), list) \
+                    and isinstance(scale.get("range"), list) and all(isinstance(c, str) and c.startswith("#")
+                                                                      for c in scale["range"]):
+                for label, colour in zip(scale["domain"], scale["range"]):
+                    meanings.setdefault(colour.upper(), set()).add(str(label))
+            for key, value in node.items():
+                if key not in ("datasets", "data", "values"):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for chart in at.get("vega_lite_chart"):
+        walk(json.loads(chart.proto.spec))
+    return meanings
+
+
+def frames(at) -> list:
+    """Every table the page's main area shows (st.dataframe and st.table, data editors left out), in page
+    order, as DataFrames."""
+    from streamlit.testing.v1.element_tree import Dataframe, Table
+
+    return [node.value for node in at.main
+            if isinstance(node, Table) or (isinstance(node, Dataframe) and node.editing_mode == "read_only")]
+
+
+def summary(at):
+    """The page's first run table (the one with a status column)."""
+    return next(f for f in frames(at) if "status" in f.columns)

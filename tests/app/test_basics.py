@@ -1,6 +1,7 @@
 """The basics page, run through the real entrypoint by Streamlit's AppTest."""
 import json
 import re
+from tests.app.conftest import frames
 
 PAGE = "basics.py"
 SMALL_CLASSIFIER = {"mlp_epochs": "1", "mlp_batch_size": "512"}
@@ -42,7 +43,7 @@ def test_first_visit_draws_every_part_and_trains_the_adder(app):
     words = text(at)
     assert "= 0.5" in " ".join(l.value for l in at.latex)  # z at the picked point (1, 1): 1 + 1 - 1.5
     assert "epoch **6**" in words  # AND, the issue's reference
-    table = at.dataframe[1].value.set_index("gate")  # the perceptron's table of every gate
+    table = frames(at)[1].set_index("gate")  # the perceptron's table of every gate
     assert table.loc["NAND"].tolist()[:3] == ["4", "6", "6"] and table.loc["XOR"].iloc[0] == "never"
     assert "Solved" in words and "Step 1 of 3,200" in words and "**3,200 optimizer steps**" in words
     assert any(s.value.startswith("**Converged.**") for s in at.success)
@@ -83,9 +84,9 @@ def test_step_mode_advances_and_is_in_the_url(app):
     assert "Step 2 of 3,200" in text(at) and at.query_params["step"] == "2"
     button(at, "Take 10 steps").click().run()
     assert "Step 12 of 3,200" in text(at) and at.query_params["step"] == "12"
-    forward = at.dataframe[2].value
+    forward = frames(at)[2]
     assert len(forward) == 32 and list(forward.columns[:4]) == ["row", "a", "b", "c"]
-    params = at.dataframe[3].value
+    params = frames(at)[3]
     assert len(params) == 21 and list(params.columns) == ["parameter", "before", "gradient", "lr × gradient", "after"]
     button(at, "Start over").click().run()
     assert "Step 1 of 3,200" in text(at)
@@ -162,7 +163,7 @@ def test_the_classifier_trains_behind_its_button(app):
     assert "This run took **16 optimizer steps**" in words and "100× less than at 0.1" in words
     assert "most confident mistakes" in words
     assert len(titles) == 13  # the 9 of the default view, loss, accuracy, confusion matrix, mistakes
-    summary = [d.value for d in at.dataframe if "status" in d.value.columns][0]
+    summary = [d for d in frames(at) if "status" in d.columns][0]
     # 16 steps at the quickstart's learning rate learn nothing, and the shared outcome callout says so
     assert summary["status"].iloc[0] == "did not train" and summary["network"].iloc[0] == "784-512-512-10 MLP"
     assert any("784-512-512-10 MLP did not train" in w.value for w in at.warning)

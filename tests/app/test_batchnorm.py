@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tests.app.conftest import percents, unreadable
+from tests.app.conftest import frames, percents, unreadable
 
 PAGE = "batchnorm.py"
 SMALL = {"depth": "2", "width": "32", "epochs": "1"}
@@ -22,7 +22,7 @@ def train(at):
 def test_first_visit_trains_the_defaults_and_shows_everything(app):
     at = app(PAGE).run()
     assert not at.exception
-    acc = percents(at.dataframe[0].value.set_index("network")["val. accuracy"])
+    acc = percents(frames(at)[0].set_index("network")["val. accuracy"])
     assert acc["With BN"] > acc["Without BN"] + 0.02  # the default (learning rate 0.1) shows the paper's picture
     # loss, accuracy, three histograms, bands, train-vs-eval, running mean, running var, gamma, beta
     assert charts(at) == 11
@@ -106,7 +106,7 @@ def test_divergence_is_reported_and_the_page_still_draws(app):
     at = app(PAGE, activation="relu", depth="2", width="32", epochs="1", lr="90", momentum="0.99").run()
     assert not at.exception
     assert any("Without BN diverged at step" in w.value for w in at.warning)
-    status = at.dataframe[0].value.set_index("network")["status"]
+    status = frames(at)[0].set_index("network")["status"]
     # the BN network stays finite at learning rate 90 but learns nothing: it is called so, not "finished"
     assert status["Without BN"].startswith("diverged") and status["With BN"] == "did not train"
     assert any("With BN did not train" in w.value for w in at.warning)
@@ -133,7 +133,7 @@ def test_a_batch_size_that_leaves_one_example_trains(app):
     cannot normalise (ValueError: Expected more than 1 value per channel when training)."""
     at = app(PAGE, batch_size="19", epochs="1").run()
     assert not at.exception and not at.main.error
-    assert at.dataframe[0].value.set_index("network").loc["With BN", "status"] == "finished"
+    assert frames(at)[0].set_index("network").loc["With BN", "status"] == "finished"
     assert any("19 validation images" in c.value for c in at.caption)  # train vs eval on a batch of 19
     assert not unreadable(at)
 
@@ -145,7 +145,7 @@ def test_at_learning_rate_1_the_gap_is_put_down_to_the_learning_rate(app):
     at.number_input(key="batchnorm.width").set_value(32)  # the preset's learning rate on a smaller network
     at.number_input(key="batchnorm.epochs").set_value(1)
     at = train(at)
-    status = at.dataframe[0].value.set_index("network")["status"]
+    status = frames(at)[0].set_index("network")["status"]
     assert status["Without BN"] == "did not train"
     text = " ".join(m.value for m in at.markdown)
     assert "the plain network did not train" in text and "learning rate's" in text

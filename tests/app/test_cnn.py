@@ -1,5 +1,5 @@
 """The CNN page, run through the real entrypoint by Streamlit's AppTest."""
-from tests.app.conftest import percents
+from tests.app.conftest import frames, percents
 import dataclasses
 import json
 
@@ -33,8 +33,8 @@ def text_of(elements, contains: str) -> str:
 
 
 def tables(at):
-    """Read-only tables (st.dataframe), not the data editors."""
-    return [d.value for d in at.dataframe if d.editing_mode == "read_only"]
+    """Read-only tables (st.dataframe and st.table), not the data editors."""
+    return frames(at)
 
 
 def latex(at) -> str:

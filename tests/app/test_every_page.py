@@ -2,12 +2,23 @@
 a dataset that cannot be downloaded. A clear message and sensible defaults, never an exception."""
 import pytest
 
+from core.palette import SYNONYMS
+from tests.app.conftest import colour_meanings, frames
 from ui.course import available_lessons
 
 PAGES = [lesson.file for lesson in available_lessons()]
 GARBAGE = {"lr": "-1", "epochs": "1e12", "depth": "NaN", "width": "999999", "batch_size": "0",
            "hidden": "1,2,three", "functions": "%00", "schemes": ";drop", "activation": "<script>",
            "momentum": "7", "unknown_param": "x" * 500}
+
+
+def synonyms(labels: set[str]) -> set[str]:
+    """The labels beyond the first of each group of core.palette.SYNONYMS present (names of one thing)."""
+    extra: set[str] = set()
+    for group in SYNONYMS:
+        present = sorted(labels & group)
+        extra |= set(present[1:])
+    return extra
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -20,6 +31,9 @@ def test_page_survives_garbage_url_absent_device_and_failed_download(app, page):
     # FashionMNIST cannot be downloaded here: the bundled MNIST sample is used, and the page says so
     assert any("bundled MNIST sample" in i.value for i in at.sidebar.info)
     assert len(at.get("vega_lite_chart")) > 0  # the lesson still draws with its defaults
+    # one meaning per colour on a page (issue 20, 6): no colour stands for two categories, bar synonyms
+    twice = {c: labels for c, labels in colour_meanings(at).items() if len(labels - synonyms(labels)) > 1}
+    assert not twice, twice
     shown = " ".join(w.value for w in at.main.warning)  # the page's own, not the sidebar's
     assert "Ignored URL parameter" in shown and "unknown_param" in shown
 
@@ -35,7 +49,7 @@ def test_a_link_asking_for_hours_of_training_is_refused_with_a_message(app):
     at.number_input(key="batchnorm.epochs").set_value(1)
     at.number_input(key="batchnorm.batch_size").set_value(256)
     at.button[0].click().run()  # a smaller ask trains
-    assert not at.exception and not at.main.error and len(at.dataframe) >= 1
+    assert not at.exception and not at.main.error and len(frames(at)) >= 1
 
 
 # values a shared link may carry at or beyond the edges of the training controls' ranges

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.app.conftest import unreadable
+from tests.app.conftest import frames, unreadable
 
 PAGE = "initialization.py"
 SMALL = {"schemes": "xavier_uniform", "depth": "3", "width": "16", "epochs": "1"}  # trains in about a second
@@ -20,7 +20,7 @@ def text(at, kind: str) -> str:
 def at_init_view(at) -> tuple:
     """What the at-initialization part shows: the verdict table, the formula cards' numbers, chart data."""
     specs = tuple(c.proto.spec for c in at.get("vega_lite_chart"))
-    return at.dataframe[0].value.to_json(), text(at, "caption"), specs
+    return frames(at)[0].to_json(), text(at, "caption"), specs
 
 
 def ratios(column) -> "pd.Series":
@@ -54,7 +54,7 @@ def test_defaults_show_gradients_verdicts_and_formulas(app):
     assert at.title[0].value == "Weight initialization"
     # two gradient charts, one box plot per scheme (six), spread, saturation
     assert charts(at) == 10
-    table = at.dataframe[0].value.set_index("scheme")
+    table = frames(at)[0].set_index("scheme")
     ratio = ratios(table["ratio ‖∂L/∂s‖"])
     assert ratio.isna()["All equal (1)"]  # 0 / 0: no gradient reached any hidden layer
     assert ratio["PyTorch default"] < 0.01 < ratio["Xavier uniform"]
@@ -118,12 +118,12 @@ def test_each_architecture_control_changes_the_measurements(app, widget, key, va
 ])
 def test_each_training_control_changes_the_trained_numbers(app, key, value, param, shown):
     at = train(app(PAGE, **SMALL).run())
-    before = at.dataframe[1].value
+    before = frames(at)[1]
     at.number_input(key=f"initialization.{key}").set_value(value).run()
     assert not at.exception and not at.error
     assert at.query_params[param] == shown
     assert "Showing the last run" in text(at, "caption")  # a nudge keeps the old run until Train
-    after = train(at).dataframe[1].value
+    after = frames(train(at))[1]
     assert after.loc[0, "val. loss"] != before.loc[0, "val. loss"]
     assert after.loc[0, "train loss (last epoch)"] != before.loc[0, "train loss (last epoch)"]
 
@@ -147,12 +147,12 @@ def test_presets_set_every_control(app, preset, expected):
 
 def test_train_shows_comparison_heatmap_and_honest_symmetry(app):
     at = train(app(PAGE, schemes="equal,xavier_uniform", depth="4", width="32", epochs="1").run())
-    summary = at.dataframe[1].value
+    summary = frames(at)[1]
     assert list(summary["initialization"]) == ["All equal (1)", "Xavier uniform"]
     # the page's own equal run is saturated: its hidden weights never moved, and the page says so
     assert "**All equal (1)**'s hidden weights never moved: max |ΔW| = 0 in all 4 hidden layers" in text(at, "markdown")
     # the dedicated experiment: equal weights that did move yet stayed identical, next to Xavier's distinct neurons
-    sym = at.dataframe[2].value.set_index(["initialization", "layer"])
+    sym = frames(at)[2].set_index(["initialization", "layer"])
     equal, xavier = sym.loc["Equal (1/n_in)"], sym.loc["Xavier uniform"]
     assert len(equal) == 4 and (equal["max |ΔW|"] > 1e-4).all()
     assert (equal["max difference between neurons"] == 0).all() and (equal["distinct neurons"] == 1).all()
@@ -167,7 +167,7 @@ def test_relu_equal_weights_explosion_is_explained_and_linked_to_divergence(app)
     # 2.3e+08 or 2.4e+08: float32 sums of such large numbers differ a little from one CPU to another
     assert re.search(r"\*\*All equal \(1\)\*\* explodes towards the input: \|\|dL/ds₁\|\| = 2\.[345]\d* × 10⁸",
                      text(at, "warning"))
-    table = at.dataframe[0].value.set_index("scheme")
+    table = frames(at)[0].set_index("scheme")
     assert table.loc["All equal (1)", "ratio ‖∂L/∂s‖"] == "1.8 × 10¹⁶×"  # text: st.dataframe cannot format > 2^53
     assert table.loc["All equal (1)", "verdict"] == "exploding, spread grows"
     train(at)
@@ -180,7 +180,7 @@ def test_relu_equal_weights_explosion_is_explained_and_linked_to_divergence(app)
 
 def test_runs_that_did_not_train_are_said_so(app):
     at = train(app(PAGE, schemes="scaled_uniform,xavier_uniform", depth="4", width="16", epochs="1").run())
-    status = at.dataframe[1].value.set_index("initialization")["status"]
+    status = frames(at)[1].set_index("initialization")["status"]
     assert status["Uniform / n_in"] == "did not train"
     assert "**Uniform / n_in** did not train" in text(at, "markdown")
     assert not unreadable(at), unreadable(at)

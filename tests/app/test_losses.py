@@ -1,7 +1,7 @@
 """The cost-function page, run through the real entrypoint by Streamlit's AppTest."""
 import pytest
 
-from tests.app.conftest import percents
+from tests.app.conftest import frames, percents
 
 PAGE = "losses.py"
 # four costs, one epoch of large batches: every section draws, in a few seconds
@@ -19,7 +19,7 @@ def text(at) -> str:
 
 
 def table(at, first_column: str):
-    return next(d.value for d in at.dataframe if d.value.columns[0] == first_column)
+    return next(d for d in frames(at) if d.columns[0] == first_column)
 
 
 @pytest.fixture

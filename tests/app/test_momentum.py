@@ -1,5 +1,5 @@
 """The momentum page, run through the real entrypoint by Streamlit's AppTest."""
-from tests.app.conftest import percents
+from tests.app.conftest import frames, percents
 import pytest
 
 from core.lessons.momentum.config import MomentumConfig
@@ -22,7 +22,7 @@ def test_defaults_show_paths_outcomes_and_the_update_rule(app):
     assert at.selectbox(key="momentum.surface").value == "two_minima"
     assert at.text_input(key="momentum.momenta").value == "0, 0.5, 0.9"
     assert chart_count(at) == 3  # the surface with its paths, loss per step, the regime map
-    table = at.dataframe[0].value
+    table = frames(at)[0]
     assert list(table["run"]) == ["β = 0", "β = 0.5", "β = 0.9"]
     assert list(table["ended in"]) == ["local minimum", "global minimum", "global minimum"]
     assert list(table["escaped the saddle"].str[:3]) == ["nev", "yes", "yes"]  # momentum rolls through the pass
@@ -71,13 +71,13 @@ def test_choosing_a_surface_brings_its_own_start_and_story(app, surface):
     assert at.query_params["surface"] == surface and at.query_params["steps"] == str(s.steps)
     assert chart_count(at) == (4 if s.dim == 1 else 3)  # 1-D adds position vs step
     assert at.number_input(key="momentum.y0").disabled == (s.dim == 1)
-    assert (at.dataframe[0].value["diverged"] == "no").all()
+    assert (frames(at)[0]["diverged"] == "no").all()
 
 
 def test_lesson_curve_from_the_url(app):
     at = app(PAGE, surface="lesson").run()
     assert not at.exception and not at.warning
-    table = at.dataframe[0].value
+    table = frames(at)[0]
     assert list(table["ended in"]) == ["stalled at the saddle", "local minimum", "global minimum"]
     assert list(table["escaped the saddle"].str[:3]) == ["no", "yes", "yes"]
     assert "stalled at the saddle point" in text_of(at.markdown)
@@ -92,7 +92,7 @@ def test_lesson_curve_intro_speaks_of_one_parameter(app):
 def test_valley_story_and_nesterov_explained(app):
     at = app(PAGE, surface="valley").run()
     assert not at.exception and not at.warning
-    assert "escaped the saddle" not in at.dataframe[0].value  # the valley has no saddle
+    assert "escaped the saddle" not in frames(at)[0]  # the valley has no saddle
     notes = text_of(at.markdown)
     assert "η·λ = 1.80" in notes and "each plain step overshoots the floor" in notes
     assert not any("Nesterov's limit" in i.value for i in at.info)
@@ -101,13 +101,13 @@ def test_valley_story_and_nesterov_explained(app):
     assert "β = 0.5 diverged at step" in text_of(at.warning)
     said = " ".join(i.value for i in at.info)
     assert "Why the Nesterov runs behave so" in said and "not below Nesterov's limit 1.500" in said
-    assert list(at.dataframe[0].value["ended in"]) == ["no minimum yet", "— (diverged)", "— (diverged)"]
+    assert list(frames(at)[0]["ended in"]) == ["no minimum yet", "— (diverged)", "— (diverged)"]
 
 
 def test_saddle_column_hidden_when_no_run_comes_near(app):
     at = app(PAGE, y0="1.5").run()
     assert not at.exception
-    assert "escaped the saddle" not in at.dataframe[0].value
+    assert "escaped the saddle" not in frames(at)[0]
     assert not any("Escaped the saddle" in c.value for c in at.caption)
 
 
@@ -117,7 +117,7 @@ def test_diverging_learning_rate_is_reported_and_charts_still_drawn(app):
     warned = text_of(at.warning)
     assert "β = 0 diverged at step" in warned and "β = 0.9 diverged at step" in warned
     assert chart_count(at) == 3
-    assert at.dataframe[0].value["diverged"].str.startswith("at step").all()
+    assert frames(at)[0]["diverged"].str.startswith("at step").all()
 
 
 @pytest.mark.parametrize("value, message", [
@@ -149,8 +149,8 @@ def test_train_compares_every_momentum_value(app):
     at = app(PAGE, epochs="1").run()
     at.button[0].click().run()
     assert not at.exception
-    assert len(at.dataframe) == 2  # outcomes on the surface, then the training summary
-    table = at.dataframe[1].value
+    assert len(frames(at)) == 2  # outcomes on the surface, then the training summary
+    table = frames(at)[1]
     assert list(table["momentum"]) == ["β = 0", "β = 0.5", "β = 0.9"]
     assert (table["status"] == "finished").all() and (percents(table["val. accuracy"]) > 0.3).all()
     assert chart_count(at) == 5
@@ -159,10 +159,10 @@ def test_train_compares_every_momentum_value(app):
     assert f"validation accuracy after 1 epoch: **β = 0** {acc['β = 0']:.1%}, **β = 0.5**" in notes
     # moving the surface controls keeps the training result as it is
     at.number_input(key="momentum.steps").set_value(100).run()
-    assert len(at.dataframe) == 2 and not any("last run" in c.value for c in at.caption)
+    assert len(frames(at)) == 2 and not any("last run" in c.value for c in at.caption)
     # changing a training setting keeps the old result on screen, labelled, until Train is pressed
     at.number_input(key="momentum.epochs").set_value(2).run()
-    assert not at.exception and len(at.dataframe) == 2
+    assert not at.exception and len(frames(at)) == 2
     assert any("last run" in c.value for c in at.caption)
 
 
@@ -218,7 +218,7 @@ def test_the_course_labs_polynomials(app, surface, momenta, ended):
     at.selectbox(key="momentum.surface").set_value(surface).run()
     assert not at.exception and not at.error
     assert at.text_input(key="momentum.momenta").value == momenta
-    table = at.dataframe[0].value
+    table = frames(at)[0]
     if ended:
         assert list(table["ended in"]) == ended
     else:  # w³ has no minimum: plain SGD crawls towards the saddle, β = 0.9 passes it
@@ -231,17 +231,17 @@ def test_the_course_labs_polynomials(app, surface, momenta, ended):
 
 def test_gradient_noise_changes_the_paths_and_the_seed_repeats_them(app):
     at = app(PAGE).run()
-    plain = at.dataframe[0].value["final position"].tolist()
+    plain = frames(at)[0]["final position"].tolist()
     at.number_input(key="momentum.noise").set_value(1.0).run()
     assert not at.exception and not at.error and at.query_params["noise"] == "1.0"
-    noisy = at.dataframe[0].value["final position"].tolist()
+    noisy = frames(at)[0]["final position"].tolist()
     assert noisy != plain
     assert any("σ·N(0, 1) with σ = 1 is added to every gradient" in c.value for c in at.caption)
     at.number_input(key="g.seed").set_value(3).run()
-    other = at.dataframe[0].value["final position"].tolist()
+    other = frames(at)[0]["final position"].tolist()
     assert other != noisy
     at.number_input(key="g.seed").set_value(0).run()
-    assert at.dataframe[0].value["final position"].tolist() == noisy
+    assert frames(at)[0]["final position"].tolist() == noisy
 
 
 def test_the_regime_map_checks_the_closed_form_against_the_runs(app):
@@ -268,5 +268,5 @@ def test_a_network_that_diverges_before_its_first_validation_is_said_so(app):
     words = text_of([*at.markdown, *at.caption, *at.info, *at.warning])
     assert "diverged" in words
     assert "nan" not in words.lower().replace("nance", "").replace("became nan or infinite", "") and "None" not in words
-    table = at.dataframe[1].value
+    table = frames(at)[1]
     assert not table.astype(str).apply(lambda c: c.str.lower().isin(["nan", "none"])).any().any()

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from core.lessons.regularization import config as lesson_config
-from tests.app.conftest import percents
+from tests.app.conftest import frames, percents
 
 PAGE = "regularization.py"
 # small settings for the trained sections, so every click trains in a few seconds
@@ -28,7 +28,7 @@ def charts(at) -> int:
 def text(at) -> str:
     """Everything the page wrote in the main area: markdown, captions, callouts, metrics and tables."""
     parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success") for e in getattr(at.main, kind)]
-    parts += [str(m.value) for m in at.main.metric] + [df.value.to_string() for df in at.main.dataframe]
+    parts += [str(m.value) for m in at.main.metric] + [df.to_string() for df in frames(at)]
     return " ".join(parts)
 
 
@@ -95,7 +95,7 @@ def test_nielsens_network_trains_and_shows_training_against_validation(app):
     click(at, "Train the network")
     assert_clean(at)
     assert charts(at) == 9  # + cost and accuracy, training (solid) against validation (dashed)
-    tables = [d.value for d in at.main.dataframe if "network" in d.value.columns and "gap" in d.value.columns]
+    tables = [d for d in frames(at) if "network" in d.columns and "gap" in d.columns]
     runs = tables[0].set_index("network")
     assert list(runs.index) == ["No regularization", "L2 weight decay"]
     assert percents(runs["training acc."]).notna().all()
@@ -121,7 +121,7 @@ def test_the_comparison_trains_seven_networks_and_the_dropout_view_follows(app):
     at = app(PAGE, **COMPARE).run()
     click(at, "Train the seven networks")
     assert_clean(at)
-    tables = [d.value for d in at.main.dataframe if "regularizer" in d.value.columns]
+    tables = [d for d in frames(at) if "regularizer" in d.columns]
     assert list(tables[0]["regularizer"]) == list(lesson_config.REGULARIZERS.values())
     assert charts(at) == 10  # + validation accuracy, the gain over the plain network, training against validation
     shown = text(at)
@@ -146,7 +146,7 @@ def test_a_diverging_setting_is_reported_and_the_page_still_draws(app):
     assert_clean(at)
     warned = " ".join(w.value for w in at.main.warning)
     assert "diverged at step" in warned or "did not train" in warned
-    tables = [d.value for d in at.main.dataframe if "regularizer" in d.value.columns]
+    tables = [d for d in frames(at) if "regularizer" in d.columns]
     assert tables[0]["status"].str.contains("diverged|did not train").any()
     assert charts(at) >= 8
 
@@ -155,7 +155,7 @@ def test_more_data_trains_both_networks_per_size(app):
     at = app(PAGE, **COMPARE, **DATA).run()
     click(at, "Train the learning curves")
     assert_clean(at)
-    tables = [d.value for d in at.main.dataframe if "training images" in d.value.columns]
+    tables = [d for d in frames(at) if "training images" in d.columns]
     assert list(tables[0]["training images"]) == ["100", "100", "300", "300"]
     assert "Without regularization, validation accuracy grows" in text(at) or "changes validation accuracy" in text(at)
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.app.conftest import percents
+from tests.app.conftest import frames, percents
 
 PAGE = "residual.py"
 SMALL = {"depth": "3", "width": "16", "epochs": "1"}  # trains in about a second
@@ -17,7 +17,7 @@ def charts(at) -> int:
 def text(at) -> str:
     """Everything the page wrote, for checks that no None or nan reached the screen."""
     parts = [e.value for kind in ("markdown", "caption", "warning", "info", "error", "latex") for e in getattr(at, kind)]
-    parts += [df.value.to_csv() for df in at.dataframe]
+    parts += [df.to_csv() for df in frames(at)]
     return " ".join(parts)
 
 
@@ -36,7 +36,7 @@ def test_first_visit_trains_the_default_reference_and_shows_everything(app):
     at = app(PAGE).run()
     assert not at.exception and not at.main.error
     assert at.title[0].value == "Vanishing gradients and residual connections"
-    acc = percents(at.dataframe[0].value.set_index("network")["val. accuracy"])
+    acc = percents(frames(at)[0].set_index("network")["val. accuracy"])
     assert acc["Residual"] >= acc["Plain"] + 0.4 and acc["Plain"] <= 0.15  # the issue's sigmoid reference
     assert charts(at) == CHARTS
     words = text(at)
@@ -79,7 +79,7 @@ def test_several_seeds_show_their_spread(app):
     assert "Spread over 2 seeds" in " ".join(s.value for s in at.subheader)
     assert "over seeds 11–12" in words and "Over 2 seeds" in words
     assert charts(at) == CHARTS + 1
-    table = at.dataframe[1].value
+    table = frames(at)[1]
     assert sorted(zip(table["network"], table["seed"])) == [("Plain", 11), ("Plain", 12), ("Residual", 11),
                                                             ("Residual", 12)]
     clean(at)
@@ -140,7 +140,7 @@ def test_hostile_url_is_reported_and_defaults_used(app):
 def test_divergence_is_reported_and_the_page_still_draws(app):
     at = app(PAGE, activation="relu", depth="4", width="32", epochs="1", lr="50", momentum="0.99").run()
     assert not at.exception
-    status = at.dataframe[0].value.set_index("network")["status"]
+    status = frames(at)[0].set_index("network")["status"]
     assert status.str.startswith("diverged").any()
     assert any("diverged at step" in w.value for w in at.warning)
     assert charts(at) >= 6  # a diverged network has no weights to split or slice, the rest still draws

@@ -5,6 +5,7 @@ import pytest
 
 from core.lessons.transfer import experiment
 from core.lessons.transfer.config import shrink
+from tests.app.conftest import frames
 
 PAGE = "transfer.py"
 SMALL = {"k": "2", "ks": "", "epochs": "2"}  # one K: 12 small runs
@@ -20,7 +21,7 @@ def chart_titles(at) -> list[str]:
 
 def all_text(at) -> str:
     parts = [e.value for kind in ("markdown", "caption", "info", "warning", "success", "error") for e in getattr(at, kind)]
-    parts += [str(m.value) for m in at.metric] + [d.value.to_csv() for d in at.dataframe]
+    parts += [str(m.value) for m in at.metric] + [d.to_csv() for d in frames(at)]
     return " ".join(parts)
 
 

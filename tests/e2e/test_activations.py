@@ -17,7 +17,7 @@ def test_curves_depth_and_training(server, page):
     assert "Training loss" not in chart_text(page)
 
     train.click()
-    page.locator('[data-testid="stDataFrame"]').wait_for(timeout=120_000)
+    page.locator('[data-testid="stTable"]').filter(has_text="status").wait_for(timeout=120_000)
     wait_for_app(page)
     assert_no_exception(page)
     expect(charts).to_have_count(8)

@@ -54,7 +54,7 @@ def test_scrubber_click_to_start_and_training(server, page):
     assert float(page.get_by_label("Start y").input_value()) == y0
 
     page.get_by_role("button", name="Train").click()
-    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=120_000)
+    page.locator('[data-testid="stTable"]').filter(has_text="status").wait_for(timeout=120_000)  # the run summary
     wait_for_app(page)
     assert_no_exception(page)
     expect(charts).to_have_count(5)

@@ -1,6 +1,6 @@
 """Presenter mode on every page, measured in the browser after training (issue 20): the sidebar
-collapsed, every chart's tick labels, axis titles, legends and titles at least 16 px, widget values as
-large as body text, no CSV buttons."""
+collapsed, every chart's tick labels, axis titles, legends and titles at least 16 px, widget values and
+run tables as large as body text, no CSV buttons."""
 import pytest
 from playwright.sync_api import expect
 
@@ -33,4 +33,7 @@ def test_presenter_mode_is_legible_from_the_back_row(server, page, path):
     values = page.evaluate("() => [...document.querySelectorAll('.stMainBlockContainer input:not([type=checkbox])"
                            ":not([type=range])')].map(i => parseFloat(getComputedStyle(i).fontSize))")
     assert not values or min(values) >= body - 0.5, (min(values), body)
+    cells = page.evaluate("() => [...document.querySelectorAll('[data-testid=stTable] td')]"
+                          ".map(c => parseFloat(getComputedStyle(c).fontSize))")
+    assert not cells or min(cells) >= body - 0.5, (min(cells), body)  # a run table reads like the text
     assert_no_exception(page)

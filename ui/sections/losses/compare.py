@@ -13,7 +13,7 @@ from core.lessons.losses.config import (BUG_LOSSES, INPUTS, LIMITS, LOSS_CHOICES
                                         CompareConfig)
 from core.losses import LOSSES
 from ui.controls import training_controls
-from ui.layout import show_chart
+from ui.layout import run_table, show_chart
 from ui.outcome import show_outcomes
 from ui.page import LessonPage
 from ui.training import train_or_last
@@ -117,7 +117,7 @@ def render(page: LessonPage) -> tuple[CompareConfig | None, experiment.LossesRes
     show_chart(charts.accuracy(runs.epochs, order), runs.epochs, "validation-accuracy", big)
     shown = result.gradients[result.gradients["run"].isin(order)]
     show_chart(charts.gradient_chart(shown, order), shown, "output-layer-gradient", big)
-    st.dataframe(summary_table(result, runs), hide_index=True, width="stretch")
+    run_table(summary_table(result, runs))
     show_outcomes(runs)
     st.markdown("\n".join(f"- {line}" for line in story.compare_lines(result)))
     if result.config.output_scale != 1:

@@ -16,7 +16,7 @@ from core.lessons.regularization.config import (ACTIVITY, DEPTH, DROPOUT, EPOCHS
 from core.lessons.regularization.experiment import NetworkResult, compare
 from core.losses import LOSSES
 from ui.controls import training_controls
-from ui.layout import show_chart
+from ui.layout import run_table, show_chart
 from ui.outcome import show_outcomes
 from ui.page import LessonPage
 from ui.sections.regularization.common import cpu_seconds, live_history, preset, start_requested
@@ -143,7 +143,7 @@ def show(page: LessonPage, result: NetworkResult) -> None:
                    "regularizers-gain", page.big)
     show_chart(charts.gap_chart(table, ORDER, "Training against validation accuracy"), table, "regularizers-gap",
                page.big)
-    st.dataframe(summary_frame(result), hide_index=True, width="stretch")
+    run_table(summary_frame(result))
     st.caption(f"{'-'.join(map(str, cfg.sizes))} ReLU network, {result.images:,} training images, SGD lr "
                f"{cfg.lr:g}, momentum {cfg.momentum:g}, batch {cfg.batch_size}, {cfg.epochs} epochs, cross-entropy. "
                "Accuracies of the final weights (for early stopping with restore: the best validation's weights — "

@@ -16,7 +16,7 @@ from core.lessons.regularization.config import (HIDDEN, IMAGES, NET_BATCH, NET_E
 from core.lessons.regularization.experiment import L2, PLAIN, NetworkResult, overfit
 from core.losses import LOSSES
 from ui.controls import training_controls
-from ui.layout import show_chart
+from ui.layout import run_table, show_chart
 from ui.outcome import show_outcomes
 from ui.page import LessonPage
 from ui.sections.regularization.common import live_history, preset, start_requested
@@ -121,7 +121,7 @@ def show(page: LessonPage, result: NetworkResult) -> None:
              delta_color="inverse")
     st.caption(f"Numbers of the network without regularization (the first row below) at its last validation; "
                f"trained on {result.images:,} images.")
-    st.dataframe(summary_frame(result), hide_index=True, width="stretch")
+    run_table(summary_frame(result))
     show_outcomes(result)
     for line in story.overfit_takeaways(result):
         st.markdown(f"- {line}")

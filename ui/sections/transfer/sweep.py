@@ -16,7 +16,7 @@ from core.lessons.transfer.experiment import SweepResult
 from core.lessons.transfer.pretrain import Pretrained
 from core.outcome import DID_NOT_TRAIN, DIVERGED
 from ui.controls import training_controls
-from ui.layout import show_chart
+from ui.layout import run_table, show_chart
 from ui.outcome import RunOutcome, show_outcome
 from ui.page import LessonPage
 from ui.training import train_or_last
@@ -143,5 +143,5 @@ def render(page: LessonPage, config: TransferConfig, digits: Digits, pre: Pretra
             show_chart(loss_chart(result.curves, title=f"Training loss at K = {shown.k}, seed {result.seed}",
                                   order=charts.ORDER), result.curves, "k-training-loss", big)
     with st.expander("Every K and method: mean and spread"):
-        st.dataframe(summary_table(result), hide_index=True, width="stretch")
+        run_table(summary_table(result))
     return result
