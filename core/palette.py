@@ -30,7 +30,7 @@ COLORS: dict[str, str] = {
     # cost functions (core.losses labels): the quadratic cost is vermillion wherever it appears, the
     # cross-entropy blue; the two bugs take Tol's wine and olive
     "Cross-entropy": "#0072B2", "Quadratic cost": "#D55E00", "MSE on softmax, summed over outputs": "#D55E00",
-    "MSE on softmax, nn.MSELoss()": "#CC79A7", "MSE on sigmoid outputs": "#E69F00",
+    "MSE on softmax, nn.MSELoss()": "#CC79A7", "MSE on sigmoid outputs": "#332288",
     "Cross-entropy per output (sigmoid)": "#009E73", "Bug: softmax before CrossEntropyLoss": "#882255",
     "Bug: NLLLoss on probabilities": "#999933",
     # how a network learns (basics): a gate's two outputs, and its networks' runs
@@ -40,11 +40,19 @@ COLORS: dict[str, str] = {
     "No regularization": "#E69F00", "L2 weight decay": "#0072B2", "Dropout": "#009E73", "Input noise": "#882255",
     "Max-norm": "#CC79A7", "Activity penalty": "#56B4E9", "Early stopping": "#000000",
     "fitted polynomial": "#D55E00", "sin(2πx)": "#009E73", "Training set": "#332288", "Test set": "#44AA99",
+    # what a loss is measured on: training data indigo, held-out data teal (as Training set / Test set)
+    "training batches": "#332288", "validation set": "#44AA99",
+    # a highlighted category against the rest (the softmax's true class)
+    "true class": "#000000", "other classes": "#BBBBBB",
     # transfer learning: the four ways of training on the new task (from scratch vs frozen: far apart)
     "From scratch": "#D55E00", "Frozen + new head": "#0072B2", "Fine-tune all": "#009E73",
     "Fine-tune, smaller feature lr": "#CC79A7",
 }
 
+
+# Labels that name one thing in different sections of a page, and so share its colour there
+SYNONYMS: list[set[str]] = [{"Quadratic cost", "MSE on softmax, summed over outputs"},
+                             {"y = 1", "predicts 1"}, {"y = 0", "predicts 0"}]
 
 SPARE = OKABE_ITO + TOL_EXTRA
 

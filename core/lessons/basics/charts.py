@@ -278,7 +278,7 @@ def mse_chart(steps: pd.DataFrame, epochs: pd.DataFrame, label: str) -> alt.Laye
     data = pd.concat([train, val], ignore_index=True)
     data = data[np.isfinite(data["loss"].astype(float)) & (data["loss"].astype(float) > 0)]
     kinds = ["training batches", "validation set"]
-    color = alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=["#0072B2", "#E69F00"]), title=None,
+    color = alt.Color("kind:N", scale=color_scale(kinds), title=None,
                       legend=alt.Legend(orient="bottom"))
     base = alt.Chart(data).encode(x=alt.X("step:Q", title="Optimizer step", axis=alt.Axis(format=",d")),
                                   y=alt.Y("loss:Q", title="MSE (log scale)", scale=alt.Scale(type="log"),

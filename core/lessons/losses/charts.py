@@ -120,8 +120,7 @@ def softmax_chart(table: pd.DataFrame, target: int) -> alt.LayerChart:
     base = alt.Chart(df).encode(x=alt.X("class:O", title="Class", axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar().encode(
         y=alt.Y("p:Q", title="Probability p", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["true class", "other classes"],
-                                                              range=["#0072B2", "#BBBBBB"]),
+        color=alt.Color("kind:N", title=None, scale=color_scale(["true class", "other classes"]),
                         legend=alt.Legend(orient="bottom")),
         tooltip=["class:O", alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("p:Q", format=".4f"),
                  alt.Tooltip("log_p:Q", title="ln p", format=".4f")])

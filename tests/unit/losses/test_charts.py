@@ -40,7 +40,7 @@ def test_neuron_softmax_and_gradient_charts(small):
     assert charts.neuron_gradient_chart(frame, order).to_dict()["encoding"]["y"]["scale"]["type"] == "log"
     table = softmax.worked(SoftmaxConfig()).table
     bars = layers(charts.softmax_chart(table, 3))[0]
-    assert bars["encoding"]["color"]["scale"]["range"][0] == "#0072B2"
+    assert bars["encoding"]["color"]["scale"]["range"][0] == "#000000"  # the true class: black against grey
     grad = charts.gradient_chart(small.gradients, list(small.runs)).to_dict()
     assert grad["encoding"]["y"]["scale"]["type"] == "log"
     assert grad["encoding"]["color"]["scale"]["domain"] == list(small.runs)
