@@ -59,7 +59,7 @@ def _key(value: Any, held: list) -> Any:
     return value
 
 
-def memo_chart(builder: F | None = None, *, maxsize: int = 32) -> F:
+def memo_chart(builder: F | None = None, *, maxsize: int = 8) -> F:
     """Decorator: memoize a pure chart builder (see the module docstring). The cache entry holds the
     argument objects, so an id is never reused while its entry lives."""
     def wrap(fn: F) -> F:

@@ -4,7 +4,8 @@ every other run in every chart on the page, and marks its row in the page's summ
 Runs are recognised by name: the page's legends list them, and Vega labels every mark it draws with
 its fields (an SVG aria-label such as "Training step: 1; Cross-entropy loss: 2.33; Run: With BN"), so a
 mark belongs to the run whose name follows a field title in its label. Heat maps and images (rect
-marks) are left alone. Installed once per browser tab, like ui.history; it only reads the page.
+marks) are left alone, and so is a chart whose legend does not list the hovered run (a chart of one
+network's units or layers). Installed once per browser tab, like ui.history; it only reads the page.
 """
 from __future__ import annotations
 
@@ -33,10 +34,14 @@ SCRIPT = """<script>
     if (run === current) return;
     current = run;
     const known = names();
-    for (const mark of document.querySelectorAll(MARKS)) {
-      const own = runOf(mark.getAttribute('aria-label'), known);
-      if (own === null) continue;
-      mark.style.opacity = run === null || own === run ? '' : '0.12';
+    for (const chart of document.querySelectorAll(CHART)) {
+      // a chart whose legend does not list the run (its units, its layers) is left as it is
+      const listed = new Set([...chart.querySelectorAll('g[class*="role-legend-label"] text')].map(t => t.textContent.trim()));
+      for (const mark of chart.querySelectorAll(MARKS.split(', ').map(s => s.replace(CHART + ' ', '')).join(', '))) {
+        const own = runOf(mark.getAttribute('aria-label'), known);
+        if (own === null) continue;
+        mark.style.opacity = run === null || own === run || !listed.has(run) ? '' : '0.12';
+      }
     }
     for (const text of document.querySelectorAll(LABELS)) {
       text.style.fontWeight = run !== null && text.textContent.trim() === run ? 'bold' : '';
