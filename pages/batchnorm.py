@@ -11,6 +11,7 @@ from ui.controls import training_controls
 from ui.layout import show_chart, takeaways, verification
 from ui.page import open_page
 from ui.reproduced import reproduced
+from ui.runner import derived
 from ui.state import initial_config, remember, seed_widgets
 from ui.training import show_comparison, train_or_last
 
@@ -124,15 +125,27 @@ st.markdown(
     "single example, so `model.eval()` switches to **running** estimates, averaged during training "
     "(PyTorch: running ← 0.9·running + 0.1·batch). Below, one validation batch goes through the trained "
     "BN network in both modes.")
-model = modes.trained_bn_model(result)
 batch = data.x_val[: trained.batch_size]
+
+
+def inspect_trained() -> dict | None:
+    """The trained BN network in both modes on the batch, its worked example and its γ, β (None when its
+    weights are not finite): computed once per run and layer for every session (ui.runner.derived)."""
+    model = modes.trained_bn_model(result)
+    if not modes.is_finite(model):
+        return None
+    te = modes.train_vs_eval(model, batch, layer)
+    return {"te": te, "shown": modes.first(te, *SCATTER), "gap": float((te["train"] - te["eval"]).abs().mean()),
+            "worked": modes.worked_example(model, batch, layer, unit=1), "params": modes.gamma_beta(model)}
+
+
+inspected = derived(("batchnorm.inspect", trained, settings.seed, device, data.name, data.source, layer),
+                   inspect_trained)
 gap = None
-if not modes.is_finite(model):
+if inspected is None:
     st.warning(story.modes_line(result, None, len(batch)), icon=":material/warning:")
 else:
-    te = modes.train_vs_eval(model, batch, layer)
-    shown = modes.first(te, *SCATTER)
-    gap = float((te["train"] - te["eval"]).abs().mean())
+    te, shown, gap = inspected["te"], inspected["shown"], inspected["gap"]
     left, right = st.columns(2)
     with left:
         show_chart(charts.train_eval_chart(shown, layer), shown, "train-vs-eval", big)
@@ -151,7 +164,7 @@ else:
 
     # -------------------------------------------------------------- worked example
     st.subheader("One neuron, worked through")
-    w = modes.worked_example(model, batch, layer, unit=1)
+    w = inspected["worked"]
     m, mean, var, eps = w["batch"], w["mean"], w["var"], tex(w["eps"])
     st.markdown(
         f"Unit {w['unit']} of hidden layer {layer}, in train mode on the same {m} validation images: its "
@@ -181,7 +194,7 @@ else:
         st.dataframe(w["table"], hide_index=True, height=420, width="stretch",
                      column_config={c: st.column_config.NumberColumn(c.replace("x_hat", "x̂"), format="%.4f")
                                     for c in ("s", "x_hat", "y")})
-    params = modes.gamma_beta(model)
+    params = inspected["params"]
     left, right = st.columns(2)
     for column, name in zip((left, right), ("gamma", "beta")):
         with column:

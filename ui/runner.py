@@ -14,7 +14,8 @@ import streamlit as st
 from core.cache import RunCache
 from core.store import MISSING, ResultStore, default_folder
 
-MAX_ENTRIES = 32  # finished experiments kept in memory for the whole server (each a few MB at most)
+MAX_ENTRIES = 12  # finished experiments kept in memory for the whole server (each a few MB; older ones
+# come back from the result folder, core.store, when it is on)
 
 log = logging.getLogger("dlvl.runs")
 if not log.handlers:  # one line per computation actually run: `make bench` counts them
@@ -69,6 +70,18 @@ def run_cached(key: Hashable, compute: Callable[[], Any]) -> Any:
                                          icon=":material/group:"))
     finally:
         waiting.empty()
+
+
+@st.cache_resource
+def view_cache() -> RunCache:
+    return RunCache(max_entries=64)
+
+
+def derived(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """A cheap view computed from a finished result (a layer's worked example), once per key for every
+    session; kept apart from the results, so views never push a trained run out of memory, and not stored
+    on disk."""
+    return view_cache().get_or_run(key, compute)
 
 
 def shared(key: Hashable, compute: Callable[[], Any]) -> Any:
