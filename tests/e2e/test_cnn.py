@@ -20,13 +20,26 @@ def test_explainer_renders_without_training_and_follows_the_controls(server, pag
     page.get_by_role("button", name="Train").wait_for()
     # hovering an output cell draws the red frame of the input window it was computed from (a mark
     # the SVG does not have before), and leaving the output clears it
-    window = charts.first.locator('path[stroke="#d62728"]')
+    window = charts.first.locator('path[stroke="#d62728"]:not([stroke-dasharray])')
     expect(window).to_have_count(0)
     box = charts.first.bounding_box()
     page.mouse.move(box["x"] + 510, box["y"] + 170)
     expect(window).to_have_count(1)
     page.mouse.move(box["x"] + 5, box["y"] + 5)
     expect(window).to_have_count(0)
+    assert_no_exception(page)
+
+    # the slider slides the kernel in the browser (its window dashed), from the first cell; Play runs it to
+    # the last of the 14 x 14 output cells, with no rerun (the URL stays)
+    url = page.url
+    sliding = charts.first.locator('path[stroke="#d62728"][stroke-dasharray]')
+    expect(sliding).to_have_count(1)
+    start = sliding.get_attribute("d")
+    slider = page.locator('input[type="range"][name="conv_cell"]')
+    assert slider.input_value() == "0" and slider.get_attribute("max") == str(14 * 14 - 1)
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function("() => document.querySelector('input[name=conv_cell]').value === '195'", timeout=30_000)
+    assert sliding.get_attribute("d") != start and page.url == url
     assert_no_exception(page)
 
     # choosing Custom shows the kernel table, started from the kernel that was showing (Sobel x)

@@ -86,10 +86,15 @@ def _window_box(df: pd.DataFrame, selection, color: str = "#d62728") -> alt.Char
         x="c0:Q", x2="c1:Q", y="r0:Q", y2="r1:Q").transform_filter(selection)
 
 
+SLIDE = "conv_cell"  # the Vega-Lite parameter of the explainer's sliding kernel (ui.animation plays it)
+
+
 @memo_chart
 def explainer_chart(ex: Explained, px: int = 230) -> alt.HConcatChart:
     """Input | kernel | output | max-pooled output, linked: hovering an output cell frames the window
-    of the input it was computed from (and a pooled cell its window of the output)."""
+    of the input it was computed from (and a pooled cell its window of the output); a slider under the
+    chart (the parameter SLIDE, an output cell in reading order) slides the kernel over the input in the
+    browser, its window and cell framed dashed."""
     pixels = greys(legend=True)
     pad_note = f" + padding {ex.padding} → {ex.padded}×{ex.padded}" if ex.padding else ""
     image = heatmap(ex.image, ex.padded, pixels, px, alt.Title(f"Input {ex.n}×{ex.n}", subtitle=pad_note or " "))
@@ -100,14 +105,22 @@ def explainer_chart(ex: Explained, px: int = 230) -> alt.HConcatChart:
         layers.append(alt.Chart(border).mark_rect(fill=None, stroke="#56B4E9", strokeDash=[4, 3],
                                                   strokeWidth=2).encode(x="c0:Q", x2="c1:Q", y="r0:Q", y2="r1:Q"))
     hover = alt.selection_point(name="cell", fields=["r", "c"], on="pointerover", clear="pointerout", empty=False)
-    layers.append(_window_box(ex.output, hover))
-    this_cell = alt.Chart(ex.output).transform_calculate(r1="datum.r + 1", c1="datum.c + 1").mark_rect(
-        fill=None, stroke="#222", strokeWidth=2).encode(x="c:Q", x2="c1:Q", y="r:Q", y2="r1:Q").transform_filter(hover)
+    # the kernel sliding over the image: a slider (and ui.animation's Play) picks an output cell in reading
+    # order; its window is framed dashed, a hovered cell's solid
+    slide = alt.param(name=SLIDE, value=0, bind=alt.binding_range(
+        min=0, max=ex.out_size ** 2 - 1, step=1, name="Slide the kernel: output cell (in reading order) "))
+    slid = f"datum.r * {ex.out_size} + datum.c == {SLIDE}"
+    layers += [_window_box(ex.output, hover),
+               _window_box(ex.output, slid).mark_rect(fill=None, stroke="#d62728", strokeWidth=3, strokeDash=[5, 3])]
+    cell = alt.Chart(ex.output).transform_calculate(r1="datum.r + 1", c1="datum.c + 1").encode(
+        x="c:Q", x2="c1:Q", y="r:Q", y2="r1:Q")
+    this_cell = alt.layer(cell.mark_rect(fill=None, stroke="#222", strokeWidth=2).transform_filter(hover),
+                          cell.mark_rect(fill=None, stroke="#222", strokeWidth=2, strokeDash=[5, 3]).transform_filter(slid))
     output_tip = [alt.Tooltip("r:Q", title="row"), alt.Tooltip("c:Q", title="column"),
                   alt.Tooltip("v:Q", title="value", format=".3f")]
     output = heatmap(ex.output, ex.out_size, diverging(ex.output["v"], "output"), px,
                      alt.Title(f"Output {ex.out_size}×{ex.out_size}", subtitle="hover a cell: its input window"),
-                     output_tip).add_params(hover)
+                     output_tip).add_params(hover, slide)
     out_layers = [output, this_cell]
     kernel_px = max(90, min(px * 2 // 3, 36 * ex.k))
     kernel = heatmap(ex.kernel, ex.k, diverging(ex.kernel["v"], legend=False), kernel_px,

@@ -1,6 +1,7 @@
 """The convolution explainer's arithmetic against references: torch's conv2d and max_pool2d, the
 output-size formula, and the frames the explainer draws."""
 import itertools
+import json
 import math
 
 import numpy as np
@@ -89,7 +90,11 @@ def test_explainer_frames_hold_the_computation(mnist):
     assert cell["v"] == pytest.approx(float((window * kernel).sum()), abs=1e-4)
     pooled = ex.pooled.pivot(index="r", columns="c", values="v").to_numpy()
     np.testing.assert_allclose(pooled, F.max_pool2d(ref[None, None], 2)[0, 0].numpy(), atol=1e-4)
-    assert spec(charts.explainer_chart(ex))
+    drawn = spec(charts.explainer_chart(ex))
+    slide = [p for p in drawn.get("params", []) if p.get("name") == charts.SLIDE]  # Altair lifts params to the top
+    assert slide and slide[0]["value"] == 0 and slide[0]["bind"]["max"] == 14 * 14 - 1  # every output cell
+    # the slid window is the output cell's: row-major index r * 14 + c
+    assert json.dumps(drawn).count(f"datum.r * 14 + datum.c == {charts.SLIDE}") == 2  # its window and its cell
 
 
 def test_channel_demo_terms_add_up(mnist):

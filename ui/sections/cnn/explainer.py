@@ -12,6 +12,7 @@ from core.data import Dataset
 from core.lessons.cnn import arithmetic, charts
 from core.lessons.cnn.config import IMAGE_SIZE, MAX_PADDING, MAX_POOL, MAX_STRIDE, CNNConfig
 from core.lessons.cnn.inspection import validation_image
+from ui.animation import play_button
 from ui.layout import show_chart
 from ui.page import LessonPage
 
@@ -118,13 +119,15 @@ def render(page: LessonPage, data: Dataset) -> Convolution:
         st.error(problem, icon=":material/error:")
         return conv
     ex = arithmetic.explain(image, kernel, stride, padding, pool)
+    play_button(charts.SLIDE)
     show_chart(charts.explainer_chart(ex), ex.output.drop(columns=["r0", "r1", "c0", "c1"]),
                "convolution-output", big, key="csv-explainer", stretch=False)
     st.caption(
         f"Test image #{index} is a **{data.classes[label]}**. "
         + (arithmetic.KERNELS[kernel_name].note if kernel_name in arithmetic.KERNELS else
            "Your kernel: orange cells add the pixels under them, blue cells subtract them.")
-        + " Hover an output cell to see the input window it was computed from"
+        + " Hover an output cell to see the input window it was computed from, or press Play (or drag the "
+          "slider under the chart) to slide the kernel over the image"
         + (" (the dashed square is the image inside its zero padding)." if padding else "."))
     n, p, s = IMAGE_SIZE, padding, stride
     formula = (r"n_{\text{out}} = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1"
