@@ -31,7 +31,7 @@ def no_missing_words(at) -> None:
 
 
 def test_first_visit_trains_the_default_sweep_and_shows_the_lesson(app):
-    at = app(PAGE).run()
+    at = app(PAGE).run(timeout=600)  # pretraining and the sweep: a minute alone, more on a busy machine
     assert not at.exception and not at.error
     assert at.title[0].value == "Transfer learning"
     titles = chart_titles(at)
@@ -92,7 +92,7 @@ def test_divergence_is_reported_and_the_page_still_draws(app):
 
 
 def test_hostile_url_is_reported_and_defaults_used(app):
-    at = app(PAGE, k="0", ks="7,abc", seeds="99", feature_lr="-1", epochs="1e12", batch_size="x", extra="1").run()
+    at = app(PAGE, k="0", ks="7,abc", seeds="99", feature_lr="-1", epochs="1e12", batch_size="x", extra="1").run(timeout=600)
     assert not at.exception
     warned = " ".join(w.value for w in at.warning)
     for name in ("k=", "ks=", "seeds=", "feature_lr=", "epochs=", "batch_size=", "extra"):
