@@ -30,6 +30,7 @@ h1 {{ font-size: 3.2rem !important; }}
 .stMainBlockContainer [data-testid="stSliderThumbValue"], .stMainBlockContainer [data-testid="stSliderTickBar"] *,
 .stMainBlockContainer [data-testid="stMetricValue"], .stMainBlockContainer button p,
 .stMainBlockContainer [data-testid="stMarkdownContainer"] code {{ font-size: {TEXT} !important; }}
+.stMainBlockContainer [data-testid="stSlider"] > label + div {{ margin-top: 1.5rem; }}
 .stMainBlockContainer [data-testid="stTable"] th, .stMainBlockContainer [data-testid="stTable"] td {{
   font-size: {TEXT} !important; }}
 .stMainBlockContainer [data-testid="stNumberInputContainer"], .stMainBlockContainer [data-baseweb="input"] {{ height: auto; }}

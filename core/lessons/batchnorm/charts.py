@@ -162,14 +162,17 @@ def band_limit(bands: pd.DataFrame) -> float:
     return AXIS_FACTOR * max(1.0, float(first[["p15", "p85"]].abs().max().max()))
 
 
+RUNNING_KINDS = ("running (used in eval mode)", "population (2,000 training images)")  # solid, dashed
+
+
 @memo_chart
 def running_chart(running: pd.DataFrame, layer: int, stat: str, units: int = 3) -> alt.Chart:
     """Running estimate (solid) against the population value (dashed) for a few units of one layer,
     finite values only; the units are shades of the BN network's blue."""
     df = running[(running["layer"] == layer) & (running["unit"] <= units)]
     long = pd.concat([
-        df.assign(kind="running (used in eval mode)", value=df[f"running_{stat}"]),
-        df.assign(kind="population (2,000 training images)", value=df[f"population_{stat}"]),
+        df.assign(kind=RUNNING_KINDS[0], value=df[f"running_{stat}"]),
+        df.assign(kind=RUNNING_KINDS[1], value=df[f"population_{stat}"]),
     ])
     long = _finite(long, ["value"])
     labels = [f"unit {u}" for u in sorted(long["unit"].unique())]
@@ -179,7 +182,9 @@ def running_chart(running: pd.DataFrame, layer: int, stat: str, units: int = 3) 
         y=alt.Y("value:Q", title=f"{stat} of the BN input", axis=value_axis(long["value"])),
         color=alt.Color("unit:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=labels, scheme=BN_SHADES)),
-        strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(range=[[1, 0], [5, 4]])),
+        # the domain pinned: sorted alphabetically, "population" would take the solid line
+        strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(domain=list(RUNNING_KINDS),
+                                                                         range=[[1, 0], [5, 4]])),
         tooltip=["unit:N", "kind:N", alt.Tooltip("step:Q", format=",d"), alt.Tooltip("value:Q", format=".4f")],
     ).properties(title=alt.Title(f"Running {stat} vs population {stat}, layer {layer}",
                                  subtitle=wrap_text("solid: running estimate (eval mode) · dashed: 2,000 training "

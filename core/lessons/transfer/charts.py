@@ -58,7 +58,7 @@ def sweep_chart(summary: pd.DataFrame, runs: pd.DataFrame, zero_shot: float | No
     base = alt.Chart(summary).encode(x=_k_axis(ks))
     band = base.mark_area(opacity=0.15).encode(
         y=alt.Y("min:Q", title=title, scale=ACCURACY_SCALE, axis=ACCURACY_AXIS), y2="max:Q",
-        color=_method_color(legend=False))
+        color=_method_color())  # one legend: every layer the same (a null one would hide it)
     line = base.encode(color=_method_color()).mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=70, filled=True)).encode(
         y=alt.Y("mean:Q", title=title, scale=ACCURACY_SCALE, axis=ACCURACY_AXIS),
         tooltip=["label:N", alt.Tooltip("k:Q", title="K"), alt.Tooltip("mean:Q", format=".1%", title="mean"),
@@ -66,7 +66,7 @@ def sweep_chart(summary: pd.DataFrame, runs: pd.DataFrame, zero_shot: float | No
                  alt.Tooltip("max:Q", format=".1%", title="highest seed"), alt.Tooltip("n:Q", title="seeds")])
     dots = alt.Chart(runs.dropna(subset=["test_acc"])).mark_circle(size=22, opacity=0.55).encode(
         x=_k_axis(ks), y=alt.Y("test_acc:Q", title=title, scale=ACCURACY_SCALE, axis=ACCURACY_AXIS),
-        color=_method_color(legend=False),
+        color=_method_color(),
         tooltip=["label:N", alt.Tooltip("k:Q", title="K"), "seed:Q", alt.Tooltip("test_acc:Q", format=".1%")])
     layers = [band, dots, line, _guides(guide_frame(zero_shot))]
     if k is not None:

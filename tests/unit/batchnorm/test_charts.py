@@ -139,3 +139,11 @@ def test_value_axes_are_written_short():
     small, huge = pd.Series([-8.0, 10.0]), pd.Series([2e26, -1.0])
     assert charts.value_axis(small).to_dict().get("format") is None  # Vega's own: "10", not "1e+1"
     assert charts.value_axis(small, huge).to_dict()["format"] == "~e"  # not 27 digits
+
+
+def test_the_running_estimate_is_the_solid_line_as_the_subtitle_says(trained):
+    _, result = trained
+    spec = charts.running_chart(result.running, 1, "mean").to_dict()
+    dash = spec["encoding"]["strokeDash"]["scale"]
+    solid = dash["domain"][dash["range"].index([1, 0])]
+    assert solid.startswith("running") and "solid: running estimate" in " ".join(spec["title"]["subtitle"])

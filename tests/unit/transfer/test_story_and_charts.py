@@ -93,6 +93,8 @@ def test_sweep_chart_conventions():
     colors = next(e["color"] for e in encodings if "color" in e and "legend" in e["color"]
                   and e["color"]["legend"] is not None)
     assert colors["scale"]["range"] == [COLORS[label] for label in METHODS.values()]
+    # no layer turns the shared colour legend off (Vega-Lite would then draw none at all)
+    assert all(e["color"].get("legend", {}) is not None for e in encodings if "color" in e)
     guides = [d for d in spec["datasets"].values() if d and "text" in d[0]]
     assert {g["text"] for d in guides for g in d} >= {"chance: 10%", "MNIST network as it is: 69%"}
 

@@ -79,8 +79,10 @@ def render(page: LessonPage) -> tuple[NeuronConfig, dict]:
                                           config.activation)
         st.altair_chart(presenter(chart, big), key=k("plane_out"), width="content",
                         on_select=lambda: pick_from_click(page, "plane_out"), selection_mode=[charts.PICK])
-    st.download_button("Download the plane (CSV)", lambda: grid.to_csv(index=False).encode(), file_name="neuron-plane.csv",
-                       mime="text/csv", key="csv-neuron-plane", type="tertiary", icon=":material/download:")
+    if not big:  # presenter mode leaves the CSV buttons out
+        st.download_button("Download the plane (CSV)", lambda: grid.to_csv(index=False).encode(),
+                           file_name="neuron-plane.csv", mime="text/csv", key="csv-neuron-plane", type="tertiary",
+                           icon=":material/download:")
     st.markdown(f"At the picked point ({fmt.number(config.x1)}, {fmt.number(config.x2)}):")
     st.latex(rf"\begin{{aligned}} z &= w_1 x_1 + w_2 x_2 + b \\ &= ({tex(config.w1)})({tex(config.x1)}) + "
              rf"({tex(config.w2)})({tex(config.x2)}) + ({tex(config.bias)}) = {tex(at['z'])} \\ "

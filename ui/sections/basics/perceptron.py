@@ -69,9 +69,10 @@ def render(page: LessonPage, w: tuple[float, float, float]
     with left:
         st.altair_chart(presenter(charts.perceptron_chart(run, texts, big), big), width="content")
         play_button(charts.SCRUB)
-        st.download_button("Download every update (CSV)", lambda: run.updates.to_csv(index=False).encode(),
-                           file_name=f"perceptron-{config.gate}.csv", mime="text/csv", key="csv-perceptron",
-                           type="tertiary", icon=":material/download:")
+        if not big:  # presenter mode leaves the CSV buttons out
+            st.download_button("Download every update (CSV)", lambda: run.updates.to_csv(index=False).encode(),
+                               file_name=f"perceptron-{config.gate}.csv", mime="text/csv", key="csv-perceptron",
+                               type="tertiary", icon=":material/download:")
     with right:
         (st.success if run.converged_at is not None else st.warning)(story.perceptron_verdict(run))
         st.markdown(
