@@ -50,7 +50,7 @@ def test_sidebar_choices_persist_across_pages(server, page):
         nav = page.locator('[data-testid="stSidebarNav"] a[href$="/' + path + '"]')
         nav.first.click()
         page.wait_for_url(f"**/{path}*")
-        wait_for_app(page)
+        wait_for_app(page, timeout_ms=600_000)  # seed 17 is not cached: a lesson may train its default view
         assert_no_exception(page)
         expect(page.get_by_label("Random seed", exact=True)).to_have_value("17")
         expect(page.get_by_label("Presenter mode", exact=True)).to_be_checked()
