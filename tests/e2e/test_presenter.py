@@ -22,7 +22,7 @@ CHART_TEXT = """() => [...document.querySelectorAll(
 def test_presenter_mode_is_legible_from_the_back_row(server, page, path):
     query = SMALL.get(path, "")
     page.goto(f"{server}/{path}?presenter=true{'&' + query if query else ''}")
-    wait_for_app(page)
+    wait_for_app(page, timeout_ms=600_000)  # a lesson trains its default view on a first visit (/transfer: ~1 min)
     if path:
         wait_for_training(page)
     expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true")
