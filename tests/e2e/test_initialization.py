@@ -1,14 +1,9 @@
 """The initialization lesson in a real browser: gradients at init on load, heatmap after Train."""
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.harness import assert_no_exception, wait_for_app
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known bug, open: in Chromium the He et al. preset button sets depth and width but the training "
-    "settings (lr 0.005, 3 epochs) fall back to the link's (0.01, 1), so the run is not the preset's and "
-    "the He box says 'not run yet'. AppTest applies all of them; strict: this fails once it is fixed."))
 def test_gradients_presets_and_training(server, page):
     page.goto(f"{server}/initialization?depth=6&epochs=1")
     wait_for_app(page)
