@@ -106,7 +106,8 @@ def load_bundled_mnist() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torc
 
 
 @contextlib.contextmanager
-def _socket_timeout(seconds: float):
+def socket_timeout(seconds: float):
+    """Every socket opened meanwhile gives up after `seconds` (downloads through torchvision, torch.hub)."""
     old = socket.getdefaulttimeout()
     socket.setdefaulttimeout(seconds)
     try:
@@ -121,7 +122,7 @@ def download_torchvision(name: str, root: Path = CACHE_DIR):
 
     cls = getattr(torchvision.datasets, DATASETS[name])
     try:
-        with _socket_timeout(DOWNLOAD_TIMEOUT_S), open(os.devnull, "w") as devnull, \
+        with socket_timeout(DOWNLOAD_TIMEOUT_S), open(os.devnull, "w") as devnull, \
                 contextlib.redirect_stdout(devnull), contextlib.redirect_stderr(devnull):
             train = cls(root=str(root), train=True, download=True)
             test = cls(root=str(root), train=False, download=True)

@@ -12,9 +12,7 @@ Networks"), with the same recipe applied, and why a 28×28 digit does not fit it
 """
 from __future__ import annotations
 
-import contextlib
 import math
-import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +23,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from core.data import CLASSES, Dataset
+from core.data import CLASSES, Dataset, socket_timeout
 from core.lessons.transfer.recipe import counts, freeze, replace_head, step_check, trainable
 from core.seeding import seeded
 from core.training import TrainSettings, make_optimizer
@@ -50,16 +48,6 @@ def weights_file() -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / Path(urlparse(_weights().url).path).name
 
 
-@contextlib.contextmanager
-def _socket_timeout(seconds: float):
-    old = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
-    try:
-        yield
-    finally:
-        socket.setdefaulttimeout(old)
-
-
 @dataclass
 class Build:
     model: nn.Module
@@ -79,7 +67,7 @@ def build(offline: bool, seed: int = 0) -> Build:
     fetched = False
     if not path.is_file() and not offline:
         try:  # into the hub cache, hash checked; outside the model-building lock (it may take a while)
-            with _socket_timeout(DOWNLOAD_TIMEOUT_S):
+            with socket_timeout(DOWNLOAD_TIMEOUT_S):
                 _weights().get_state_dict(progress=False, check_hash=True)
             fetched = True
         except Exception as exc:  # no network, a timeout, a partial file: all mean "random weights"
