@@ -46,19 +46,23 @@ def start_warming() -> subprocess.Popen | None:
     return proc
 
 
-def _pin_navigation() -> None:
-    """AppTest resets PagesManager.uses_pages_directory before every run, which would rerun a page
-    without its entrypoint from the second run on; pin it as the real server does (see
-    tests/app/conftest.py)."""
+def pinned_navigation_init(original):
+    """A PagesManager.__init__ that keeps `uses_pages_directory` False after `original`: AppTest resets it
+    before every run, which would rerun a page without its entrypoint from the second run on; the real
+    server sets it once st.navigation has run and keeps it. Used here and by tests/app/conftest.py."""
     from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
 
     def init(self, *args, **kwargs):
         original(self, *args, **kwargs)
         PagesManager.uses_pages_directory = False
 
-    PagesManager.__init__ = init
+    return init
+
+
+def _pin_navigation() -> None:
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.__init__ = pinned_navigation_init(PagesManager.__init__)
 
 
 def warm_page(path: str, timeout: float = 900) -> int:

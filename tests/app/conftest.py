@@ -17,13 +17,9 @@ def navigation_app(monkeypatch):
     entrypoint's sidebar vanishes from the second run on. The real server sets the flag to False
     once st.navigation has run and keeps it; pin it the same way here.
     """
-    original = PagesManager.__init__
+    from ui.warm import pinned_navigation_init
 
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    monkeypatch.setattr(PagesManager, "__init__", pinned_navigation_init(PagesManager.__init__))
 
 
 @pytest.fixture(autouse=True)
