@@ -135,3 +135,19 @@ def test_engine_limits_are_wider_than_the_lessons_widgets():
         TrainSettings(monitor="train_loss")
     with pytest.raises(ValueError, match="Weight decay"):
         TrainSettings(weight_decay=math.nan)
+
+
+def test_evaluation_runs_in_bounded_batches_with_the_same_result(mnist):
+    """evaluate() never sends more than EVAL_BATCH examples through the network at once (memory: the
+    CNN's feature maps of 2,000 images cost ~190 MB), and the chunking does not change the result."""
+    from core.models import LessonCNN
+    from core.training import EVAL_BATCH
+
+    model = seeded(0, LessonCNN)
+    seen = []
+    model.conv1.register_forward_hook(lambda m, args, out: seen.append(len(args[0])))
+    x, y = mnist.x_val[:EVAL_BATCH * 2 + 7], mnist.y_val[:EVAL_BATCH * 2 + 7]
+    chunked = evaluate(model, x, y)
+    assert seen == [EVAL_BATCH, EVAL_BATCH, 7]
+    whole = evaluate(model, x, y, batch_size=len(x))
+    assert chunked[1] == whole[1] and chunked[0] == pytest.approx(whole[0], rel=1e-5)

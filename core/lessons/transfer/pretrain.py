@@ -17,7 +17,7 @@ from core.data import Dataset
 from core.lessons.transfer.digits import Digits
 from core.models import LessonCNN
 from core.seeding import seeded
-from core.training import Progress, TrainResult, TrainSettings, evaluate, train
+from core.training import EVAL_BATCH, Progress, TrainResult, TrainSettings, evaluate, train
 
 # the CNN lesson's default training (about 97% on MNIST's validation images)
 PRETRAIN = TrainSettings(epochs=2, batch_size=64, lr=0.01, momentum=0.9, log_every=10)
@@ -79,7 +79,7 @@ def zero_shot(pretrained: Pretrained, digits: Digits) -> ZeroShot:
     model = pretrained.model().to(digits.device)
     x, y = digits.x_test, digits.y_test
     loss, acc = evaluate(model, x, y)
-    pred = model(x).argmax(1)
+    pred = torch.cat([model(x[i:i + EVAL_BATCH]).argmax(1) for i in range(0, len(x), EVAL_BATCH)])
     counts = torch.zeros(10, 10, dtype=torch.long)
     for t, p in zip(y.cpu().tolist(), pred.cpu().tolist()):
         counts[t, p] += 1
