@@ -6,14 +6,14 @@ switching lessons), then runs the selected page.
 """
 import streamlit as st
 
-from core.allocator import limit_malloc_arenas
+from core.allocator import tune_malloc
 from ui.course import course_groups
 from ui.highlight import highlight_runs
 from ui.history import one_entry_per_page
 from ui.sidebar import global_sidebar
 from ui.warm import start_warming
 
-limit_malloc_arenas()  # once per process: keeps the server's memory flat as sessions come and go
+tune_malloc()  # once per process: keeps the server's memory flat as sessions come and go
 st.set_page_config(page_title="Deep Learning Visual Lab", page_icon=":material/neurology:", layout="wide")
 start_warming()  # once per process: trains every page's default view in the background (ui.warm)
 
