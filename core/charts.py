@@ -176,6 +176,14 @@ def wrap_text(text: str, width: int) -> str | list[str]:
     return pieces + [rest] if pieces else text
 
 
+def on_canvas(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart drawn on an HTML canvas instead of as SVG (vega-embed's `renderer` option, read from the
+    spec's usermeta). For dense grids of cells, thousands of rectangles: the browser lays out and paints
+    one element, not one per cell (`make bench`: /cnn's feature-map grids hold 25,000 cells). Tooltips and
+    hover selections still work; the chart's text is no longer in the page's DOM."""
+    return chart.properties(usermeta={"embedOptions": {"renderer": "canvas"}})
+
+
 @memo_chart
 def presenter(chart: alt.TopLevelMixin, on: bool) -> alt.TopLevelMixin:
     """Larger fonts for a projector: long titles wrapped, a taller chart, room above the title.

@@ -7,6 +7,7 @@ disk instead of being trained again. DLVL_RESULTS=off turns the folder off.
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any, Callable, Hashable
 
 import streamlit as st
@@ -82,6 +83,21 @@ def derived(key: Hashable, compute: Callable[[], Any]) -> Any:
     session; kept apart from the results, so views never push a trained run out of memory, and not stored
     on disk."""
     return view_cache().get_or_run(key, compute)
+
+
+def derived_from(result: Any, key: Hashable, compute: Callable[[], Any]) -> Any:
+    """derived() for a view of one result object (a trained network's feature maps, their charts):
+    computed once per (result, key) for every session. The result is told apart by a token it gets on
+    its first view, never by id() (an id is reused once its object is gone); no reference to the result
+    is kept, so its views age out of the view cache after it leaves the results. With `result` None
+    (nothing trained yet) the view is computed afresh."""
+    if result is None:
+        return compute()
+    token = getattr(result, "_view_token", None)
+    if token is None:
+        token = uuid.uuid4().hex
+        object.__setattr__(result, "_view_token", token)  # frozen dataclasses too
+    return view_cache().get_or_run(("view", token, key), compute)
 
 
 def shared(key: Hashable, compute: Callable[[], Any]) -> Any:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from core.lessons.cnn.config import IMAGE_SIZE
 from core.lessons.cnn.arithmetic import ChannelDemo, Explained
+from core.charts import on_canvas
 from core.memo import memo_chart
 
 DIVERGING = "blueorange"  # colour-blind-safe diverging scheme, centred on 0
@@ -169,18 +170,18 @@ def channel_chart(demo: ChannelDemo, px: int = 150) -> alt.VConcatChart:
         facet=alt.Facet("slot:O", title=None, header=_header(demo.headers, px)), columns=columns, spacing=16,
     ).properties(title=alt.Title("Output channels: one term per input channel, then their sum", anchor="start",
                                  subtitle="one colour scale for all panels, so the terms and sums compare directly"))
-    return _small_headers(alt.vconcat(inputs, terms, spacing=24).resolve_scale(color="independent"))
+    return on_canvas(_small_headers(alt.vconcat(inputs, terms, spacing=24).resolve_scale(color="independent")))
 
 
 @memo_chart
 def kernel_grid_chart(df: pd.DataFrame, title: str | alt.Title, px: int = 64, columns: int = 4) -> alt.FacetChart:
     """Kernels (column `channel`, r, c, v) as a grid of small heatmaps, diverging colours centred on 0."""
     side = int(df["r"].max()) + 1
-    return _small_headers(heatmap(df, side, diverging(df["v"], "weight"), px,
+    return on_canvas(_small_headers(heatmap(df, side, diverging(df["v"], "weight"), px,
                    tooltip=["channel:N", alt.Tooltip("r:Q", title="row"), alt.Tooltip("c:Q", title="column"),
                             alt.Tooltip("v:Q", title="weight", format=".3f")]).facet(
         facet=alt.Facet("channel:O", title=None, header=alt.Header(labelExpr="'kernel ' + datum.value")),
-        columns=columns, spacing=6).properties(title=title))
+        columns=columns, spacing=6).properties(title=title)))
 
 
 @memo_chart
@@ -188,11 +189,11 @@ def feature_grid_chart(df: pd.DataFrame, title: str | alt.Title, px: int, column
                        scheme: str = "viridis") -> alt.FacetChart:
     """Feature maps (channel, r, c, v >= 0 after ReLU) with one shared colour scale: dark = silent."""
     side = int(df["r"].max()) + 1
-    return _small_headers(heatmap(df, side, sequential(df["v"], scheme=scheme), px,
+    return on_canvas(_small_headers(heatmap(df, side, sequential(df["v"], scheme=scheme), px,
                    tooltip=["channel:N", alt.Tooltip("r:Q", title="row"), alt.Tooltip("c:Q", title="column"),
                             alt.Tooltip("v:Q", title="activation", format=".3f")]).facet(
         facet=alt.Facet("channel:O", title=None, header=alt.Header(labelExpr="'ch ' + datum.value")),
-        columns=columns, spacing=4).properties(title=title))
+        columns=columns, spacing=4).properties(title=title)))
 
 
 @memo_chart
@@ -219,8 +220,8 @@ def misclassified_chart(df: pd.DataFrame, px: int = 84, columns: int = 6) -> alt
     """Test digits (columns caption, r, c, v in [0, 1]) with 'true → predicted' headers."""
     pixels = greys()
     order = list(dict.fromkeys(df["caption"]))
-    return _small_headers(heatmap(df, IMAGE_SIZE, pixels, px, tooltip=["caption:N"]).facet(
-        facet=alt.Facet("caption:N", sort=order, title=None), columns=columns, spacing=36))
+    return on_canvas(_small_headers(heatmap(df, IMAGE_SIZE, pixels, px, tooltip=["caption:N"]).facet(
+        facet=alt.Facet("caption:N", sort=order, title=None), columns=columns, spacing=36)))
 
 
 @memo_chart

@@ -11,6 +11,7 @@ from core.lessons.cnn import arithmetic, charts
 from core.lessons.cnn.config import IMAGE_SIZE, MAX_CHANNELS, CNNConfig
 from ui.layout import show_chart
 from ui.page import LessonPage
+from ui.runner import derived
 from ui.sections.cnn.explainer import Convolution
 
 
@@ -63,6 +64,13 @@ def controls(page: LessonPage, previous: CNNConfig) -> Channels:
     return Channels(n_in, n_out, grid, error)
 
 
+def _demo(conv: Convolution, channels: Channels):
+    planes, views = arithmetic.channel_inputs(conv.image, channels.n_in)
+    result = arithmetic.channel_demo(planes, channels.grid, conv.stride, conv.padding,
+                                     labels=[f"in {c + 1}: {view}" for c, view in enumerate(views)])
+    return views, result, charts.channel_chart(result)
+
+
 def demo(page: LessonPage, conv: Convolution, channels: Channels) -> None:
     """Every output channel's terms (one per input channel) and their sum, on the explainer's digit."""
     if channels.error:
@@ -71,11 +79,11 @@ def demo(page: LessonPage, conv: Convolution, channels: Channels) -> None:
     if arithmetic.geometry_problem(IMAGE_SIZE, 3, conv.stride, conv.padding, 1):
         return  # the explainer above says what is wrong
     n_in, n_out = channels.n_in, channels.n_out
-    planes, views = arithmetic.channel_inputs(conv.image, n_in)
-    result = arithmetic.channel_demo(planes, channels.grid, conv.stride, conv.padding,
-                                     labels=[f"in {c + 1}: {view}" for c, view in enumerate(views)])
-    show_chart(charts.channel_chart(result), result.terms, "channel-terms", page.big, key="csv-channel-terms",
-               stretch=False)
+    # computed and charted once per choice for every session (the image by its pixels)
+    key = ("cnn.channels", conv.image.numpy().tobytes(), n_in, tuple(map(tuple, channels.grid)), conv.stride,
+           conv.padding)
+    views, result, chart = derived(key, lambda: _demo(conv, channels))
+    show_chart(chart, result.terms, "channel-terms", page.big, key="csv-channel-terms", stretch=False)
     st.caption(
         f"The input channel{'s are' if n_in > 1 else ' is'} test image #{conv.index}"
         + (": its pixels, then " + " and ".join(views[1:]) + ", each scaled to 0–1, the kind of feature maps "

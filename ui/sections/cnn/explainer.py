@@ -15,6 +15,7 @@ from core.lessons.cnn.inspection import validation_image
 from ui.animation import play_button
 from ui.layout import show_chart
 from ui.page import LessonPage
+from ui.runner import derived
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ def controls(page: LessonPage, n_val: int) -> tuple[str, tuple[float, ...], str 
     return kernel_name, custom, kernel_error
 
 
+def _explained(image: torch.Tensor, kernel: torch.Tensor, stride: int, padding: int, pool: int):
+    ex = arithmetic.explain(image, kernel, stride, padding, pool)
+    return ex, charts.explainer_chart(ex)
+
+
 def render(page: LessonPage, data: Dataset) -> Convolution:
     """Section 1: its controls, the convolution drawn cell by cell, and the output-size arithmetic."""
     k, big = page.key, page.big
@@ -118,10 +124,12 @@ def render(page: LessonPage, data: Dataset) -> Convolution:
     if problem:
         st.error(problem, icon=":material/error:")
         return conv
-    ex = arithmetic.explain(image, kernel, stride, padding, pool)
+    # the worked convolution and its chart (thousands of marks) are built once per choice for every session
+    ex, chart = derived(("cnn.explainer", data.name, data.source, index, kernel_name, tuple(custom), stride,
+                         padding, pool), lambda: _explained(image, kernel, stride, padding, pool))
     play_button(charts.SLIDE)
-    show_chart(charts.explainer_chart(ex), ex.output.drop(columns=["r0", "r1", "c0", "c1"]),
-               "convolution-output", big, key="csv-explainer", stretch=False)
+    show_chart(chart, ex.output.drop(columns=["r0", "r1", "c0", "c1"]), "convolution-output", big,
+               key="csv-explainer", stretch=False)
     st.caption(
         f"Test image #{index} is a **{data.classes[label]}**. "
         + (arithmetic.KERNELS[kernel_name].note if kernel_name in arithmetic.KERNELS else

@@ -10,6 +10,7 @@ from core.lessons.cnn.config import IN_WORDS
 from core.lessons.cnn.experiment import CNNTraining
 from ui.layout import show_chart
 from ui.page import LessonPage
+from ui.runner import derived_from
 from ui.sections.cnn.kernels import Inspected
 
 def article(word: str) -> str:
@@ -59,7 +60,10 @@ def render(page: LessonPage, data: Dataset, result: CNNTraining | None, net: Ins
                         args=(page,))
 
     pixels, label = inspection.validation_image(data, image)
-    maps, probs = inspection.feature_maps(model, data.x_val[image])
+    # one image's maps and their charts, computed once per trained run for every session (a student's
+    # untrained network before any Train is their own)
+    view = ("cnn.maps", network, state, image, data.name, data.source)
+    maps, probs = derived_from(result, view, lambda: inspection.feature_maps(model, data.x_val[image]))
     pred = int(probs.argmax())
     verdict = "right" if pred == label else "wrong"
     left, right = st.columns([1, 2])
@@ -79,7 +83,7 @@ def render(page: LessonPage, data: Dataset, result: CNNTraining | None, net: Ins
         "so weak responses stay visible), so channels compare directly. Pooling keeps the strongest response "
         "of each 2×2 block: half the resolution, the same pattern."
         + (" With batch norm, *after ReLU* means after batch norm and ReLU." if network == "bn" else ""))
-    show_maps(page, maps)
+    show_maps(page, maps, result=result, view=view)
     mistakes(page, result, network, preds, wrong, here)
 
 
@@ -104,17 +108,30 @@ def mistakes(page: LessonPage, result: CNNTraining | None, network: str, preds, 
                       "trained with."))
 
 
-def show_maps(page: LessonPage, maps: dict, prefix: str = "") -> None:
-    """conv1's and conv2's feature maps (after ReLU, after pooling) from inspection.feature_maps. Side by side
-    on a screen; one under the other, with larger maps, in presenter mode (readable on a projector)."""
-    big = page.big
+def map_charts(maps: dict, big: bool) -> dict[str, tuple]:
+    """Per stage of STAGES: (frame, chart) of its feature maps, one shared colour scale per grid."""
+    drawn = {}
     for relu, pooled, conv, channels in STAGES:
-        st.subheader(f"{conv}: {channels} channels")
-        columns = [st.container(), st.container()] if big else st.columns(2)
-        for col, stage, what in ((columns[0], relu, "after ReLU"), (columns[1], pooled, "after 2×2 max-pool")):
+        for stage, what in ((relu, "after ReLU"), (pooled, "after 2×2 max-pool")):
             df = arithmetic.stack_frame(maps[stage])
             side = maps[stage].shape[-1]
             px = charts.map_pixels(channels, width=900) if big else charts.map_pixels(channels)
+            drawn[stage] = df, charts.feature_grid_chart(df, f"{conv} {what}: {channels} × {side} × {side}", px=px)
+    return drawn
+
+
+def show_maps(page: LessonPage, maps: dict, prefix: str = "", result: CNNTraining | None = None,
+              view: tuple | None = None) -> None:
+    """conv1's and conv2's feature maps (after ReLU, after pooling) from inspection.feature_maps. Side by side
+    on a screen; one under the other, with larger maps, in presenter mode (readable on a projector). With a
+    `result` and the `view` its maps were computed for, the charts are built once for every session."""
+    big = page.big
+    drawn = (derived_from(result, (*view, "charts", big), lambda: map_charts(maps, big)) if view is not None
+             else map_charts(maps, big))
+    for relu, pooled, conv, channels in STAGES:
+        st.subheader(f"{conv}: {channels} channels")
+        columns = [st.container(), st.container()] if big else st.columns(2)
+        for col, stage in ((columns[0], relu), (columns[1], pooled)):
+            df, chart = drawn[stage]
             with col:
-                show_chart(charts.feature_grid_chart(df, f"{conv} {what}: {channels} × {side} × {side}", px=px),
-                           df, f"{prefix}{conv}-{stage}", big, key=f"csv-{prefix}{stage}", stretch=False)
+                show_chart(chart, df, f"{prefix}{conv}-{stage}", big, key=f"csv-{prefix}{stage}", stretch=False)

@@ -15,6 +15,7 @@ from core.models import LessonCNN
 from ui.layout import show_chart
 from ui.outcome import DIVERGED, RunOutcome, show_outcome
 from ui.page import LessonPage
+from ui.runner import derived_from
 
 
 KERNEL_PX = {False: 64, True: 96}  # each kernel's side on screen; larger on a projector
@@ -55,6 +56,12 @@ def inspected(page: LessonPage, result: CNNTraining | None, network: str) -> Ins
     return Inspected(network, untrained, trained)
 
 
+def _kernel_panel(title: str, weight: torch.Tensor, big: bool):
+    df = arithmetic.stack_frame(weight[:, 0])
+    return df, charts.kernel_grid_chart(df, charts.weights_title(title, df), px=KERNEL_PX[big],
+                                        columns=8 if big else 4)
+
+
 def render(page: LessonPage, result: CNNTraining | None, network: str) -> Inspected:
     """Section 3: the choice of network (used by the sections below too) and conv1's kernels."""
     st.header("3. What the first layer learns")
@@ -73,12 +80,12 @@ def render(page: LessonPage, result: CNNTraining | None, network: str) -> Inspec
     if w_after is not None:
         panels += [(f"After training ({IN_WORDS[network]})", w_after, "kernels-after"),
                    ("Change: after − before", w_after - w_before, "kernels-change")]
-    for col, (title, weight, name) in zip(cols, panels):
-        df = arithmetic.stack_frame(weight[:, 0])
+    # the frames and charts of a trained run are built once for every session (ui.runner.derived_from)
+    drawn = derived_from(result, ("cnn.kernels", network, page.big), lambda: [
+        _kernel_panel(title, weight, page.big) for title, weight, _ in panels])
+    for col, (_, _, name), (df, chart) in zip(cols, panels, drawn):
         with col:
-            show_chart(charts.kernel_grid_chart(df, charts.weights_title(title, df), px=KERNEL_PX[page.big],
-                                                columns=8 if page.big else 4), df,
-                       name, page.big, key=f"csv-{name}", stretch=False)
+            show_chart(chart, df, name, page.big, key=f"csv-{name}", stretch=False)
     if w_after is None:
         cols[1].info("The trained kernels, and how much each weight changed, appear here after **Train**.",
                      icon=":material/grid_on:")
