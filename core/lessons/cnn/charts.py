@@ -86,12 +86,14 @@ def _window_box(df: pd.DataFrame, selection, color: str = "#d62728") -> alt.Char
         x="c0:Q", x2="c1:Q", y="r0:Q", y2="r1:Q").transform_filter(selection)
 
 
+PHONE = {"px": 160, "columns": 2}  # explainer_chart on a phone: two panels a row, 2 × 160 + 28 px wide
 SLIDE = "conv_cell"  # the Vega-Lite parameter of the explainer's sliding kernel (ui.animation plays it)
 
 
 @memo_chart
-def explainer_chart(ex: Explained, px: int = 230) -> alt.HConcatChart:
-    """Input | kernel | output | max-pooled output, linked: hovering an output cell frames the window
+def explainer_chart(ex: Explained, px: int = 230, columns: int | None = None) -> alt.HConcatChart | alt.ConcatChart:
+    """Input | kernel | output | max-pooled output in a row (or wrapped after `columns` panels, for a
+    phone: PHONE gives the arguments), linked: hovering an output cell frames the window
     of the input it was computed from (and a pooled cell its window of the output); a slider under the
     chart (the parameter SLIDE, an output cell in reading order) slides the kernel over the input in the
     browser, its window and cell framed dashed."""
@@ -140,7 +142,8 @@ def explainer_chart(ex: Explained, px: int = 230) -> alt.HConcatChart:
         panels += [alt.layer(*out_layers), pooled]
     else:
         panels.append(alt.layer(*out_layers))
-    return alt.hconcat(*panels, spacing=28).resolve_scale(color="independent").configure_view(stroke="#ccc")
+    joined = alt.hconcat(*panels, spacing=28) if columns is None else alt.concat(*panels, columns=columns, spacing=28)
+    return joined.resolve_scale(color="independent").configure_view(stroke="#ccc")
 
 
 def _header(labels: list[str], px: int) -> alt.Header:

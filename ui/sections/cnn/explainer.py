@@ -121,7 +121,8 @@ def render(page: LessonPage, data: Dataset) -> Convolution:
     ex = arithmetic.explain(image, kernel, stride, padding, pool)
     play_button(charts.SLIDE)
     show_chart(charts.explainer_chart(ex), ex.output.drop(columns=["r0", "r1", "c0", "c1"]),
-               "convolution-output", big, key="csv-explainer", stretch=False)
+               "convolution-output", big, key="csv-explainer", stretch=False,
+               phone=charts.explainer_chart(ex, **charts.PHONE))
     st.caption(
         f"Test image #{index} is a **{data.classes[label]}**. "
         + (arithmetic.KERNELS[kernel_name].note if kernel_name in arithmetic.KERNELS else
