@@ -52,25 +52,27 @@ def _forget(key: int) -> None:
             del _SPECS[key]
 
 
-def _as_svg(spec: dict) -> dict:
+def _as_svg(spec: dict, layout: str | None = None) -> dict:
     """The spec drawn as SVG, whatever its number of marks: a fixed-size chart wider than a phone is
     scaled down to fit by CSS (ui.presenter.ALWAYS), and SVG finds the hovered mark by the element under
     the pointer, where a scaled canvas would pick by unscaled coordinates."""
     meta = dict(spec.get("usermeta") or {})
     meta["embedOptions"] = {**(meta.get("embedOptions") or {}), "renderer": "svg"}
+    if layout:
+        meta["layout"] = layout  # the screen it is drawn for ("phone"), for whoever reads the page's specs
     return {**spec, "usermeta": meta}
 
 
-def draw_chart(chart: alt.TopLevelMixin, big: bool = False, stretch: bool = True) -> None:
+def draw_chart(chart: alt.TopLevelMixin, big: bool = False, stretch: bool = True, layout: str | None = None) -> None:
     """An Altair chart (its menu exports PNG/SVG), in presenter mode's fonts when `big`. Faceted and
     fixed-size charts pass stretch=False: they keep their own width, or shrink to fit a narrower screen."""
     width = "stretch" if stretch else "content"
     spec = _vega_lite_spec(chart, big)
     if spec is None:
         chart = presenter(chart, big)
-        st.altair_chart(chart if stretch else chart.properties(usermeta=_as_svg({})["usermeta"]), width=width)
+        st.altair_chart(chart if stretch else chart.properties(usermeta=_as_svg({}, layout)["usermeta"]), width=width)
     else:  # a shallow copy: Streamlit moves the datasets out of the top level of the dict it is given
-        st.vega_lite_chart(spec=dict(spec) if stretch else _as_svg(spec), width=width)
+        st.vega_lite_chart(spec=dict(spec) if stretch else _as_svg(spec, layout), width=width)
 
 
 def show_chart(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, big: bool = False,
@@ -85,7 +87,7 @@ def show_chart(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, big: boo
         with st.container(key=f"{WIDE}{key or slug}"):
             draw_chart(chart, big, stretch)
         with st.container(key=f"{NARROW}{key or slug}"):
-            draw_chart(phone, big, stretch=False)
+            draw_chart(phone, big, stretch=False, layout="phone")
     if big:
         return
     # the CSV is made only when the button is pressed (a callable), not on every run of every session
