@@ -90,15 +90,17 @@ def heat_domain(heat: pd.DataFrame) -> list[float] | None:
 
 
 @memo_chart
-def heat_chart(heat: pd.DataFrame, run: str, domain: list[float] | None) -> alt.Chart:
+def heat_chart(heat: pd.DataFrame, run: str, domain: list[float] | None, layers: tuple[int, ...] = ()) -> alt.Chart:
     """Layer x training step for one run, colour = back-propagated gradient norm on a log scale shared
-    with the other runs' panels (`domain`, from heat_domain)."""
+    with the other runs' panels (`domain`, from heat_domain). `layers`: every layer recorded, each a row
+    even where no finite non-zero norm is (a blank row), not only the layers `heat` still holds."""
     df = heat[heat["run"] == run]
     scale = alt.Scale(type="log", scheme="viridis", domain=domain) if domain else alt.Scale(type="log",
                                                                                            scheme="viridis")
     return alt.Chart(df).mark_rect().encode(
         x=alt.X("step:O", title="Training step", axis=alt.Axis(labelOverlap=True, labelAngle=0, format=",d")),
-        y=alt.Y("layer:O", title="Layer", sort="descending"),
+        y=alt.Y("layer:O", title="Layer", sort="descending",
+                scale=alt.Scale(domain=sorted(layers, reverse=True)) if layers else alt.Undefined),
         color=alt.Color("grad_norm:Q", scale=scale, title="‖∂L/∂sₗ‖",
                         legend=alt.Legend(format=".0e", orient="bottom", gradientLength=200)),
         tooltip=["run:N", alt.Tooltip("step:Q", format=",d"), "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
