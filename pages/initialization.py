@@ -172,13 +172,14 @@ clicked = training_controls(page, limits={"epochs": EPOCHS})
 
 
 def live_heat(latest, slot) -> None:
-    heat = experiment.gradient_heat({label: p.probe_frame("GradNormProbe") for label, p in latest.items()})
+    frames = {label: p.probe_frame("GradNormProbe") for label, p in latest.items()}
+    heat = experiment.gradient_heat(frames)
     if len(heat):
         with slot.container():
-            domain = charts.heat_domain(heat)
+            domain, layers = charts.heat_domain(heat), experiment.heat_layers(frames)
             for column, label in zip(st.columns(2), [l for l in order if l in set(heat["run"])][-2:]):
                 with column:
-                    draw_chart(charts.heat_chart(heat, label, domain), big)
+                    draw_chart(charts.heat_chart(heat, label, domain, layers), big)
 
 
 key = ("initialization.train", config, settings.seed, device, data.name, data.source)
@@ -195,11 +196,12 @@ if result is not None:
     heat = experiment.gradient_heat(frames)
     st.subheader("The back-propagated gradient per layer during training")
     domain = charts.heat_domain(heat)
+    layers = experiment.heat_layers(frames)  # a layer no gradient reached stays a (blank) row
     runs = list(result.runs)
     for row in range(0, len(runs), 2):
         for column, label in zip(st.columns(2), runs[row:row + 2]):
             with column:
-                show_chart(charts.heat_chart(heat, label, domain), heat[heat["run"] == label],
+                show_chart(charts.heat_chart(heat, label, domain, layers), heat[heat["run"] == label],
                            f"gradient-heatmap-{label}", big)
     st.caption(story.heat_caption(experiment.heat_gaps(frames), result))
 

@@ -3,7 +3,8 @@
 A lesson draws a recorded run (momentum paths, the perceptron's updates, batch-norm histograms) as one
 Vega-Lite chart whose shown step is a parameter bound to a range input (`alt.binding_range`). Moving
 that slider redraws the chart in the browser. `play_button(param)` adds a button beside it that moves
-the same slider forward step by step (about FRAMES frames over the run, every INTERVAL_MS), by
+the same slider (the first one shown: a chart may also be on the page in its hidden phone layout,
+ui.layout.show_chart) forward step by step (about FRAMES frames over the run, every INTERVAL_MS), by
 setting the input's value and firing the `input` event Vega listens to; pressing it again pauses.
 
 Several charts may share one parameter name (batch norm's histograms, one chart per layer): with
@@ -53,7 +54,7 @@ SCRIPT = """
   const stop = () => { clearInterval(timer); timer = null; button.textContent = "▶ Play"; };
   button.addEventListener("click", () => {
     if (timer) { stop(); return; }
-    const input = inputs()[0];
+    const input = inputs().find(i => i.checkVisibility()) || inputs()[0];  // a phone's layout, or the screen's
     if (!input) return;
     const lo = Number(input.min), hi = Number(input.max), unit = Number(input.step) || 1;
     const stride = Math.max(unit, Math.ceil((hi - lo) / %(frames)d / unit) * unit);

@@ -22,6 +22,9 @@ except ImportError:  # pragma: no cover - a later Streamlit moved it: every char
 _SPECS: dict[int, tuple[weakref.ref, dict[bool, dict]]] = {}
 _SPECS_LOCK = threading.Lock()
 
+PHONE_PX = 640  # a screen at most this wide shows a chart's phone layout (show_chart's `phone`)
+WIDE, NARROW = "dlvl-wide-", "dlvl-phone-"  # keys (CSS classes st-key-...) of the two layouts' containers
+
 
 def _vega_lite_spec(chart: alt.TopLevelMixin, big: bool) -> dict | None:
     """The chart as Streamlit sends it (datasets as Arrow bytes), converted once per chart object."""
@@ -49,24 +52,46 @@ def _forget(key: int) -> None:
             del _SPECS[key]
 
 
-def draw_chart(chart: alt.TopLevelMixin, big: bool = False, stretch: bool = True) -> None:
+def _as_svg(spec: dict, layout: str | None = None) -> dict:
+    """The spec drawn as SVG, whatever its number of marks: a fixed-size chart wider than a phone is
+    scaled down to fit by CSS (ui.presenter.ALWAYS), and SVG finds the hovered mark by the element under
+    the pointer, where a scaled canvas would pick by unscaled coordinates. A chart that asks for a canvas
+    (core.charts.on_canvas: dense grids sized to fit a phone as they are) keeps it."""
+    meta = dict(spec.get("usermeta") or {})
+    options = meta.get("embedOptions") or {}
+    meta["embedOptions"] = {**options, "renderer": options.get("renderer", "svg")}
+    if layout:
+        meta["layout"] = layout  # the screen it is drawn for ("phone"), for whoever reads the page's specs
+    return {**spec, "usermeta": meta}
+
+
+def draw_chart(chart: alt.TopLevelMixin, big: bool = False, stretch: bool = True, layout: str | None = None) -> None:
     """An Altair chart (its menu exports PNG/SVG), in presenter mode's fonts when `big`. Faceted and
-    fixed-size charts pass stretch=False: they keep their own width."""
+    fixed-size charts pass stretch=False: they keep their own width, or shrink to fit a narrower screen."""
     width = "stretch" if stretch else "content"
     spec = _vega_lite_spec(chart, big)
     if spec is None:
-        st.altair_chart(presenter(chart, big), width=width)
+        chart = presenter(chart, big)
+        st.altair_chart(chart if stretch else chart.properties(usermeta=_as_svg({}, layout)["usermeta"]), width=width)
     else:  # a shallow copy: Streamlit moves the datasets out of the top level of the dict it is given
-        st.vega_lite_chart(spec=dict(spec), width=width)
+        st.vega_lite_chart(spec=dict(spec) if stretch else _as_svg(spec, layout), width=width)
 
 
 def show_chart(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, big: bool = False,
-               key: str | None = None, stretch: bool = True) -> None:
-    """draw_chart, and a button that downloads the chart's data as CSV (left out in presenter mode)."""
-    draw_chart(chart, big, stretch)
+               key: str | None = None, stretch: bool = True, phone: alt.TopLevelMixin | None = None) -> None:
+    """draw_chart, and a button that downloads the chart's data as CSV (left out in presenter mode).
+    `phone`: the same view laid out for a phone (fixed size, say panels stacked), shown instead of
+    `chart` on a screen at most PHONE_PX wide; the page holds both, CSS shows one (ui.presenter.ALWAYS)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if phone is None:
+        draw_chart(chart, big, stretch)
+    else:
+        with st.container(key=f"{WIDE}{key or slug}"):
+            draw_chart(chart, big, stretch)
+        with st.container(key=f"{NARROW}{key or slug}"):
+            draw_chart(phone, big, stretch=False, layout="phone")
     if big:
         return
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     # the CSV is made only when the button is pressed (a callable), not on every run of every session
     st.download_button("Download data (CSV)", lambda: data.to_csv(index=False).encode(), file_name=f"{slug}.csv",
                        mime="text/csv", key=key or f"csv-{slug}", type="tertiary", icon=":material/download:")

@@ -5,8 +5,10 @@ text, widget labels *and* widget values grow to the same size, secondary text (c
 as body text, and chart text grows through core.charts.presenter (ticks, axis and facet titles,
 legends at least 16 px). Charts' CSV buttons are left out (ui.layout.show_chart).
 
-Every mode: display formulas scroll sideways instead of being clipped on a narrow screen, and the
-page is not greyed out while a run trains: Streamlit dims every element below the one it is drawing
+Every mode, for a phone: display formulas scroll sideways (as tables do) instead of being clipped, a
+fixed-size chart wider than the screen shrinks to fit it, and a chart drawn with a phone layout
+(ui.layout.show_chart's `phone`) shows that layout on a screen at most PHONE_PX wide. And the page is
+not greyed out while a run trains: Streamlit dims every element below the one it is drawing
 ("stale" until redrawn), which during a training run of several seconds would grey out the lesson's
 other sections although what they show is still true of the last run.
 """
@@ -14,11 +16,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.layout import NARROW, PHONE_PX, WIDE
+
 TEXT = "1.35rem"  # body text, labels and widget values in presenter mode (about 22 px)
 
-ALWAYS = """<style>
-.stMainBlockContainer .katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 0.3rem; }
-[data-testid="stElementContainer"][data-stale="true"] { opacity: 1 !important; transition: none !important; }
+ALWAYS = f"""<style>
+.stMainBlockContainer .katex-display {{ overflow-x: auto; overflow-y: hidden; padding-bottom: 0.3rem; }}
+.stMainBlockContainer .vega-embed:not(.fit-x) {{ max-width: 100%; }}
+.stMainBlockContainer .vega-embed:not(.fit-x) > svg.marks {{ max-width: 100%; height: auto; }}
+@media (max-width: {PHONE_PX}px) {{ .stMainBlockContainer [class*="st-key-{WIDE}"] {{ display: none; }} }}
+@media (min-width: {PHONE_PX + 1}px) {{ .stMainBlockContainer [class*="st-key-{NARROW}"] {{ display: none; }} }}
+[data-testid="stElementContainer"][data-stale="true"] {{ opacity: 1 !important; transition: none !important; }}
 </style>"""
 
 PRESENTER = f"""<style>

@@ -13,7 +13,13 @@ PAGE = "cnn.py"
 
 
 def chart_count(at) -> int:
-    return len(at.get("vega_lite_chart"))
+    """Charts a screen shows: a view's phone layout (ui.layout.show_chart's `phone`, hidden there) left out."""
+    return sum(json.loads(c.proto.spec).get("usermeta", {}).get("layout") != "phone" for c in at.get("vega_lite_chart"))
+
+
+def phone_layouts(at) -> list[str]:
+    """The specs (JSON text) of the charts drawn in their phone layout."""
+    return [c.proto.spec for c in at.get("vega_lite_chart") if json.loads(c.proto.spec).get("usermeta", {}).get("layout") == "phone"]
 
 
 def chart_titles(at) -> list[str]:
@@ -48,6 +54,7 @@ def test_defaults_show_the_explainer_and_the_untrained_network(app):
     assert at.selectbox(key="cnn.kernel").value == "sobel_x"
     # explainer, channels, kernels before training, image, probabilities, 4 feature-map grids
     assert chart_count(at) == 9
+    assert len(phone_layouts(at)) == 1 and '"Output 26' in phone_layouts(at)[0]  # the explainer's, for a phone
     assert r"\left\lfloor \frac{28 + 2\cdot0 - 3}{1} \right\rfloor + 1 = 26" in latex(at)
     assert "= 13" in latex(at)  # 2x2 max-pool of 26
     assert any("Press **Train**" in i.value for i in at.info)

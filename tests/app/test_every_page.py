@@ -1,5 +1,8 @@
 """Every page against hostile input: garbage and out-of-range URL parameters, an absent device,
 a dataset that cannot be downloaded. A clear message and sensible defaults, never an exception."""
+import json
+import re
+
 import pytest
 
 from core.palette import SYNONYMS
@@ -10,6 +13,33 @@ PAGES = [lesson.file for lesson in available_lessons()]
 GARBAGE = {"lr": "-1", "epochs": "1e12", "depth": "NaN", "width": "999999", "batch_size": "0",
            "hidden": "1,2,three", "functions": "%00", "schemes": ";drop", "activation": "<script>",
            "momentum": "7", "unknown_param": "x" * 500}
+
+
+# what Vega would print as it is: a backslash command or a TeX subscript such as s_l, W_{l}, x_1 (Vega
+# renders no TeX); a field name such as grad_norm is not matched
+TEX = re.compile(r"\\[A-Za-z]|[A-Za-z]_(\{|[A-Za-z0-9]\b)")
+
+
+def chart_words(at) -> list[str]:
+    """Every title, subtitle and text string in the page's charts (titles of charts, axes, legends,
+    tooltips and facet headers)."""
+    found: list[str] = []
+
+    def walk(node, key=None):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str) and key in ("title", "subtitle", "text"):
+            found.append(node)
+
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        spec.pop("datasets", None)
+        walk(spec)
+    return found
 
 
 def synonyms(labels: set[str]) -> set[str]:
@@ -31,6 +61,8 @@ def test_page_survives_garbage_url_absent_device_and_failed_download(app, page):
     # FashionMNIST cannot be downloaded here: the bundled MNIST sample is used, and the page says so
     assert any("bundled MNIST sample" in i.value for i in at.sidebar.info)
     assert len(at.get("vega_lite_chart")) > 0  # the lesson still draws with its defaults
+    tex = [w for w in chart_words(at) if TEX.search(w)]
+    assert not tex, tex  # charts speak Unicode (sₗ, ‖∂L/∂Wₗ‖), not TeX
     # one meaning per colour on a page (issue 20, 6): no colour stands for two categories, bar synonyms
     twice = {c: labels for c, labels in colour_meanings(at).items() if len(labels - synonyms(labels)) > 1}
     assert not twice, twice

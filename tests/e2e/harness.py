@@ -90,10 +90,12 @@ def wait_for_app(page, timeout_ms: int = 120_000) -> None:
         timeout=timeout_ms)
 
 
-CHARTS = '[data-testid="stVegaLiteChart"]'
+# the charts shown: a chart drawn in two layouts (ui.layout.show_chart's phone) has one hidden by CSS
+CHARTS = '[data-testid="stVegaLiteChart"] >> visible=true'
 
 ALL_CHARTS_DRAWN = """() => {
-  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+  // a chart in its other screen's layout (ui.layout.show_chart's phone) is hidden: not drawn to be seen
+  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].filter(c => c.checkVisibility());
   return charts.length > 0 && charts.every(c => {
     const g = c.querySelector('svg, canvas');
     const box = g && g.getBoundingClientRect();

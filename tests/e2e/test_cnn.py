@@ -35,10 +35,10 @@ def test_explainer_renders_without_training_and_follows_the_controls(server, pag
     sliding = charts.first.locator('path[stroke="#d62728"][stroke-dasharray]')
     expect(sliding).to_have_count(1)
     start = sliding.get_attribute("d")
-    slider = page.locator('input[type="range"][name="conv_cell"]')
+    slider = page.locator('input[type="range"][name="conv_cell"] >> visible=true')
     assert slider.input_value() == "0" and slider.get_attribute("max") == str(14 * 14 - 1)
     page.get_by_role("button", name="▶ Play").click()
-    page.wait_for_function("() => document.querySelector('input[name=conv_cell]').value === '195'", timeout=30_000)
+    page.wait_for_function("() => [...document.querySelectorAll('input[name=conv_cell]')].find(i => i.checkVisibility()).value === '195'", timeout=30_000)
     assert sliding.get_attribute("d") != start and page.url == url
     assert_no_exception(page)
 

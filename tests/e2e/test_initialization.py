@@ -7,8 +7,8 @@ from tests.e2e.harness import assert_no_exception, wait_for_app
 def test_gradients_presets_and_training(server, page):
     page.goto(f"{server}/initialization?depth=6&epochs=1")
     wait_for_app(page)
-    page.get_by_text("Back-propagated gradient ||dL/ds_l||").first.wait_for()
-    expect(page.get_by_text("Weight gradient ||dL/dW_l||").first).to_be_visible()
+    page.get_by_text("Back-propagated gradient ‖∂L/∂sₗ‖").first.wait_for()
+    expect(page.get_by_text("Weight gradient ‖∂L/∂Wₗ‖").first).to_be_visible()
     # two gradient charts, one box plot per scheme (six, a phone stacks them), spread, saturation
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(10)
     expect(page.get_by_text("is exactly 0").first).to_be_visible()  # why All equal (1) has no line

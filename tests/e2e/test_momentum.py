@@ -91,7 +91,7 @@ def test_a_click_on_a_path_starts_from_the_middle_of_that_step(server, page):
     page.goto(f"{server}/momentum")
     wait_for_app(page)
     page.get_by_text("Loss versus step").wait_for()
-    page.locator(f"{CHARTS} g.mark-line path").first.wait_for()
+    page.locator(CHARTS).locator("g.mark-line path").first.wait_for()
     # halfway along β = 0's path is on its first step, (2, 0) -> (0.75, -0.05): its middle is (1.375, -0.025)
     x, y = page.evaluate(LINE_POINT, [0, 0.5])
     page.mouse.click(x, y)

@@ -54,7 +54,7 @@ def function_panel(df: pd.DataFrame, label: str) -> alt.Chart:
                                       width="container")
 
 
-MEASURED = "measured ‖∂ℒ/∂s_l‖ / ‖∂ℒ/∂s_L‖"
+MEASURED = "measured ‖∂ℒ/∂sₗ‖ / ‖∂ℒ/∂s_L‖"
 
 
 FACTOR = "activation factor alone, (max f')^(L−l)"
@@ -75,7 +75,7 @@ def depth_chart(df: pd.DataFrame, order: list[str]) -> alt.Chart:
         strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=[FACTOR, MEASURED],
                                                                            range=[[6, 4], [1, 0]])),
         tooltip=["label:N", "layer:Q", "series:N", alt.Tooltip("value:Q", format=".3e"),
-                 alt.Tooltip("grad_norm:Q", title="‖∂ℒ/∂s_l‖", format=".3e"),
+                 alt.Tooltip("grad_norm:Q", title="‖∂ℒ/∂sₗ‖", format=".3e"),
                  alt.Tooltip("weights_factor:Q", title="weights' factor (measured / activation factor)",
                              format=".3g")],
     ).properties(title=alt.Title("How much gradient reaches each layer",

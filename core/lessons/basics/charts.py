@@ -320,8 +320,8 @@ def confusion_chart(confusion: pd.DataFrame, classes: tuple[str, ...], px: int =
                              predicted_name=[classes[int(i)] for i in confusion["predicted"]])
     order = list(classes)
     base = alt.Chart(frame).encode(
-        x=alt.X("predicted_name:N", sort=order, title="Predicted", axis=alt.Axis(labelAngle=-40)),
-        y=alt.Y("true_name:N", sort=order, title="True class"))
+        x=alt.X("predicted_name:N", sort=order, title="Predicted", axis=alt.Axis(labelAngle=-40, labelOverlap=False)),
+        y=alt.Y("true_name:N", sort=order, title="True class", axis=alt.Axis(labelOverlap=False)))  # every class named
     cells = base.mark_rect().encode(
         color=alt.Color("share:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="share of the true class",
                         legend=alt.Legend(orient="bottom", format=".0%", gradientLength=160)),

@@ -32,8 +32,10 @@ def weights_title(what: str, df: pd.DataFrame) -> alt.Title:
                                     "colours centred on 0")
 
 
-def map_pixels(channels: int, width: int = 440, columns: int = 8) -> int:
-    """Side in pixels of each map in a grid of `channels` maps in `columns` columns about `width` wide."""
+def map_pixels(channels: int, width: int = 340, columns: int = 8) -> int:
+    """Side in pixels of each map in a grid of `channels` maps in `columns` columns about `width` wide.
+    The default fits a 390 px phone as drawn: the grids are canvases (on_canvas), which CSS must not
+    scale (a scaled canvas would answer hover for the wrong cell)."""
     return max(24, min(110, (width - (columns - 1) * 4) // min(columns, channels)))
 
 
@@ -87,12 +89,14 @@ def _window_box(df: pd.DataFrame, selection, color: str = "#d62728") -> alt.Char
         x="c0:Q", x2="c1:Q", y="r0:Q", y2="r1:Q").transform_filter(selection)
 
 
+PHONE = {"px": 160, "columns": 2}  # explainer_chart on a phone: two panels a row, 2 × 160 + 28 px wide
 SLIDE = "conv_cell"  # the Vega-Lite parameter of the explainer's sliding kernel (ui.animation plays it)
 
 
 @memo_chart
-def explainer_chart(ex: Explained, px: int = 230) -> alt.HConcatChart:
-    """Input | kernel | output | max-pooled output, linked: hovering an output cell frames the window
+def explainer_chart(ex: Explained, px: int = 230, columns: int | None = None) -> alt.HConcatChart | alt.ConcatChart:
+    """Input | kernel | output | max-pooled output in a row (or wrapped after `columns` panels, for a
+    phone: PHONE gives the arguments), linked: hovering an output cell frames the window
     of the input it was computed from (and a pooled cell its window of the output); a slider under the
     chart (the parameter SLIDE, an output cell in reading order) slides the kernel over the input in the
     browser, its window and cell framed dashed."""
@@ -141,7 +145,8 @@ def explainer_chart(ex: Explained, px: int = 230) -> alt.HConcatChart:
         panels += [alt.layer(*out_layers), pooled]
     else:
         panels.append(alt.layer(*out_layers))
-    return alt.hconcat(*panels, spacing=28).resolve_scale(color="independent").configure_view(stroke="#ccc")
+    joined = alt.hconcat(*panels, spacing=28) if columns is None else alt.concat(*panels, columns=columns, spacing=28)
+    return joined.resolve_scale(color="independent").configure_view(stroke="#ccc")
 
 
 def _header(labels: list[str], px: int) -> alt.Header:
@@ -170,18 +175,18 @@ def channel_chart(demo: ChannelDemo, px: int = 150) -> alt.VConcatChart:
         facet=alt.Facet("slot:O", title=None, header=_header(demo.headers, px)), columns=columns, spacing=16,
     ).properties(title=alt.Title("Output channels: one term per input channel, then their sum", anchor="start",
                                  subtitle="one colour scale for all panels, so the terms and sums compare directly"))
-    return on_canvas(_small_headers(alt.vconcat(inputs, terms, spacing=24).resolve_scale(color="independent")))
+    return _small_headers(alt.vconcat(inputs, terms, spacing=24).resolve_scale(color="independent"))
 
 
 @memo_chart
 def kernel_grid_chart(df: pd.DataFrame, title: str | alt.Title, px: int = 64, columns: int = 4) -> alt.FacetChart:
     """Kernels (column `channel`, r, c, v) as a grid of small heatmaps, diverging colours centred on 0."""
     side = int(df["r"].max()) + 1
-    return on_canvas(_small_headers(heatmap(df, side, diverging(df["v"], "weight"), px,
+    return _small_headers(heatmap(df, side, diverging(df["v"], "weight"), px,
                    tooltip=["channel:N", alt.Tooltip("r:Q", title="row"), alt.Tooltip("c:Q", title="column"),
                             alt.Tooltip("v:Q", title="weight", format=".3f")]).facet(
         facet=alt.Facet("channel:O", title=None, header=alt.Header(labelExpr="'kernel ' + datum.value")),
-        columns=columns, spacing=6).properties(title=title)))
+        columns=columns, spacing=6).properties(title=title))
 
 
 @memo_chart
@@ -220,8 +225,8 @@ def misclassified_chart(df: pd.DataFrame, px: int = 84, columns: int = 6) -> alt
     """Test digits (columns caption, r, c, v in [0, 1]) with 'true → predicted' headers."""
     pixels = greys()
     order = list(dict.fromkeys(df["caption"]))
-    return on_canvas(_small_headers(heatmap(df, IMAGE_SIZE, pixels, px, tooltip=["caption:N"]).facet(
-        facet=alt.Facet("caption:N", sort=order, title=None), columns=columns, spacing=36)))
+    return _small_headers(heatmap(df, IMAGE_SIZE, pixels, px, tooltip=["caption:N"]).facet(
+        facet=alt.Facet("caption:N", sort=order, title=None), columns=columns, spacing=36))
 
 
 @memo_chart

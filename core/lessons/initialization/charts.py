@@ -28,7 +28,7 @@ def _color(order: list[str], title: str = "Initialization", columns: int = 3) ->
 def gradient_chart(gradients: pd.DataFrame, kind: str, depth: int, order: list[str]) -> alt.Chart:
     """Per layer (log scale), one line per scheme: ||dL/ds_l|| (kind='backprop') or ||dL/dW_l|| ('weight')."""
     df = _finite(gradients[(gradients["kind"] == kind) & (gradients["grad_norm"] > 0)], ["grad_norm"])
-    title = ("Back-propagated gradient ||dL/ds_l||" if kind == "backprop" else "Weight gradient ||dL/dW_l||")
+    title = ("Back-propagated gradient ‖∂L/∂sₗ‖" if kind == "backprop" else "Weight gradient ‖∂L/∂Wₗ‖")
     return alt.Chart(df).mark_line(point=True, strokeWidth=2.5).encode(
         x=alt.X("layer:Q", title=f"Layer l (1 = next to the input, {depth + 1} = output)",
                 axis=alt.Axis(**LAYER_AXIS), scale=alt.Scale(domain=[1, depth + 1])),
@@ -49,7 +49,7 @@ def activation_box(stats: pd.DataFrame, activation: str, label: str) -> alt.Laye
     y_scale = alt.Scale(domain=domain) if domain else alt.Scale(type="symlog")
     base = alt.Chart(one).encode(x=alt.X("layer:O", title="Hidden layer", axis=alt.Axis(labelAngle=0)))
     whisker = base.mark_rule(strokeWidth=1.5, color=color_of(label)).encode(
-        y=alt.Y("p5:Q", scale=y_scale, title=f"{activation}(s_l)", axis=alt.Axis(format="~g")), y2="p95:Q")
+        y=alt.Y("p5:Q", scale=y_scale, title=f"{activation}(sₗ)", axis=alt.Axis(format="~g")), y2="p95:Q")
     box = base.mark_bar(size=12, opacity=0.6, color=color_of(label)).encode(y="p25:Q", y2="p75:Q")
     median = base.mark_tick(color="black", thickness=2, size=12).encode(
         y="p50:Q", tooltip=["label:N", "layer:O", *[alt.Tooltip(f"{c}:Q", format=".3f") for c in
@@ -90,16 +90,18 @@ def heat_domain(heat: pd.DataFrame) -> list[float] | None:
 
 
 @memo_chart
-def heat_chart(heat: pd.DataFrame, run: str, domain: list[float] | None) -> alt.Chart:
+def heat_chart(heat: pd.DataFrame, run: str, domain: list[float] | None, layers: tuple[int, ...] = ()) -> alt.Chart:
     """Layer x training step for one run, colour = back-propagated gradient norm on a log scale shared
-    with the other runs' panels (`domain`, from heat_domain)."""
+    with the other runs' panels (`domain`, from heat_domain). `layers`: every layer recorded, each a row
+    even where no finite non-zero norm is (a blank row), not only the layers `heat` still holds."""
     df = heat[heat["run"] == run]
     scale = alt.Scale(type="log", scheme="viridis", domain=domain) if domain else alt.Scale(type="log",
                                                                                            scheme="viridis")
     return alt.Chart(df).mark_rect().encode(
         x=alt.X("step:O", title="Training step", axis=alt.Axis(labelOverlap=True, labelAngle=0, format=",d")),
-        y=alt.Y("layer:O", title="Layer", sort="descending"),
-        color=alt.Color("grad_norm:Q", scale=scale, title="||dL/ds_l||",
+        y=alt.Y("layer:O", title="Layer", sort="descending",
+                scale=alt.Scale(domain=sorted(layers, reverse=True)) if layers else alt.Undefined),
+        color=alt.Color("grad_norm:Q", scale=scale, title="‖∂L/∂sₗ‖",
                         legend=alt.Legend(format=".0e", orient="bottom", gradientLength=200)),
         tooltip=["run:N", alt.Tooltip("step:Q", format=",d"), "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
     ).properties(title=run, height=360, width="container")

@@ -152,6 +152,12 @@ def train_schemes(config: InitConfig, data: Dataset, seed: int,
     return CompareResult(runs)
 
 
+def heat_layers(frames: dict[str, pd.DataFrame]) -> tuple[int, ...]:
+    """Every layer whose back-propagated norm was recorded, in any run: the heatmap's rows."""
+    return tuple(sorted({int(layer) for f in frames.values() if f is not None and len(f)
+                         for layer in f.loc[f["kind"] == "backprop", "layer"]}))
+
+
 def gradient_heat(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Long frame run, step, layer, grad_norm of the back-propagated norms, finite and positive only."""
     parts = [f[f["kind"] == "backprop"].assign(run=label) for label, f in frames.items() if f is not None and len(f)]
@@ -186,7 +192,7 @@ def run_all(config: InitConfig, data: Dataset, seed: int) -> None:
     frames = {label: r.probes.get("GradNormProbe") for label, r in result.runs.items()}
     heat = gradient_heat(frames)
     for label in result.runs:
-        charts.heat_chart(heat, label, charts.heat_domain(heat)).to_dict()
+        charts.heat_chart(heat, label, charts.heat_domain(heat), heat_layers(frames)).to_dict()
     story.heat_caption(heat_gaps(frames), result)
     story.exploded_at_init(result, verdicts)
     equal = INIT_SCHEMES["equal"].label

@@ -16,7 +16,7 @@ from core.memo import memo_chart
 
 GUIDE = "#777777"
 FACET_WIDTH = 300
-KINDS = {"weight": ("‖∂L/∂W_l‖", "weight gradient"), "backprop": ("‖∂L/∂s_l‖", "back-propagated gradient")}
+KINDS = {"weight": ("‖∂L/∂Wₗ‖", "weight gradient"), "backprop": ("‖∂L/∂sₗ‖", "back-propagated gradient")}
 WHEN = ["at initialization", "after training"]
 DASH_LEGEND = {"symbolType": "stroke", "symbolStrokeWidth": 2.5, "symbolSize": 400, "symbolStrokeColor": "#555555"}
 
@@ -132,13 +132,13 @@ PATH_DASH = {TOTAL: [1, 0], IDENTITY: [8, 4], BRANCH: [2, 3]}
 
 @memo_chart
 def paths_chart(paths_long: pd.DataFrame, when: str, depth: int) -> alt.Chart:
-    """Per hidden layer l, ‖∂L/∂h_l‖ (solid) and, for the residual network, its two parts: what came
+    """Per hidden layer l, ‖∂L/∂hₗ‖ (solid) and, for the residual network, its two parts: what came
     through layer l+1's skip (dashed) and through its branch (dotted). `paths_long`: paths.long(...)
     with network and when columns; `when` picks 'at initialization' or 'after training'."""
     df = paths_long[paths_long["when"] == when]
     order = [p for p in PATH_DASH if p in set(df["path"])]
     base = alt.Chart(df).encode(
-        x=alt.X("layer:Q", title="Hidden layer l (its output h_l)", scale=alt.Scale(domain=[1, depth]),
+        x=alt.X("layer:Q", title="Hidden layer l (its output hₗ)", scale=alt.Scale(domain=[1, depth]),
                 axis=alt.Axis(tickMinStep=1, format="d")),
         y=_log_y(df["grad_norm"], "Norm (log)"),
         color=_network_color())
@@ -150,7 +150,7 @@ def paths_chart(paths_long: pd.DataFrame, when: str, depth: int) -> alt.Chart:
     ), base.mark_point(size=28, filled=True).encode(
         detail="path:N", tooltip=["network:N", "path:N", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")]),
     ).properties(title=alt.Title(["Gradient reaching each hidden layer,", when],
-                                 subtitle=["solid: all of ‖∂L/∂h_l‖", "dashed: through the skip · dotted: through the branch"]),
+                                 subtitle=["solid: all of ‖∂L/∂hₗ‖", "dashed: through the skip · dotted: through the branch"]),
                  height=HEIGHT, width="container")
 
 

@@ -113,8 +113,8 @@ def detail_chart(runs: pd.DataFrame, k: int, zero_shot: float | None) -> alt.Lay
 def confusion_chart(confusion: pd.DataFrame) -> alt.LayerChart:
     """The pretrained network's predictions on the digits' test set: count per (true, predicted) label."""
     base = alt.Chart(confusion).encode(
-        x=alt.X("predicted:O", title="Predicted by the MNIST network", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("true:O", title="True label"))
+        x=alt.X("predicted:O", title="Predicted by the MNIST network", axis=alt.Axis(labelAngle=0, labelOverlap=False)),
+        y=alt.Y("true:O", title="True label", axis=alt.Axis(labelOverlap=False)))  # every class named, whatever the font
     cells = base.mark_rect().encode(
         color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
         tooltip=["true:O", "predicted:O", "count:Q"])

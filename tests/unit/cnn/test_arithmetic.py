@@ -148,3 +148,16 @@ def test_kernel_tables_round_trip_and_reject_empty_cells():
     channels.iloc[1, 0] = None
     with pytest.raises(ValueError, match="output channel 2, input channel 1"):
         arithmetic.grid_from_table(channels)
+
+
+def test_explainer_on_a_phone_wraps_two_panels_a_row_within_its_width(mnist):
+    image = mnist.pixels(mnist.x_val[0, 0])
+    ex = arithmetic.explain(image, arithmetic.KERNELS["sobel_x"].tensor(), stride=1, padding=0, pool=2)
+    wide, phone = spec(charts.explainer_chart(ex)), spec(charts.explainer_chart(ex, **charts.PHONE))
+    assert len(wide["hconcat"]) == 4 and "columns" not in wide  # a screen: one row, as before
+    assert phone["columns"] == 2 and len(phone["concat"]) == 4  # input | kernel, output | pooled
+    widths = [max(part.get("width", 0) for part in panel.get("layer", [panel])) for panel in phone["concat"]]
+    rows = [widths[i] + widths[i + 1] + phone["spacing"] for i in (0, 2)]
+    assert max(rows) <= 390 - 2 * 16  # a 390 px phone's content width
+    slides = [p for p in phone.get("params", []) if p.get("name") == charts.SLIDE]
+    assert slides and slides[0]["bind"]["max"] == 26 * 26 - 1  # the same sliding kernel

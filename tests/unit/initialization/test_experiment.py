@@ -1,5 +1,6 @@
 """The initialization lesson's experiments against references: direct autograd, the schemes' formulas,
 the papers."""
+import pandas as pd
 import numpy as np
 import pytest
 import torch
@@ -118,3 +119,16 @@ def test_heatmap_records_every_layer_over_training(mnist):
     assert (heat["grad_norm"] > 0).all()
 
 
+
+
+def test_a_layer_no_gradient_reached_stays_a_blank_row_of_the_heatmap():
+    """All-equal weights: only the output layer's norm is non-zero, so the frame holds one layer; the chart
+    still has a row per layer (the page's sentence speaks of blank rows), not one band over the whole panel."""
+    rows = [{"kind": "backprop", "step": s, "layer": l, "grad_norm": 0.1 if l == 4 else 0.0}
+            for s in (1, 2, 3) for l in (1, 2, 3, 4)]
+    frames = {"All equal (1)": pd.DataFrame(rows)}
+    heat = experiment.gradient_heat(frames)
+    assert set(heat["layer"]) == {4} and experiment.heat_layers(frames) == (1, 2, 3, 4)
+    from core.lessons.initialization import charts
+    spec = charts.heat_chart(heat, "All equal (1)", charts.heat_domain(heat), experiment.heat_layers(frames)).to_dict()
+    assert spec["encoding"]["y"]["scale"]["domain"] == [4, 3, 2, 1]  # four rows, top layer first

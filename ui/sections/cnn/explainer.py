@@ -107,7 +107,7 @@ def controls(page: LessonPage, n_val: int) -> tuple[str, tuple[float, ...], str 
 
 def _explained(image: torch.Tensor, kernel: torch.Tensor, stride: int, padding: int, pool: int):
     ex = arithmetic.explain(image, kernel, stride, padding, pool)
-    return ex, charts.explainer_chart(ex)
+    return ex, charts.explainer_chart(ex), charts.explainer_chart(ex, **charts.PHONE)
 
 
 def render(page: LessonPage, data: Dataset) -> Convolution:
@@ -125,11 +125,11 @@ def render(page: LessonPage, data: Dataset) -> Convolution:
         st.error(problem, icon=":material/error:")
         return conv
     # the worked convolution and its chart (thousands of marks) are built once per choice for every session
-    ex, chart = derived(("cnn.explainer", data.name, data.source, index, kernel_name, tuple(custom), stride,
+    ex, chart, phone = derived(("cnn.explainer", data.name, data.source, index, kernel_name, tuple(custom), stride,
                          padding, pool), lambda: _explained(image, kernel, stride, padding, pool))
     play_button(charts.SLIDE)
     show_chart(chart, ex.output.drop(columns=["r0", "r1", "c0", "c1"]), "convolution-output", big,
-               key="csv-explainer", stretch=False)
+               key="csv-explainer", stretch=False, phone=phone)
     st.caption(
         f"Test image #{index} is a **{data.classes[label]}**. "
         + (arithmetic.KERNELS[kernel_name].note if kernel_name in arithmetic.KERNELS else

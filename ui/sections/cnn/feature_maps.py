@@ -99,7 +99,7 @@ def mistakes(page: LessonPage, result: CNNTraining | None, network: str, preds, 
         shown = inspection.misclassified(preds, 12)
         strip = inspection.misclassified_frame(shown, result.wrong_images[network], result.classes)
         show_chart(charts.misclassified_chart(strip), shown, "misclassified", page.big, key="csv-misclassified",
-                   stretch=False)
+                   stretch=False, phone=charts.misclassified_chart(strip, columns=3))
         st.caption(f"{len(wrong)} of {len(preds):,} test images ({len(wrong) / len(preds):.1%}) are misclassified by "
                    f"the network {IN_WORDS[network]}; the {len(shown)} most confident mistakes are shown "
                    "(true → predicted, confidence). "
