@@ -85,18 +85,21 @@ def derived(key: Hashable, compute: Callable[[], Any]) -> Any:
     return view_cache().get_or_run(key, compute)
 
 
-def derived_from(result: Any, key: Hashable, compute: Callable[[], Any]) -> Any:
+def derived_from(owner: Any, key: Hashable, compute: Callable[[], Any]) -> Any:
     """derived() for a view of one result object (a trained network's feature maps, their charts):
     computed once per (result, key) for every session. The result is told apart by a token it gets on
     its first view, never by id() (an id is reused once its object is gone); no reference to the result
-    is kept, so its views age out of the view cache after it leaves the results. With `result` None
-    (nothing trained yet) the view is computed afresh."""
-    if result is None:
+    is kept, so its views age out of the view cache after it leaves the results. `owner` may instead be
+    a tuple that names what the view is computed from (("cnn.untrained", seed): a network rebuilt the
+    same from its seed in every session), or None: the view is computed afresh."""
+    if owner is None:
         return compute()
-    token = getattr(result, "_view_token", None)
+    if isinstance(owner, tuple):
+        return view_cache().get_or_run(("view", owner, key), compute)
+    token = getattr(owner, "_view_token", None)
     if token is None:
         token = uuid.uuid4().hex
-        object.__setattr__(result, "_view_token", token)  # frozen dataclasses too
+        object.__setattr__(owner, "_view_token", token)  # frozen dataclasses too
     return view_cache().get_or_run(("view", token, key), compute)
 
 

@@ -220,15 +220,17 @@ def max_pool(x: torch.Tensor, m: int) -> torch.Tensor:
 # ---------------------------------------------------------------- tidy frames
 
 def grid_frame(t: torch.Tensor, **columns) -> pd.DataFrame:
-    """A 2-D tensor as long rows r, c, v (values rounded for small charts), plus constant columns."""
+    """A 2-D tensor as long rows r, c (int16), v (float32, rounded to 4 decimals for small charts), plus
+    constant columns. Compact types: every browser that draws a grid is sent these columns (/cnn's
+    feature maps are 25,000 rows)."""
     a = t.detach().cpu().double().numpy()
-    r, c = np.indices(a.shape)
-    return pd.DataFrame({**columns, "r": r.ravel(), "c": c.ravel(), "v": np.round(a.ravel(), 4)})
+    r, c = np.indices(a.shape, dtype=np.int16)
+    return pd.DataFrame({**columns, "r": r.ravel(), "c": c.ravel(), "v": np.round(a.ravel(), 4).astype(np.float32)})
 
 
 def stack_frame(t: torch.Tensor, name: str = "channel") -> pd.DataFrame:
     """A (C, H, W) tensor as long rows: `name` (1-based), r, c, v."""
-    return pd.concat([grid_frame(m, **{name: i + 1}) for i, m in enumerate(t)], ignore_index=True)
+    return pd.concat([grid_frame(m, **{name: np.int16(i + 1)}) for i, m in enumerate(t)], ignore_index=True)
 
 
 def windows(out_size: int, size: int, step: int) -> pd.DataFrame:

@@ -72,9 +72,11 @@ def heatmap(df: pd.DataFrame, side: int, color: alt.Color, px: int, title: str |
     """Cells (r, c) of a side x side grid as squares of px pixels in all, row 0 at the top, no axes.
     Each cell reaches 0.6 screen pixels into the next, so anti-aliasing leaves no light seams between
     cells (the overlap is clipped at the edges)."""
-    overlap = 0.6 * side / px
-    return alt.Chart(df).transform_calculate(r1=f"datum.r + 1 + {overlap:.4f}", c1=f"datum.c + 1 + {overlap:.4f}"
-                                             ).mark_rect(clip=True).encode(
+    overlap = round(0.6 * side / px, 4)
+    # the cells' far edges are columns of the data, not a Vega calculate: Streamlit evaluates Vega
+    # expressions with an interpreter, per cell, in every browser that draws the chart
+    cells = df.assign(r1=(df["r"] + 1 + overlap).astype("float32"), c1=(df["c"] + 1 + overlap).astype("float32"))
+    return alt.Chart(cells).mark_rect(clip=True).encode(
         x=alt.X("c:Q", scale=alt.Scale(domain=[0, side], nice=False, zero=False), axis=None), x2="c1:Q",
         y=alt.Y("r:Q", scale=alt.Scale(domain=[0, side], nice=False, zero=False, reverse=True), axis=None),
         y2="r1:Q", color=color,

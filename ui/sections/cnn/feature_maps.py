@@ -60,10 +60,11 @@ def render(page: LessonPage, data: Dataset, result: CNNTraining | None, net: Ins
                         args=(page,))
 
     pixels, label = inspection.validation_image(data, image)
-    # one image's maps and their charts, computed once per trained run for every session (a student's
-    # untrained network before any Train is their own)
+    # one image's maps and their charts, computed once per run (or untrained network: the same from its
+    # seed in every session) for every session
+    owner = result if result is not None else ("cnn.untrained", page.settings.seed)
     view = ("cnn.maps", network, state, image, data.name, data.source)
-    maps, probs = derived_from(result, view, lambda: inspection.feature_maps(model, data.x_val[image]))
+    maps, probs = derived_from(owner, view, lambda: inspection.feature_maps(model, data.x_val[image]))
     pred = int(probs.argmax())
     verdict = "right" if pred == label else "wrong"
     left, right = st.columns([1, 2])
@@ -83,7 +84,7 @@ def render(page: LessonPage, data: Dataset, result: CNNTraining | None, net: Ins
         "so weak responses stay visible), so channels compare directly. Pooling keeps the strongest response "
         "of each 2×2 block: half the resolution, the same pattern."
         + (" With batch norm, *after ReLU* means after batch norm and ReLU." if network == "bn" else ""))
-    show_maps(page, maps, result=result, view=view)
+    show_maps(page, maps, owner=owner, view=view)
     mistakes(page, result, network, preds, wrong, here)
 
 
@@ -120,13 +121,13 @@ def map_charts(maps: dict, big: bool) -> dict[str, tuple]:
     return drawn
 
 
-def show_maps(page: LessonPage, maps: dict, prefix: str = "", result: CNNTraining | None = None,
-              view: tuple | None = None) -> None:
+def show_maps(page: LessonPage, maps: dict, prefix: str = "", owner=None, view: tuple | None = None) -> None:
     """conv1's and conv2's feature maps (after ReLU, after pooling) from inspection.feature_maps. Side by side
-    on a screen; one under the other, with larger maps, in presenter mode (readable on a projector). With a
-    `result` and the `view` its maps were computed for, the charts are built once for every session."""
+    on a screen; one under the other, with larger maps, in presenter mode (readable on a projector). With the
+    `owner` and `view` the maps were computed for (ui.runner.derived_from), the charts are built once for
+    every session."""
     big = page.big
-    drawn = (derived_from(result, (*view, "charts", big), lambda: map_charts(maps, big)) if view is not None
+    drawn = (derived_from(owner, (*view, "charts", big), lambda: map_charts(maps, big)) if view is not None
              else map_charts(maps, big))
     for relu, pooled, conv, channels in STAGES:
         st.subheader(f"{conv}: {channels} channels")

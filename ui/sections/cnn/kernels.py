@@ -81,7 +81,9 @@ def render(page: LessonPage, result: CNNTraining | None, network: str) -> Inspec
         panels += [(f"After training ({IN_WORDS[network]})", w_after, "kernels-after"),
                    ("Change: after − before", w_after - w_before, "kernels-change")]
     # the frames and charts of a trained run are built once for every session (ui.runner.derived_from)
-    drawn = derived_from(result, ("cnn.kernels", network, page.big), lambda: [
+    # (before any Train: the untrained network, the same from its seed in every session)
+    owner = result if result is not None else ("cnn.untrained", page.settings.seed)
+    drawn = derived_from(owner, ("cnn.kernels", network, page.big), lambda: [
         _kernel_panel(title, weight, page.big) for title, weight, _ in panels])
     for col, (_, _, name), (df, chart) in zip(cols, panels, drawn):
         with col:
