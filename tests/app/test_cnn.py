@@ -59,8 +59,11 @@ def test_defaults_show_the_explainer_and_the_untrained_network(app):
     assert "= 13" in latex(at)  # 2x2 max-pool of 26
     assert any("Press **Train**" in i.value for i in at.info)
     assert len(at.data_editor) == 1  # the channel table (the custom kernel table is hidden)
-    params = tables(at)[0].set_index("network")["parameters"]
-    assert params["CNN without BN"] == 28_938 and params["MLP 784-256-128-10"] == 235_146
+    params = tables(at)[0].set_index("network")
+    assert params.loc["CNN without BN", "parameters"] == "28,938"
+    assert params.loc["MLP 784-256-128-10", "parameters"] == "235,146"
+    # before Train the runs' columns say "—" (not "None", not empty)
+    assert (params[["epochs", "val. accuracy", "seconds"]] == "—").all().all()
     assert at.query_params["kernel"] == "sobel_x" and at.query_params["channel_kernels"] == \
         "sobel_x,sobel_y,box_blur,box_blur"  # the view is a link
 
@@ -230,7 +233,7 @@ def test_train_shows_both_networks_learned_kernels_and_mistakes(app):
     assert "the network without batch norm trained above reads it" in notes
     assert any("Draw a digit on the white square" in i.value for i in at.info)
     params = tables(at)[1].set_index("network")
-    assert params.loc["MLP 784-256-128-10", "val. accuracy"] > 0.9
+    assert percents(params["val. accuracy"]).loc["MLP 784-256-128-10"] > 0.9
     assert any("misclassified by the network without batch norm" in c.value for c in at.caption)
     # jumping to a misclassified digit shows its feature maps
     jump = at.selectbox(key="cnn.jump")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.format import MISSING, percent, seconds
 from core.lessons.cnn import experiment, inspection, story
 from core.lessons.cnn.config import IN_WORDS, NETWORKS
 from core.lessons.cnn.experiment import CNNTraining
+from ui.layout import run_table
 from ui.reproduced import reproduced
 from ui.sections.cnn.kernels import Inspected
 
@@ -29,10 +31,12 @@ def render(result: CNNTraining | None, net: Inspected, seed: int) -> tuple[pd.Se
         "**Train**.")
     left, right = st.columns([3, 2])
     with left:
-        st.dataframe(params, hide_index=True, width="stretch",
-                     column_config={"parameters": st.column_config.NumberColumn(format="localized"),
-                                    "val. accuracy": st.column_config.NumberColumn(format="percent"),
-                                    "seconds": st.column_config.NumberColumn(format="%.1f")})
+        # through the app's formatter: before Train the runs' columns say "—", never "None"
+        shown = params.assign(parameters=params["parameters"].map("{:,}".format),
+                              epochs=params["epochs"].map(lambda e: MISSING if pd.isna(e) else f"{int(e)}"),
+                              **{"val. accuracy": params["val. accuracy"].map(percent),
+                                 "seconds": params["seconds"].map(seconds)})
+        run_table(shown)
     with right:
         st.dataframe(inspection.layer_table(net.untrained), hide_index=True, width="stretch",
                      column_config={"parameters": st.column_config.NumberColumn(format="localized")})
