@@ -19,7 +19,9 @@ CHANCE = 0.1
 def _method_color(labels: list[str] | None = None, legend: bool = True) -> alt.Color:
     labels = labels or ORDER
     return alt.Color("label:N", scale=color_scale(labels), title="Training",
-                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=260, symbolStrokeWidth=3)
+                     # solid circles: the legend would otherwise take the first layer's faint band as its symbol
+                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=260, symbolType="circle",
+                                       symbolOpacity=1, symbolSize=120, symbolStrokeWidth=0)
                      if legend else None)
 
 

@@ -95,6 +95,8 @@ def test_sweep_chart_conventions():
     assert colors["scale"]["range"] == [COLORS[label] for label in METHODS.values()]
     # no layer turns the shared colour legend off (Vega-Lite would then draw none at all)
     assert all(e["color"].get("legend", {}) is not None for e in encodings if "color" in e)
+    # its symbols are solid, not the first layer's faint band (opacity 0.15)
+    assert colors["legend"]["symbolOpacity"] == 1 and colors["legend"]["symbolType"] == "circle"
     guides = [d for d in spec["datasets"].values() if d and "text" in d[0]]
     assert {g["text"] for d in guides for g in d} >= {"chance: 10%", "MNIST network as it is: 69%"}
 
