@@ -6,6 +6,7 @@ from core.lessons.batchnorm import charts, experiment, modes, story
 from core.lessons.batchnorm.config import (ACTIVATION_CHOICES, BATCH_SIZE, EPOCHS, PRESETS, BNConfig, BNView,
                                            pick_step)
 from core.lessons.batchnorm.story import tex
+from ui import presets
 from ui.animation import play_button
 from ui.controls import training_controls
 from ui.layout import show_chart, takeaways, verification
@@ -24,13 +25,9 @@ SCATTER = (64, 32)  # examples x units drawn in the train-vs-eval scatter
 GRID = 3  # histogram panels per row (a phone stacks them)
 
 
-def apply_preset(name: str) -> None:
-    for field in FIELDS:
-        st.session_state[k(field)] = getattr(PRESETS[name].config, field)
-
-
 start = initial_config(PAGE, BNView)
 seed_widgets(PAGE, {f: getattr(start, f) for f in FIELDS})
+presets.hold(page)
 
 st.title("Batch normalization")
 st.markdown(
@@ -48,11 +45,7 @@ st.markdown(
     "and its activation; watch both the distributions and the learning rate each network copes with.")
 
 st.markdown("**Reproduce a finding in one click**")
-for col, (name, preset) in zip(st.columns(len(PRESETS)), PRESETS.items()):
-    with col, st.container(border=True):
-        st.button(preset.label, key=f"preset-{name}", on_click=apply_preset, args=(name,),
-                  icon=":material/science:", width="stretch")
-        st.caption(preset.finding)
+presets.preset_buttons(page, PRESETS, lambda p: {f: getattr(p.config, f) for f in FIELDS}, lambda p: p.finding)
 
 
 def architecture() -> None:
@@ -69,6 +62,7 @@ clicked = training_controls(
     options={"lr": {"step": 0.1, "help": "At 1.0 the plain sigmoid network does not train; the BN network copes."},
              "batch_size": {"help": "Batch norm needs batches large enough for their mean and variance to mean "
                                     "something: at 2, each unit's normalised input is always −1 or +1."}})
+presets.settled(page)  # the last widgets a preset sets are drawn
 
 try:
     config = BNConfig(**{f: st.session_state[k(f)] for f in FIELDS})

@@ -7,6 +7,7 @@ from core.initializers import INIT_SCHEMES
 from core.lessons.initialization import charts, experiment, health, story, symmetry
 from core.lessons.initialization.config import ACTIVATION_CHOICES, EPOCHS, PRESETS, InitConfig
 from core.palette import color_of
+from ui import presets
 from ui.controls import training_controls
 from ui.layout import draw_chart, show_chart, takeaways
 from ui.page import open_page
@@ -26,13 +27,9 @@ def widget_values(config: InitConfig) -> dict:
     return {"schemes": list(config.schemes), **{f: getattr(config, f) for f in FIELDS}}
 
 
-def apply_preset(name: str) -> None:
-    for key, value in widget_values(PRESETS[name].config).items():
-        st.session_state[k(key)] = value
-
-
 start = initial_config(PAGE, InitConfig)
 seed_widgets(PAGE, widget_values(start))
+presets.hold(page)
 
 st.title("Weight initialization")
 st.markdown(
@@ -46,11 +43,7 @@ st.markdown(
     "each scheme and measured on the same batch of MNIST digits, then trained.")
 
 st.markdown("**Reproduce a classic finding in one click**")
-for col, (name, preset) in zip(st.columns(len(PRESETS)), PRESETS.items()):
-    with col, st.container(border=True):
-        st.button(preset.label, key=f"preset-{name}", on_click=apply_preset, args=(name,),
-                  icon=":material/science:", width="stretch")
-        st.caption(preset.finding)
+presets.preset_buttons(page, PRESETS, lambda p: widget_values(p.config), lambda p: p.finding)
 
 with st.container(border=True):
     st.multiselect("Initialization schemes to compare", list(INIT_SCHEMES), key=k("schemes"),
@@ -169,6 +162,7 @@ st.markdown(
     "every layer's back-propagated gradient norm as training goes on.")
 st.info(story.predict_prompt(order, config.depth, config.activation), icon=":material/psychology:")
 clicked = training_controls(page, limits={"epochs": EPOCHS})
+presets.settled(page)  # the last widgets a preset sets are drawn
 
 
 def live_heat(latest, slot) -> None:

@@ -8,6 +8,7 @@ from core.lessons.residual.config import (ACTIVATION_CHOICES, ACTIVATION_NAMES, 
                                           OPTIMIZER_NAMES, PRESETS, SCALE_NAMES, SCALES, SEEDS, WIDTH,
                                           ResidualConfig)
 from core.training import OPTIMIZERS
+from ui import presets
 from ui.controls import training_controls
 from ui.layout import run_table, show_chart, takeaways
 from ui.outcome import show_outcomes
@@ -29,15 +30,14 @@ def train_key(config: ResidualConfig) -> tuple:
     return ("residual.train", config, settings.seed, device, data.name, data.source)
 
 
-def apply_preset(name: str) -> None:
-    """Set every widget to the preset and train it on this rerun: one click."""
-    for field in FIELDS:
-        st.session_state[k(field)] = getattr(PRESETS[name].config, field)
+def train_now() -> None:
+    """A preset trains on the rerun its click starts: one click."""
     st.session_state[f"_train.{PAGE}"] = True
 
 
 start = initial_config(PAGE, ResidualConfig)
 seed_widgets(PAGE, {f: getattr(start, f) for f in FIELDS})
+presets.hold(page)
 
 st.title("Vanishing gradients and residual connections")
 st.markdown(
@@ -50,11 +50,8 @@ st.markdown(
     "— same seed, same initial weights, same batches — train side by side.")
 
 st.markdown("**Reproduce a reference in one click** (measured on the bundled 8,000 / 2,000 images, 5 epochs)")
-for col, (name, preset) in zip(st.columns(len(PRESETS)), PRESETS.items()):
-    with col, st.container(border=True):
-        st.button(preset.label, key=f"preset-{name}", on_click=apply_preset, args=(name,),
-                  icon=":material/science:", width="stretch")
-        st.caption(preset.reference)
+presets.preset_buttons(page, PRESETS, lambda p: {f: getattr(p.config, f) for f in FIELDS}, lambda p: p.reference,
+                       then=train_now)
 
 
 def architecture() -> None:
@@ -79,6 +76,7 @@ clicked = training_controls(
     page, limits={"epochs": EPOCHS, "batch_size": BATCH_SIZE}, above=architecture,
     options={"momentum": {"help": "SGD only: Adam keeps its own running averages (β₁ = 0.9, β₂ = 0.999)."}})
 clicked = st.session_state.pop(f"_train.{PAGE}", False) or clicked
+presets.settled(page)  # the last widgets a preset sets are drawn
 
 try:
     config = ResidualConfig(**{f: st.session_state[k(f)] for f in FIELDS})
