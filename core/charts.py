@@ -176,6 +176,26 @@ def wrap_text(text: str, width: int) -> str | list[str]:
     return pieces + [rest] if pieces else text
 
 
+def _superscript(expr: str) -> str:
+    """A Vega expression: the string `expr` with its digits and minus sign as superscripts."""
+    for plain, sup in zip("-−0123456789", "⁻⁻⁰¹²³⁴⁵⁶⁷⁸⁹"):  # d3-format writes minus as U+2212
+        expr = f"replace({expr}, regexp('{plain}', 'g'), '{sup}')"
+    return expr
+
+
+def _powers_of_ten() -> str:
+    exponent = "floor(log(datum.value) / LN10 + 1e-9)"
+    mantissa = f"datum.value / pow(10, {exponent})"
+    power = "'10' + " + _superscript(f"format({exponent}, 'd')")
+    return (f"datum.value <= 0 ? '0' : abs({mantissa} - 1) < 1e-6 ? {power} "
+            f": format({mantissa}, '.2~r') + '×' + {power}")
+
+
+# Log-axis and log-legend labels as powers of ten, 10⁻¹² and 3.2×10⁻⁵, where Vega's "e" format would print
+# 1e-12 and 3.2e-5 (labelExpr of an alt.Axis or alt.Legend)
+POWERS_OF_TEN = _powers_of_ten()
+
+
 def on_canvas(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The chart drawn on an HTML canvas instead of as SVG (vega-embed's `renderer` option, read from the
     spec's usermeta). For dense grids of cells, thousands of rectangles: the browser lays out and paints

@@ -106,13 +106,15 @@ def ratio(x) -> str:
 
 
 def seconds(x) -> str:
-    """0.84 -> '0.8 s', 12.3 -> '12 s', 125 -> '2 min 5 s'."""
+    """0.84 -> '0.8 s', 9.96 -> '10 s', 12.3 -> '12 s', 125 -> '2 min 5 s'; infinite -> '∞ s'."""
     v = _value(x)
     if v is None:
         return MISSING
-    if v < 10:
-        return f"{v:.1f} s"
-    if v < 60:
+    if math.isinf(v):
+        return "∞ s" if v > 0 else MISSING
+    if round(v, 1) < 10:  # decided on the rounded value: 9.96 is "10 s", not "10.0 s"
+        return f"{v:.1f} s".replace("-", "−")
+    if round(v) < 60:
         return f"{v:.0f} s"
     minutes, rest = divmod(round(v), 60)
     return f"{minutes} min {rest} s" if rest else f"{minutes} min"
@@ -123,5 +125,10 @@ def fixed(values: Iterable, decimals: int) -> list[str]:
     out = []
     for x in values:
         v = _value(x)
-        out.append(MISSING if v is None else f"{v:,.{decimals}f}".replace("-", "−"))
+        if v is None:
+            out.append(MISSING)
+        elif math.isinf(v):
+            out.append("∞" if v > 0 else "−∞")
+        else:
+            out.append(f"{v:,.{decimals}f}".replace("-", "−"))
     return out

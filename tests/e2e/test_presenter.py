@@ -38,6 +38,10 @@ def test_presenter_mode_is_legible_from_the_back_row(server, page, path):
     cells = page.evaluate("() => [...document.querySelectorAll('[data-testid=stTable] td')]"
                           ".map(c => parseFloat(getComputedStyle(c).fontSize))")
     assert not cells or min(cells) >= body - 0.5, (min(cells), body)  # a run table reads like the text
+    # secondary text (captions) as dark as body text, not Streamlit's faint grey
+    greys = page.evaluate("() => [...document.querySelectorAll('.stMainBlockContainer [data-testid=stCaptionContainer] p')]"
+                          ".map(p => getComputedStyle(p).color).filter(c => c !== 'rgb(49, 51, 63)')")
+    assert not greys, greys[:3]
     # a slider's value (larger now) sits under its label, not over it
     overlaps = page.evaluate("""() => [...document.querySelectorAll('.stMainBlockContainer [data-testid=stSlider]')]
       .map(s => [s.querySelector('label'), s.querySelector('[data-testid=stSliderThumbValue]')])

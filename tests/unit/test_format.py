@@ -22,6 +22,8 @@ def test_units_ratios_chances_and_durations():
     assert chance(2e-8) == "2 in 100 million" and chance(0.05) == "5 in 100" and chance(1e-4) == "1 in 10,000"
     assert percent(0.9134) == "91.3%" and percent(None) == MISSING and percent(math.inf) == MISSING
     assert seconds(0.84) == "0.8 s" and seconds(12.3) == "12 s" and seconds(125) == "2 min 5 s"
+    assert seconds(9.96) == "10 s" and seconds(59.7) == "1 min" and seconds(float("inf")) == "∞ s"
+    assert fixed([float("inf"), -float("inf")], 1) == ["∞", "−∞"]
     assert fixed([1, 2.5, None, -1 / 3], 2) == ["1.00", "2.50", MISSING, "−0.33"]
 
 
@@ -39,6 +41,6 @@ def test_no_long_digit_runs_and_at_most_three_significant_digits(x):
 
 @given(anything)
 def test_never_says_none_or_nan(x):
-    for f in (number, percent, ratio, chance, seconds):
+    for f in (number, percent, ratio, chance, seconds, lambda v: fixed([v], 2)[0]):
         text = f(x)
-        assert "nan" not in text.lower() and "none" not in text.lower() and text
+        assert "nan" not in text.lower() and "none" not in text.lower() and "inf" not in text.lower() and text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.charts import decades, wrap_text
+from core.charts import POWERS_OF_TEN, decades, wrap_text
 from core.lessons.activations.experiment import SATURATION
 from core.palette import color_scale
 from core.memo import memo_chart
@@ -70,7 +70,7 @@ def depth_chart(df: pd.DataFrame, order: list[str]) -> alt.Chart:
     return alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(
         x=alt.X("layer:Q", title="Hidden layer l (1 = next to the input)", axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="Relative to layer L (log)",
-                axis=alt.Axis(values=decades(long["value"]) or alt.Undefined, format=".0e")),
+                axis=alt.Axis(values=decades(long["value"]) or alt.Undefined, labelExpr=POWERS_OF_TEN)),
         color=color,
         strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=[FACTOR, MEASURED],
                                                                            range=[[6, 4], [1, 0]])),

@@ -97,7 +97,8 @@ def histogram_chart(hist: pd.DataFrame, step: int, layer: int, activation: str) 
     bars = bars.assign(snapshot=bars["step"].astype(int).map(index))
     titles = [_snapshot_lines(hist, bars, s, layer) for s in steps]  # the title of each snapshot
     scrub = alt.param(name=SCRUB, value=start, bind=alt.binding_range(
-        min=0, max=max(len(steps) - 1, 0), step=1, name="Point of training (recorded snapshot) "))
+        min=0, max=max(len(steps) - 1, 0), step=1,
+        name=f"Snapshot (0–{max(len(steps) - 1, 0)}, its training step in each title) "))
     shown = f"datum.snapshot == {SCRUB}"
     rects = alt.Chart(bars).transform_filter(shown).mark_rect(fillOpacity=0.35, strokeWidth=1.5, strokeOpacity=1).encode(
         x=alt.X("lo:Q", title=f"Input to {activation}", axis=value_axis(bars["lo"], bars["hi"]),

@@ -81,8 +81,9 @@ class Preset:
 PRESETS = {
     "ioffe": Preset(
         "Ioffe & Szegedy 2015: the MNIST network",
-        "3 hidden layers of 100 sigmoid units, learning rate 0.1: without BN the sigmoids' inputs drift as the "
-        "network learns; with BN they stay put, and BN learns faster.",
+        "3 hidden layers of 100 sigmoid units, learning rate 0.1. The paper reports that without BN the "
+        "sigmoids' inputs drift as the network learns, that with BN they stay put, and that BN learns faster; "
+        "the run below shows whether they do here.",
         BNConfig()),
     "large_lr": Preset(
         "A learning rate of 1",

@@ -9,6 +9,7 @@ import torch
 from core.format import percent, ratio, seconds
 from core.lessons.cnn.config import IN_WORDS, NETWORKS
 from core.lessons.cnn.experiment import MLP_SIZES, CNNTraining
+from core.outcome import CHANCE_MARGIN, DID_NOT_TRAIN, DIVERGED, chance_accuracy, classify
 from core.reproduction import Reproduction
 from core.lessons.cnn.inspection import neighbour_correlation
 
@@ -28,36 +29,50 @@ def kernel_change_caption(w_before: torch.Tensor, w_after: torch.Tensor) -> str:
 
 
 def training_takeaway(result: CNNTraining | None) -> str:
-    """What this page's own training run showed (not a canned claim)."""
+    """What this page's own training run showed (not a canned claim): each CNN's outcome
+    (core.outcome.classify: diverged, did not train, or its numbers)."""
     if result is None:
         return ("Press **Train** to see what batch norm changes: same weights, same batches, only the "
                 "normalization differs.")
-    plain, bn = result.run("plain"), result.run("bn")
-    broken = [NETWORKS[n] for n, r in (("plain", plain), ("bn", bn)) if r.diverged_at or not len(r.epochs)]
-    if broken:
-        return (f"In the run above, {' and '.join(broken)} diverged: the learning rate is too large for it. "
+    runs = {n: result.run(n) for n in ("plain", "bn")}
+    outcomes = {n: classify(r, len(result.classes)) for n, r in runs.items()}
+    diverged = [NETWORKS[n] for n, o in outcomes.items() if o.kind == DIVERGED or not len(runs[n].epochs)]
+    if diverged:
+        return (f"In the run above, {' and '.join(diverged)} diverged: the learning rate is too large for it. "
                 "Batch norm usually tolerates larger learning rates; try 0.1 with and without it.")
-    loss = {n: float(r.epochs["train_loss"].iloc[0]) for n, r in (("plain", plain), ("bn", bn))}
+    stuck = [NETWORKS[n] for n, o in outcomes.items() if o.kind == DID_NOT_TRAIN]
+    if stuck:
+        return (f"In the run above, {' and '.join(stuck)} did not train: accuracy stayed near chance "
+                f"({percent(chance_accuracy(len(result.classes)), 0)}). Try a larger learning rate or more epochs.")
+    plain, bn = runs["plain"], runs["bn"]
+    loss = {n: float(r.epochs["train_loss"].iloc[0]) for n, r in runs.items()}
     return (f"In the run above, the first epoch's mean training loss was **{loss['bn']:.3f} with batch norm** "
-            f"and {loss['plain']:.3f} without; final validation accuracy {bn.final_val_acc:.1%} with, "
-            f"{plain.final_val_acc:.1%} without.")
+            f"and {loss['plain']:.3f} without; final validation accuracy {percent(bn.final_val_acc)} with, "
+            f"{percent(plain.final_val_acc)} without.")
 
 
-def parameter_takeaway(cnn_row: pd.Series, mlp_row: pd.Series, network: str) -> str:
+def parameter_takeaway(cnn_row: pd.Series, mlp_row: pd.Series, network: str, classes: int = 10) -> str:
     """The inspected CNN (`cnn_row`, network "plain" or "bn") against the MLP, rows of
-    `inspection.parameter_comparison`."""
+    `inspection.parameter_comparison`; a network whose accuracy stayed near chance (core.outcome's
+    margin) is said not to have trained, and no conclusion is drawn from it."""
     cnn = f"The CNN {IN_WORDS[network]}"
-    ratio = f"{mlp_row['parameters'] / cnn_row['parameters']:.1f}×"
+    times = f"{mlp_row['parameters'] / cnn_row['parameters']:.1f}×"
     if pd.isna(cnn_row["val. accuracy"]) or pd.isna(mlp_row["val. accuracy"]):
-        return (f"{cnn} has {cnn_row['parameters']:,} parameters, the MLP {mlp_row['parameters']:,} ({ratio} as "
+        return (f"{cnn} has {cnn_row['parameters']:,} parameters, the MLP {mlp_row['parameters']:,} ({times} as "
                 "many). Train both to compare their accuracy.")
-    verdict = ("sharing weights across positions is the right assumption for images."
-               if cnn_row["val. accuracy"] >= mlp_row["val. accuracy"] else
-               "here the MLP is ahead: give the CNN more epochs or a better learning rate.")
-    epochs = int(cnn_row["epochs"])
-    return (f"{cnn} reached **{cnn_row['val. accuracy']:.1%}** in {epochs} epoch{'s' if epochs > 1 else ''} with "
-            f"{cnn_row['parameters']:,} parameters; the MLP, with {ratio} as many, reached "
-            f"{mlp_row['val. accuracy']:.1%} in {mlp_row['epochs']}: {verdict}")
+    near = chance_accuracy(classes) + CHANCE_MARGIN
+    stuck = [name for name, row in ((cnn, cnn_row), ("the MLP", mlp_row)) if row["val. accuracy"] <= near]
+    if stuck:
+        verdict = (f"{' and '.join(stuck)} did not train (accuracy near chance, "
+                   f"{percent(chance_accuracy(classes), 0)}), so this run says nothing about weight sharing.")
+    elif cnn_row["val. accuracy"] >= mlp_row["val. accuracy"]:
+        verdict = "sharing weights across positions is the right assumption for images."
+    else:
+        verdict = "here the MLP is ahead: give the CNN more epochs or a better learning rate."
+    epochs, mlp_epochs = int(cnn_row["epochs"]), int(mlp_row["epochs"])
+    return (f"{cnn} reached **{percent(cnn_row['val. accuracy'])}** in {epochs} epoch{'s' if epochs > 1 else ''} "
+            f"with {cnn_row['parameters']:,} parameters; the MLP, with {times} as many, reached "
+            f"{percent(mlp_row['val. accuracy'])} in {mlp_epochs} epoch{'s' if mlp_epochs > 1 else ''}: {verdict}")
 
 
 def kernel_takeaway(w_before: torch.Tensor, w_after: torch.Tensor | None) -> str:

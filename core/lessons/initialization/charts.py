@@ -11,7 +11,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from core.charts import decades
+from core.charts import POWERS_OF_TEN, decades
 from core.palette import color_of, color_scale
 from core.memo import memo_chart
 
@@ -33,7 +33,7 @@ def gradient_chart(gradients: pd.DataFrame, kind: str, depth: int, order: list[s
         x=alt.X("layer:Q", title=f"Layer l (1 = next to the input, {depth + 1} = output)",
                 axis=alt.Axis(**LAYER_AXIS), scale=alt.Scale(domain=[1, depth + 1])),
         y=alt.Y("grad_norm:Q", scale=alt.Scale(type="log"), title="Norm (log)",
-                axis=alt.Axis(values=decades(df["grad_norm"]) or alt.Undefined, format=".0e")),
+                axis=alt.Axis(values=decades(df["grad_norm"]) or alt.Undefined, labelExpr=POWERS_OF_TEN)),
         color=_color(order, columns=2),
         tooltip=["label:N", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
     ).properties(title=title, height=420, width="container")
@@ -64,7 +64,7 @@ def spread_chart(stats: pd.DataFrame, order: list[str]) -> alt.Chart:
     return alt.Chart(df).mark_line(point=True, strokeWidth=2.5).encode(
         x=alt.X("layer:Q", title="Hidden layer", axis=alt.Axis(**LAYER_AXIS)),
         y=alt.Y("std:Q", scale=alt.Scale(type="log"), title="Std of activations (log)",
-                axis=alt.Axis(values=decades(df["std"]) or alt.Undefined, format=".0e")),
+                axis=alt.Axis(values=decades(df["std"]) or alt.Undefined, labelExpr=POWERS_OF_TEN)),
         color=_color(order, columns=2),
         tooltip=["label:N", "layer:Q", alt.Tooltip("std:Q", format=".3e")],
     ).properties(title="Spread of the activations", height=380, width="container")
@@ -102,7 +102,7 @@ def heat_chart(heat: pd.DataFrame, run: str, domain: list[float] | None, layers:
         y=alt.Y("layer:O", title="Layer", sort="descending",
                 scale=alt.Scale(domain=sorted(layers, reverse=True)) if layers else alt.Undefined),
         color=alt.Color("grad_norm:Q", scale=scale, title="‖∂L/∂sₗ‖",
-                        legend=alt.Legend(format=".0e", orient="bottom", gradientLength=200)),
+                        legend=alt.Legend(labelExpr=POWERS_OF_TEN, orient="bottom", gradientLength=200)),
         tooltip=["run:N", alt.Tooltip("step:Q", format=",d"), "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
     ).properties(title=run, height=360, width="container")
 

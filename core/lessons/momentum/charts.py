@@ -13,6 +13,7 @@ import math
 import altair as alt
 import pandas as pd
 
+from core.charts import POWERS_OF_TEN
 from core.lessons.momentum.regimes import A_MAX, REGIMES
 from core.lessons.momentum.surfaces import Surface
 from core.palette import color_scale
@@ -187,8 +188,8 @@ def loss_chart(paths: pd.DataFrame, order: list[str], height: int = 560, log: bo
     with log=False (no minimum in view, or a run below it), the loss itself on a linear scale.
     Points as well as lines: a run of one or two steps is still seen."""
     if log:
-        y = alt.Y("gap:Q", scale=alt.Scale(type="log"), title="Loss − global min (log)", axis=alt.Axis(format=".0e"))
-        subtitle = "flat = stuck · wiggles = overshooting · 1e-12 = at the minimum"
+        y = alt.Y("gap:Q", scale=alt.Scale(type="log"), title="Loss − global min (log)", axis=alt.Axis(labelExpr=POWERS_OF_TEN))
+        subtitle = "flat = stuck · wiggles = overshooting · 10⁻¹² = at the minimum"
     else:
         y = alt.Y("loss:Q", title="Loss", scale=alt.Scale(zero=False))
         subtitle = "flat = stuck · wiggles = overshooting · falling for ever = no minimum below"

@@ -8,7 +8,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from core.charts import HEIGHT, decades
+from core.charts import HEIGHT, POWERS_OF_TEN, decades
 from core.lessons.residual.experiment import ORDER
 from core.lessons.residual.paths import BRANCH, IDENTITY, TOTAL
 from core.palette import color_scale
@@ -29,7 +29,7 @@ def _network_color(columns: int = 2, legend: bool = True) -> alt.Color:
 
 def _log_y(values: pd.Series, title: str) -> alt.Y:
     return alt.Y("grad_norm:Q", title=title, scale=alt.Scale(type="log"),
-                 axis=alt.Axis(values=decades(values) or alt.Undefined, format=".0e"))
+                 axis=alt.Axis(values=decades(values) or alt.Undefined, labelExpr=POWERS_OF_TEN))
 
 
 def positive(df: pd.DataFrame, column: str = "grad_norm") -> pd.DataFrame:
@@ -120,7 +120,7 @@ def heat_chart(grads: pd.DataFrame, network: str, domain: list[float], kind: str
         x=alt.X("step:O", title="Training step", axis=alt.Axis(labelOverlap=True, labelAngle=0)),
         y=alt.Y("layer:O", title="Layer", sort="descending", axis=alt.Axis(labelOverlap=True)),
         color=alt.Color("grad_norm:Q", scale=alt.Scale(type="log", scheme="viridis", domain=domain), title=symbol,
-                        legend=alt.Legend(format=".0e", orient="bottom", gradientLength=220)),
+                        legend=alt.Legend(labelExpr=POWERS_OF_TEN, orient="bottom", gradientLength=220)),
         tooltip=["network:N", "step:Q", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")],
     ).properties(title=alt.Title(f"{network}: every layer's {symbol}", subtitle=["during training; the same colours",
                                                                                  "in both charts; blank: exactly 0"]),

@@ -66,3 +66,11 @@ def test_a_run_that_diverged_before_its_first_validation_is_said_so():
     assert item.reproduces is None and "nan" not in item.measured.lower()
     assert story.budget_sentence(cnn, mlp) == ""
     assert "nan" not in story.parameter_takeaway(cnn, mlp, "plain").lower()
+
+
+def test_the_parameter_takeaway_draws_no_conclusion_from_a_network_at_chance():
+    at_chance = story.parameter_takeaway(*_rows(0.098, 0.97), "plain")
+    assert "did not train" in at_chance and "right assumption" not in at_chance
+    assert "9.8%" in at_chance and "2 epochs" in at_chance and "10 epochs" in at_chance  # units on both counts
+    both = story.parameter_takeaway(*_rows(0.975, 0.97), "plain")
+    assert "right assumption" in both and "did not train" not in both and "97.5%" in both
