@@ -69,3 +69,21 @@ def test_cnn_explainer_keeps_its_row_on_a_screen(server, page):
     wait_for_charts(page)
     box = page.locator(CHARTS).first.bounding_box()
     assert box["width"] > 800  # input, kernel, output and pooled side by side (the phone layout: 348 px)
+
+
+@pytest.mark.parametrize("path", ["batchnorm", "initialization", "activations", "momentum"])
+def test_faceted_lessons_fit_a_phone(server, phone, path):
+    """The lessons with panels side by side on a screen (BN histograms, initialization box plots,
+    activation panels, momentum paths) stack or wrap on a phone: no chart past the screen's edges."""
+    from tests.e2e.test_monkey import SMALL
+
+    phone.goto(f"{server}/{path}?{SMALL[path]}")
+    wait_for_app(phone, timeout_ms=600_000)  # the default view trains on a first visit
+    wait_for_charts(phone, timeout_ms=600_000)
+    width = phone.evaluate("() => document.documentElement.clientWidth")
+    edges = phone.evaluate(CHART_EDGES)
+    assert len(edges) >= 3  # momentum shows three before its MNIST runs are trained
+    assert not [e for e in edges if e[0] < 0 or e[1] > width], (width, edges)
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= width
+    assert not phone.evaluate(CLIPPED_FORMULAS)
+    assert_no_exception(phone)
