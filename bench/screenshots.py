@@ -39,10 +39,12 @@ def shoot(browser, url: str, name: str, train: bool, presenter: bool, phone: boo
     if name != "home":
         page.wait_for_selector(CHARTS)
     first = time.perf_counter() - start
-    train_button = page.get_by_role("button", name="Train")
-    if train and train_button.count():
-        train_button.first.click()
-        wait_for_training(page)  # the run has ended and every chart is drawn
+    # every section's Train button in turn (regularization has three, basics two): each run has ended
+    # and every chart is drawn before the next button, and before the shots
+    buttons = page.get_by_role("button", name=re.compile(r"^Train"))
+    for i in range(buttons.count() if train else 0):
+        buttons.nth(i).click()
+        wait_for_training(page)
     if name != "home":
         wait_for_charts(page, timeout_ms=300_000)
     page.wait_for_timeout(500)  # the last chart's marks settle (transitions)

@@ -74,7 +74,7 @@ def progress(live):
             live(p)
         else:
             live.bar.progress(p.fraction, text=f"Training the {p.label} for section 5: step {p.step}/"
-                                               f"{p.total_steps}, epoch {p.epoch}")
+                                               f"{p.total_steps}, epoch {p.epoch}{live.time_left(p.fraction)}")
     return report
 
 

@@ -66,12 +66,18 @@ class LiveTraining:
             self.extra(self.latest, self.extra_slot)
 
     def time_left(self, fraction: float) -> str:
-        """' · about 12 s left', extrapolated from the time so far (nothing until 5% is done)."""
-        elapsed = time.monotonic() - self.started
-        if fraction < 0.05 or elapsed < 1 or fraction >= 1:
-            return ""
-        return f" · about {fmt.seconds(elapsed * (1 - fraction) / fraction)} left"
+        """' · about 12 s left' for the whole experiment `fraction` done (see `time_left` below)."""
+        return time_left(self.started, fraction)
 
     def clear(self) -> None:
         for slot in (self.bar, self.loss_slot, self.acc_slot, self.extra_slot):
             slot.empty()
+
+
+def time_left(started: float, fraction: float) -> str:
+    """' · about 12 s left', extrapolated from the time since `started` (time.monotonic()) when `fraction`
+    (0–1) of the work is done; nothing until 5% is done and a second has passed."""
+    elapsed = time.monotonic() - started
+    if fraction < 0.05 or elapsed < 1 or fraction >= 1:
+        return ""
+    return f" · about {fmt.seconds(elapsed * (1 - fraction) / fraction)} left"

@@ -2,6 +2,8 @@
 shared by every session), the new task beside MNIST, and the pretrained network on it as it is."""
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 import core.format as fmt
@@ -12,6 +14,7 @@ from core.lessons.transfer import charts, digits as digits_mod, story
 from core.lessons.transfer.digits import Digits
 from core.lessons.transfer.pretrain import PRETRAIN, Pretrained, ZeroShot, pretrain, zero_shot
 from ui.layout import show_chart
+from ui.live import time_left
 from ui.outcome import outcome_of, show_outcome, show_refusal
 from ui.page import LessonPage
 from ui.runner import cached_result, run_cached, shared
@@ -28,10 +31,12 @@ def pretrained_network(page: LessonPage, mnist: Dataset) -> Pretrained:
     pre = cached_result(key)
     if pre is None:
         bar = st.progress(0.0, text="Pretraining the lesson CNN on MNIST (once per server and seed)…")
+        started = time.monotonic()
 
         def report(p) -> None:
             bar.progress(p.fraction, text=f"Pretraining the lesson CNN on MNIST (once per server and seed): "
-                                          f"step {p.step}/{p.total_steps}, epoch {p.epoch}")
+                                          f"step {p.step}/{p.total_steps}, epoch {p.epoch}"
+                                          f"{time_left(started, p.fraction)}")
         try:
             pre = run_cached(key, lambda: pretrain(mnist, page.settings.seed, on_progress=report))
         except TooMuchTraining as exc:  # a server whose budget is smaller than the fixed pretraining
