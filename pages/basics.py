@@ -19,6 +19,9 @@ seed_widgets(PAGE, {f: getattr(start, f) for f in FIELDS})
 
 st.title("How a network learns")
 st.markdown(
+    "**The question.** How does a pile of multiplications and additions *learn* anything: what exactly changes "
+    "when a network gets better, and what decides the direction of the change?")
+st.markdown(
     "A neural network is many small units, **neurons**, each computing a weighted sum of its inputs and "
     "passing it through an activation. It learns by nudging its weights, again and again, in the direction "
     "that makes its answers less wrong. This lesson builds that up: one neuron you can move by hand, "

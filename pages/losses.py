@@ -23,6 +23,9 @@ seed_widgets(PAGE, {
 
 st.title("Cost functions and softmax")
 st.markdown(
+    "**The question.** A network improves by making one number smaller. Which number should it be, and why "
+    "does the choice decide whether a classifier learns quickly, slowly, or not at all?")
+st.markdown(
     "A network learns by walking downhill on a **cost**: one number that says how wrong it is on the "
     "training data (the **loss** of one example, averaged over the examples). Gradient descent follows the "
     "cost's slope, so the choice of cost decides what the network can learn, and how fast. This page asks "

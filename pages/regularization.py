@@ -21,6 +21,9 @@ previous: RegularizationView = st.session_state[f"_cfg.{PAGE}"]  # the last vali
 
 st.title("Overfitting and regularization")
 st.markdown(
+    "**The question.** Why can a network that gets better and better on its training data get worse on new "
+    "data, and which cures actually help, by how much?")
+st.markdown(
     "A good model does two things: it fits the data it was trained on, and it **generalises** — it does as well on "
     "new data from the same source. A model with enough freedom can do the first without the second: it "
     "**overfits**, learning the noise of its training examples along with the pattern. The sign is unmistakable "

@@ -41,6 +41,9 @@ presets.hold(page)
 
 st.title("Vanishing gradients and residual connections")
 st.markdown(
+    "**The question.** If more layers can represent more, why does a deeper plain network often train "
+    "worse, and how does adding each layer's input to its output fix it?")
+st.markdown(
     "Stack more layers and a plain network can get *worse*. Back-propagation multiplies the gradient by "
     "one Jacobian per layer on its way to the input, so in a deep network the gradient reaching the early "
     "layers can become vanishingly small: they stop learning. You see it as **a loss that falls very "

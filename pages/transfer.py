@@ -21,6 +21,9 @@ seed_widgets(PAGE, sweep.widget_values(start))
 
 st.title("Transfer learning")
 st.markdown(
+    "**The question.** With only a handful of labelled images per class, can a network that already learned "
+    "one task learn a new one, and which of its layers should keep what they learned?")
+st.markdown(
     "Labelled data is expensive; a network trained on a large data set is not. **Transfer learning** reuses "
     "what a network learned on one task for another: keep its layers, which learned to see strokes and shapes, "
     "and train a new last layer for the new classes, alone (the old layers **frozen**) or together with the "

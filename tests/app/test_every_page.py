@@ -68,6 +68,9 @@ def test_page_survives_garbage_url_absent_device_and_failed_download(app, page):
     assert not twice, twice
     shown = " ".join(w.value for w in at.main.warning)  # the page's own, not the sidebar's
     assert "Ignored URL parameter" in shown and "unknown_param" in shown
+    # a narrative per page (issue 20, 9): the question comes first, before any section of the lesson
+    markdown = [m.value for m in at.main.markdown]
+    assert markdown and markdown[0].startswith("**The question"), markdown[:1]
 
 
 def test_a_link_asking_for_hours_of_training_is_refused_with_a_message(app):
