@@ -9,7 +9,7 @@ from core.lessons.batchnorm.story import tex
 from ui import presets
 from ui.animation import play_button
 from ui.controls import training_controls
-from ui.layout import show_chart, takeaways, verification
+from ui.layout import data_table, show_chart, takeaways, verification
 from ui.page import open_page
 from ui.reproduced import reproduced
 from ui.runner import derived
@@ -185,7 +185,7 @@ else:
                          f"PyTorch's BatchNorm1d in float32: {fmt.number(te['train'].iloc[w['unit'] - 1], digits=5)}.",
                          big)
     with right:
-        st.dataframe(w["table"], hide_index=True, height=420, width="stretch",
+        data_table(w["table"], hide_index=True, height=420, width="stretch",
                      column_config={c: st.column_config.NumberColumn(c.replace("x_hat", "x̂"), format="%.4f")
                                     for c in ("s", "x_hat", "y")})
     params = inspected["params"]

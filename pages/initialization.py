@@ -9,7 +9,7 @@ from core.lessons.initialization.config import ACTIVATION_CHOICES, EPOCHS, PRESE
 from core.palette import color_of
 from ui import presets
 from ui.controls import training_controls
-from ui.layout import draw_chart, show_chart, takeaways
+from ui.layout import data_table, draw_chart, show_chart, takeaways
 from ui.page import open_page
 from ui.reproduced import reproduced
 from ui.runner import cached_result, shared
@@ -124,7 +124,7 @@ helps = {"ratio ‖∂L/∂s‖": "Back-propagated gradient: first hidden layer 
          "ratio ‖∂L/∂W‖": "Weight gradient: first hidden layer / last hidden layer",
          "std layer 1": "Standard deviation of the first hidden layer's activations",
          "std layer L": "Standard deviation of the last hidden layer's activations"}
-st.dataframe(table, hide_index=True, width="stretch",
+data_table(table, hide_index=True, width="stretch",
              column_config={c: st.column_config.TextColumn(help=h) for c, h in helps.items()}
              | {sat: st.column_config.NumberColumn(format="percent",
                                                     help=f"Share of hidden units {sat}, mean over the hidden layers")})
@@ -218,7 +218,7 @@ if result is not None:
         f"{symmetry.SETTINGS.lr:g}, momentum {symmetry.SETTINGS.momentum:g}): once with every weight set to the "
         f"small constant 1/n_in (1/784 in the first layer, 1/{sym.width} after; biases 0) — small enough not to "
         f"saturate or explode, so the weights do train — and once with {rand}. Per hidden layer after training:")
-    st.dataframe(sym.table, hide_index=True, width="stretch",
+    data_table(sym.table, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.2e")
                                 for c in ("max |ΔW|", "max difference between neurons")}
                  | {"mean |cos|": st.column_config.NumberColumn(format="%.3f")})

@@ -10,7 +10,7 @@ from core.lessons.residual.config import (ACTIVATION_CHOICES, ACTIVATION_NAMES, 
 from core.training import OPTIMIZERS
 from ui import presets
 from ui.controls import training_controls
-from ui.layout import run_table, show_chart, takeaways
+from ui.layout import data_table, run_table, show_chart, takeaways
 from ui.outcome import show_outcomes
 from ui.page import open_page
 from ui.reproduced import reproduced
@@ -153,7 +153,7 @@ if trained.seeds > 1:
         show_chart(charts.spread_chart(result.seeds), result.seeds, "spread-over-seeds", big)
     with right:
         st.markdown(story.spread_sentence(result))
-        st.dataframe(story.seed_table(result.seeds), hide_index=True, width="stretch")
+        data_table(story.seed_table(result.seeds), hide_index=True, width="stretch")
 
 st.subheader("Every layer, at initialization and at the end")
 left, right = st.columns(2)
@@ -205,7 +205,7 @@ with st.expander("Verification: the skip part and the branch part add up to auto
                 r"vector–Jacobian product through the branch alone) are added and compared with autograd's "
                 r"$\partial L/\partial h_l$ through the whole network. Relative mismatch "
                 r"$\lVert \text{skip} + \text{branch} - \text{total}\rVert / \lVert\text{total}\rVert$:")
-    st.dataframe(story.paths_table(result.paths), hide_index=True, width="stretch")
+    data_table(story.paths_table(result.paths), hide_index=True, width="stretch")
 
 reproduced([story.he_reproduction(cached_result(train_key(PRESETS["relu8"].config)),
                                   cached_result(train_key(PRESETS["relu32_scaled"].config)))])

@@ -7,7 +7,7 @@ from core.lessons.transfer import story
 from core.lessons.transfer.config import TransferConfig
 from core.lessons.transfer.digits import load_digits
 from ui.data import get_dataset
-from ui.layout import takeaways
+from ui.layout import data_table, takeaways
 from ui.page import open_page
 from ui.sections.transfer import densenet, newtask, recipe, sweep
 from ui.state import initial_config, remember, seed_widgets
@@ -60,7 +60,7 @@ if result is not None:
             st.markdown(f"The reference was measured at K = {story.REFERENCE_K}: add K = 5 to the sweep (or press "
                         "the reference preset) to set this run beside it.")
         else:
-            st.dataframe(reference, hide_index=True, width="stretch")
+            data_table(reference, hide_index=True, width="stretch")
             st.caption(story.reference_caption(result))
 
 # ------------------------------------------------------------------ 5. densenet121

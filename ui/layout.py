@@ -9,6 +9,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+import core.format as format_
+
 from core.charts import presenter
 
 try:  # Streamlit's own Altair -> Vega-Lite conversion (data as Arrow); internal, so optional
@@ -101,6 +103,33 @@ def run_table(table: pd.DataFrame) -> None:
     """A table with one row per run (a summary): an HTML table, so it scales with presenter mode's text
     and hovering a run in a chart marks its row (ui.highlight), and the other way round."""
     st.table(table, hide_index=True)
+
+
+def _cell(config: dict | None):
+    """How a cell of a column with this st.column_config shows as text (presenter mode's HTML table)."""
+    fmt = ((config or {}).get("type_config") or {}).get("format")
+    if fmt == "percent":
+        return format_.percent
+    if fmt == "localized":
+        return lambda v: format_.MISSING if pd.isna(v) else f"{v:,}"
+    if isinstance(fmt, str) and fmt.startswith("%"):
+        return lambda v: format_.MISSING if pd.isna(v) else (fmt % v).replace("-", "−")
+    return lambda v: format_.number(v) if isinstance(v, float) else ("" if v is None else v)
+
+
+def data_table(df: pd.DataFrame, column_config: dict | None = None, **kwargs) -> None:
+    """st.dataframe (sortable, scrollable, with its column help), except in presenter mode: there an HTML
+    table (st.table), whose text grows with the page's (a data grid is drawn on a canvas at a fixed
+    size), its cells written as the column_config formats them ("percent", "localized", "%.1f"; other
+    floats through core.format.number). Columns configured None are left out in both."""
+    if not st.session_state.get("settings") or not st.session_state["settings"].presenter:
+        st.dataframe(df, column_config=column_config, **{"hide_index": True, **kwargs})
+        return
+    config = column_config or {}
+    shown = df[[c for c in df.columns if not (c in config and config[c] is None)]]
+    shown = pd.DataFrame({(config.get(c) or {}).get("label") or c: shown[c].map(_cell(config.get(c)))
+                          for c in shown.columns})
+    st.table(shown, hide_index=True)
 
 
 def verification(text: str, big: bool = False) -> None:

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from core.palette import SYNONYMS
-from tests.app.conftest import colour_meanings, frames
+from tests.app.conftest import UNREADABLE, colour_meanings, frames
 from ui.course import available_lessons
 
 PAGES = [lesson.file for lesson in available_lessons()]
@@ -105,3 +105,18 @@ def test_what_a_link_sets_is_what_the_widgets_show(app, page):
             assert float(widgets[0].value) == float(at.query_params[param]), param
             checked += 1
     assert checked >= 3  # every lesson has learning rate, epochs and batch size controls
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_presenter_mode_draws_tables_that_grow_with_the_text(app, page):
+    """In presenter mode every table is an HTML table (st.table), whose text scales with the page's;
+    a data grid is drawn on a canvas at a fixed size (ui.layout.data_table)."""
+    from streamlit.testing.v1.element_tree import Dataframe
+
+    at = app(page, presenter="true").run()
+    assert not at.exception
+    grids = [node for node in at.main if isinstance(node, Dataframe) and node.editing_mode == "read_only"]
+    assert not grids, [g.value.columns.tolist() for g in grids]
+    # written through the column formats: no "nan" (a literal None stays where it is PyTorch's own answer:
+    # the losses page's `a.grad_fn` of a comparison)
+    assert not any(re.search(UNREADABLE["nan"], str(v)) for t in at.main.table for v in t.value.to_numpy().ravel())

@@ -16,7 +16,7 @@ from core.lessons.basics.config import (AUTORUN_STEPS, INPUT, MAX_STEP, N_TRAIN,
                                         SumConfig)
 from core.training import Progress
 from ui.controls import training_controls
-from ui.layout import show_chart
+from ui.layout import data_table, show_chart
 from ui.outcome import outcome_of, show_outcome
 from ui.page import LessonPage
 from ui.sections.basics.parts import read
@@ -106,7 +106,7 @@ def step_mode(page: LessonPage, config: SumConfig, seed: int) -> None:
                     f"(s = W1·x + b1, h = ReLU(s), ŷ = W2·h + b2):")
         table = record.forward_table()
         shown = table.head(SHOWN_ROWS)
-        st.dataframe(shown.assign(**{c: fmt.fixed(shown[c], 4) for c in shown.columns if c != "row"}),
+        data_table(shown.assign(**{c: fmt.fixed(shown[c], 4) for c in shown.columns if c != "row"}),
                      hide_index=True, height=260, width="stretch")
         if len(table) > SHOWN_ROWS:
             st.caption(f"The first {SHOWN_ROWS} of the batch's {len(table):,} rows.")
@@ -117,7 +117,7 @@ def step_mode(page: LessonPage, config: SumConfig, seed: int) -> None:
     params = record.parameters()
     gap = float((params["after"] - params["check"]).abs().max())
     shown = params.assign(**{c: fmt.fixed(params[c], 6) for c in ("before", "gradient", "lr_grad", "after")})
-    st.dataframe(shown.drop(columns="check").rename(columns={"lr_grad": "lr × gradient"}), hide_index=True,
+    data_table(shown.drop(columns="check").rename(columns={"lr_grad": "lr × gradient"}), hide_index=True,
                  width="stretch", height=300)
     zero = int((params["gradient"] == 0).sum())
     agree = "exactly" if gap == 0 else f"to within {fmt.number(gap)} (float32 rounding)"

@@ -13,7 +13,7 @@ from core.activations import get_activation
 from core.charts import presenter
 from core.lessons.basics import charts, neuron
 from core.lessons.basics.config import NEURON_ACTIVATIONS, POINT, WEIGHT, NeuronConfig
-from ui.layout import show_chart
+from ui.layout import data_table, show_chart
 from ui.page import LessonPage
 from ui.sections.basics.parts import read
 
@@ -102,7 +102,7 @@ def render(page: LessonPage) -> tuple[NeuronConfig, dict]:
             f"Learning means changing weights a little at a time and watching the output. Change w₁ by "
             f"{neuron.NUDGE:g} here and the outputs at the picked point become:")
         shown = table.assign(**{c: fmt.fixed(table[c], 4) for c in ("before", "after", "change")})
-        st.dataframe(shown, hide_index=True, width="stretch")
+        data_table(shown, hide_index=True, width="stretch")
         step = table.set_index("activation").loc["Step", "change"]
         sig = table.set_index("activation").loc["Sigmoid", "change"]
         st.markdown(

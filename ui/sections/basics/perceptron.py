@@ -13,7 +13,7 @@ from core.lessons.basics import charts, perceptron, story
 from core.lessons.basics.config import PERCEPTRON_EPOCHS, PERCEPTRON_GATES, PERCEPTRON_LR, PerceptronConfig
 from core.budget import TooMuchTraining
 from ui.animation import play_button
-from ui.layout import show_chart
+from ui.layout import data_table, show_chart
 from ui.outcome import show_refusal
 from ui.page import LessonPage
 from ui.runner import shared
@@ -80,7 +80,7 @@ def render(page: LessonPage, w: tuple[float, float, float]
             "as 0 (Rosenblatt's convention). With z ≥ 0 instead, the epochs change (third column below).")
         st.markdown(f"**First error-free epoch of every gate**, η = {fmt.number(config.lr)}, starting from "
                     f"{STARTS[values['start']]} (first column: this page's rule):")
-        st.dataframe(gate_table_view(table), hide_index=True, width="stretch")
+        data_table(gate_table_view(table), hide_index=True, width="stretch")
         st.caption(story.rounding_note(effect, run))
         if config.initial == (0.0, 0.0, 0.0):
             st.caption("From zero weights every weight is η times a whole number, so in exact arithmetic η only "

@@ -9,7 +9,7 @@ from core.format import MISSING, percent, seconds
 from core.lessons.cnn import experiment, inspection, story
 from core.lessons.cnn.config import IN_WORDS, NETWORKS
 from core.lessons.cnn.experiment import CNNTraining
-from ui.layout import run_table
+from ui.layout import data_table, run_table
 from ui.reproduced import reproduced
 from ui.sections.cnn.kernels import Inspected
 
@@ -38,7 +38,7 @@ def render(result: CNNTraining | None, net: Inspected, seed: int) -> tuple[pd.Se
                                  "seconds": params["seconds"].map(seconds)})
         run_table(shown)
     with right:
-        st.dataframe(inspection.layer_table(net.untrained), hide_index=True, width="stretch",
+        data_table(inspection.layer_table(net.untrained), hide_index=True, width="stretch",
                      column_config={"parameters": st.column_config.NumberColumn(format="localized")})
         st.caption(f"Layers of the CNN {IN_WORDS[network]}, output shapes measured on a forward pass.")
     budget = story.budget_sentence(cnn_row, mlp_row)

@@ -9,7 +9,7 @@ from core.compare import CompareResult
 from core.lessons.losses import charts, experiment, story
 from core.lessons.losses.config import BUG_LOSSES, REFERENCE_LOSS
 from core.lessons.losses.softmax import IdentityCheck, softmax_then_ce_floor
-from ui.layout import show_chart
+from ui.layout import data_table, show_chart
 from ui.outcome import show_outcomes
 from ui.page import LessonPage
 
@@ -71,7 +71,7 @@ def render(page: LessonPage, result: experiment.LossesResult | None, key: tuple 
     c.metric("Bug 1: CE(softmax(z), y)", f"{check.softmax_then_ce:.6f}",
              help="nn.CrossEntropyLoss()(torch.softmax(z, 1), y)")
     d.metric("Bug 2: NLL(softmax(z), y)", f"{check.nll_on_probabilities:.6f}", help="nn.NLLLoss()(torch.softmax(z, 1), y)")
-    st.dataframe(check.table, hide_index=True, width="stretch", column_config={
+    data_table(check.table, hide_index=True, width="stretch", column_config={
         "p_target": st.column_config.NumberColumn("p(true class)", format="%.4f"),
         "log_p_target": st.column_config.NumberColumn("ln p(true class)", format="%.4f")})
     st.markdown("\n".join(f"- {line}" for line in story.bug_lines(result, check)))

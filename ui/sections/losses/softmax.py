@@ -7,7 +7,7 @@ import streamlit as st
 from core.format import number
 from core.lessons.losses import charts, softmax
 from core.lessons.losses.config import CLASSES, LOGIT, TEMPERATURE, SoftmaxConfig
-from ui.layout import show_chart
+from ui.layout import data_table, show_chart
 from ui.page import LessonPage
 
 COLUMNS = {"class": st.column_config.NumberColumn("class"),
@@ -59,7 +59,7 @@ def render(page: LessonPage) -> SoftmaxConfig | None:
         st.caption("Subtracting the largest logit before exponentiating changes nothing (it cancels in the "
                    "fraction) and keeps e^(z/T) from overflowing: PyTorch does the same. The cross-entropy "
                    f"above is `F.cross_entropy`'s ({number(result.loss, digits=6)}); the formula's by hand.")
-    st.dataframe(result.table, hide_index=True, width="stretch", column_config=COLUMNS)
+    data_table(result.table, hide_index=True, width="stretch", column_config=COLUMNS)
     st.caption(f"The last column is autograd's gradient of the cross-entropy with respect to each logit: "
                f"(p − onehot({y})) / T. It pushes the true class's logit up and every other one down, each "
                "by its probability.")

@@ -9,7 +9,7 @@ from core.format import number
 from core.lessons.losses import charts, story, surfaces
 from core.lessons.losses.config import BIAS, GATE_CHOICES, GRID, SPAN, SurfaceConfig
 from core.lessons.losses.surfaces import DRAWN, NEURONS
-from ui.layout import show_chart
+from ui.layout import data_table, show_chart
 from ui.page import LessonPage
 
 
@@ -75,7 +75,7 @@ def render(page: LessonPage) -> SurfaceConfig | None:
     st.markdown(
         "The same cost at the cross, written four ways, and `torch.autograd.grad` asked for its gradient "
         "with respect to w = (w1, w2), just now:")
-    st.dataframe(verdict_table(verdicts), hide_index=True, width="stretch")
+    data_table(verdict_table(verdicts), hide_index=True, width="stretch")
     st.caption("`torch.heaviside` records a backward function that raises: its derivative is not implemented. "
                "A comparison such as `z > 0` is not differentiable at all, so its result has no grad_fn and "
                "autograd has nothing to follow. Adding 0·z keeps the graph (as the app's Step activation does), "

@@ -10,7 +10,7 @@ from core.lessons.regularization import charts, story
 from core.lessons.regularization import curve as poly
 from core.lessons.regularization.config import DEGREE, LN_LAMBDA, NOISE, POINTS, CurveConfig
 from core.lessons.regularization.experiment import TABLE_DEGREES, CurveResult, curve_fit, lambda_name
-from ui.layout import show_chart, verification
+from ui.layout import data_table, show_chart, verification
 from ui.page import LessonPage
 from ui.runner import shared
 
@@ -84,10 +84,10 @@ def render(page: LessonPage, config: CurveConfig) -> CurveResult:
         one, two = st.columns(2)
         with one:
             st.markdown("**w⋆ by degree**" + (f" (ln λ = {config.ln_lambda:g})" if config.ridge else " (λ = 0)"))
-            st.dataframe(coefficient_frame(r.degree_table), hide_index=True, width="stretch")
+            data_table(coefficient_frame(r.degree_table), hide_index=True, width="stretch")
         with two:
             st.markdown(f"**w⋆ at M = {config.degree} by ln λ**")
-            st.dataframe(coefficient_frame(r.lambda_table), hide_index=True, width="stretch")
+            data_table(coefficient_frame(r.lambda_table), hide_index=True, width="stretch")
         show_chart(charts.rms_chart(r.by_lambda, "ln_lambda", "ln λ", config.ln_lambda if config.ridge else None,
                                     f"Training and test error against ln λ at M = {config.degree}",
                                     "as Bishop's Figure 1.8"), r.by_lambda, "rms-against-ln-lambda", page.big)
@@ -102,7 +102,7 @@ def reference(page: LessonPage, r: CurveResult) -> None:
             poly.sample_errors(10, NOISE, TABLE_DEGREES, SPREAD_SAMPLES),
             poly.sample_errors(10, NOISE, (9,), SPREAD_SAMPLES, -18.0)))
         table, lines = story.reference_rows(plain, ridge, REFERENCE, SPREAD_SAMPLES)
-        st.dataframe(table, hide_index=True, width="stretch")
+        data_table(table, hide_index=True, width="stretch")
         st.caption(
             "The reference values were measured on one particular draw of 10 noisy points (Bishop's own, in "
             "his Figure 1.5 and Table 1.1, are for his). With only 10 points, E_RMS depends on that draw: the "

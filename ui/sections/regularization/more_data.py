@@ -15,7 +15,7 @@ from core.lessons.regularization.experiment import CHECK_IMAGES, DataResult, epo
 from ui.sections.regularization.common import cpu_seconds
 from ui.live import LiveTraining
 from ui.page import LessonPage
-from ui.layout import show_chart
+from ui.layout import data_table, show_chart
 from ui.outcome import outcome_of, show_outcome
 from ui.training import train_or_last
 
@@ -79,7 +79,7 @@ def show(page: LessonPage, result: DataResult) -> None:
     show_chart(charts.data_chart(result.table, order, "Accuracy: training (solid) and validation (dashed) images"),
                result.table, "more-data", page.big)
     t = result.table
-    st.dataframe(pd.DataFrame({
+    data_table(pd.DataFrame({
         "network": t["run"], "training images": [f"{n:,}" for n in t["images"]], "steps": t["steps"],
         "epochs": t["epochs"], "validation acc.": [fmt.percent(v) for v in t["val_acc"]],
         "training acc.": [fmt.percent(v) for v in t["train_acc"]],

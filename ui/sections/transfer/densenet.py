@@ -9,6 +9,7 @@ import core.format as fmt
 from core.data import offline_requested
 from core.lessons.transfer import densenet
 from core.lessons.transfer.digits import Digits
+from ui.layout import data_table
 from ui.page import LessonPage
 from ui.runner import cached_result, shared
 
@@ -38,7 +39,7 @@ def render(page: LessonPage, digits: Digits) -> None:
         "of stride 2, halve the side five times; the dense blocks keep it. A map must keep at least one pixel "
         "through every stage:")
     st.latex(r"\text{side}_{\text{out}} = \left\lfloor \frac{\text{side}_{\text{in}} + 2p - k}{s} \right\rfloor + 1")
-    st.dataframe(arithmetic_table(), hide_index=True, width="stretch", height="content")
+    data_table(arithmetic_table(), hide_index=True, width="stretch", height="content")
     st.caption("Computed from the architecture (the formula above per stage; ✗: no pixel left, —: never reached). "
                "The unit tests check every number against forward hooks on torchvision's model.")
     st.markdown(
@@ -83,7 +84,7 @@ def render(page: LessonPage, digits: Digits) -> None:
         with col:
             shown = report.shapes[side].assign(side=lambda f: [("raised the error" if pd.isna(v) else f"{int(v)} × {int(v)}")
                                                               for v in f["side"]])
-            st.dataframe(shown[["stage", "side"]], hide_index=True, width="stretch")
+            data_table(shown[["stage", "side"]], hide_index=True, width="stretch")
             st.caption(f"Measured by forward hooks on the real model, input 3 × {side} × {side}.")
     table = report.check
     frozen, head = table[~table["trainable"]], table[table["trainable"]]

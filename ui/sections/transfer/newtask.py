@@ -13,7 +13,7 @@ from core.models import count_parameters
 from core.lessons.transfer import charts, digits as digits_mod, story
 from core.lessons.transfer.digits import Digits
 from core.lessons.transfer.pretrain import PRETRAIN, Pretrained, ZeroShot, pretrain, zero_shot
-from ui.layout import show_chart
+from ui.layout import data_table, show_chart
 from ui.live import time_left
 from ui.outcome import outcome_of, show_outcome, show_refusal
 from ui.page import LessonPage
@@ -86,7 +86,7 @@ def render(page: LessonPage, mnist: Dataset, digits: Digits, pre: Pretrained) ->
         table = compared.copy()
         for col in table.columns[1:]:
             table[col] = [fmt.fixed([v], MEASURES[m])[0] for v, m in zip(compared[col], compared["measurement"])]
-        st.dataframe(table, hide_index=True, width="stretch")
+        data_table(table, hide_index=True, width="stretch")
     with right:
         mn, dg = compared.set_index("measurement").iloc[:, 0], compared.set_index("measurement").iloc[:, 1]
         st.caption(

@@ -12,6 +12,7 @@ from core.lessons.transfer import experiment, recipe
 from core.lessons.transfer.config import TransferConfig
 from core.lessons.transfer.digits import Digits
 from core.lessons.transfer.pretrain import PRETRAIN, Pretrained
+from ui.layout import data_table
 from ui.page import LessonPage
 from ui.runner import shared
 
@@ -60,7 +61,7 @@ def render(page: LessonPage, config: TransferConfig, digits: Digits, pre: Pretra
         f"One real training step (core.training.train, one batch of {n} labelled digits, loss {fmt.number(loss)}) on "
         f"the frozen network: {verdict}.", icon=":material/task_alt:" if unchanged and moved else ":material/error:")
     with st.expander("The check, parameter by parameter"):
-        st.dataframe(check_table(table), hide_index=True, width="stretch")
+        data_table(check_table(table), hide_index=True, width="stretch")
         st.caption("Before the step every parameter was copied; after it, `.grad` and the largest absolute "
                    "difference from the copy were read off each tensor. A frozen parameter never gets a `.grad`: "
                    "autograd does not even compute it, which is why training the frozen network is cheaper.")
