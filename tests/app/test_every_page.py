@@ -113,7 +113,7 @@ def test_presenter_mode_draws_tables_that_grow_with_the_text(app, page):
     a data grid is drawn on a canvas at a fixed size (ui.layout.data_table)."""
     from streamlit.testing.v1.element_tree import Dataframe
 
-    at = app(page, presenter="true").run()
+    at = app(page, presenter="true").run(timeout=600)  # /transfer pretrains on a first visit
     assert not at.exception
     grids = [node for node in at.main if isinstance(node, Dataframe) and node.editing_mode == "read_only"]
     assert not grids, [g.value.columns.tolist() for g in grids]
