@@ -76,7 +76,7 @@ def test_random_interaction_never_shows_an_exception(server, page, path):
     seed = sum(map(ord, path))
     rng = random.Random(seed)
     page.goto(f"{server}/{path}?{SMALL.get(path, '')}")
-    wait_for_app(page)
+    wait_for_app(page, timeout_ms=600_000)  # a first visit trains the default view (/transfer pretrains: ~1 min)
     assert_no_exception(page)
     train = page.get_by_role("button", name="Train")
     if train.count():
