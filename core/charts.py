@@ -204,6 +204,26 @@ def on_canvas(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.properties(usermeta={"embedOptions": {"renderer": "canvas"}})
 
 
+PRESENTER_MARK_TEXT = 16  # px: text drawn inside a chart (reference-line notes, cell counts, names on a map)
+
+
+def _small_text_marks(chart) -> list:
+    """The unit charts under `chart` (layers, concatenations, facets) whose text mark has an explicit
+    font size below PRESENTER_MARK_TEXT (an explicit size overrides configure_text)."""
+    found = []
+    mark = getattr(chart, "mark", None)
+    if isinstance(mark, alt.MarkDef) and mark.type == "text" and isinstance(mark.fontSize, (int, float)) \
+            and mark.fontSize < PRESENTER_MARK_TEXT:
+        found.append(chart)
+    for attr in ("layer", "hconcat", "vconcat", "concat"):
+        for sub in getattr(chart, attr, None) or []:
+            found += _small_text_marks(sub)
+    spec = getattr(chart, "spec", None)
+    if spec is not None and not isinstance(spec, (dict, type(alt.Undefined))):
+        found += _small_text_marks(spec)
+    return found
+
+
 @memo_chart
 def presenter(chart: alt.TopLevelMixin, on: bool) -> alt.TopLevelMixin:
     """Larger fonts for a projector: long titles wrapped, a taller chart, room above the title.
@@ -226,6 +246,11 @@ def presenter(chart: alt.TopLevelMixin, on: bool) -> alt.TopLevelMixin:
     height = getattr(chart, "height", alt.Undefined)
     if isinstance(height, (int, float)) and getattr(chart, "width", None) == "container":  # not images
         props["height"] = round(height * PRESENTER_HEIGHT)
+    if _small_text_marks(chart):  # a copy: the chart passed in may be cached and shown on screens too
+        chart = chart.copy(deep=True)
+        for unit in _small_text_marks(chart):
+            unit.mark = unit.mark.copy()
+            unit.mark.fontSize = PRESENTER_MARK_TEXT
     ink = PRESENTER_INK
     return chart.properties(**props).configure_axis(
         labelFontSize=18, titleFontSize=20, labelColor=ink, titleColor=ink).configure_legend(

@@ -1,6 +1,6 @@
 """Presenter mode on every page, measured in the browser after training (issue 20): the sidebar
-collapsed, every chart's tick labels, axis titles, legends and titles at least 16 px, widget values and
-run tables as large as body text, no CSV buttons."""
+collapsed, every chart's tick labels, axis titles, legends, titles and text inside the plot at least
+16 px, widget values and run tables as large as body text, captions dark, no CSV buttons."""
 import re
 
 import pytest
@@ -14,7 +14,8 @@ CHART_TEXT = """() => [...document.querySelectorAll(
   '[data-testid="stVegaLiteChart"] svg g[class*="role-axis-label"] text, ' +
   '[data-testid="stVegaLiteChart"] svg g[class*="role-axis-title"] text, ' +
   '[data-testid="stVegaLiteChart"] svg g[class*="role-legend"] text, ' +
-  '[data-testid="stVegaLiteChart"] svg g[class*="role-title"] text')]
+  '[data-testid="stVegaLiteChart"] svg g[class*="role-title"] text, ' +
+  '[data-testid="stVegaLiteChart"] svg g.mark-text text')]
   .map(t => [t.textContent, parseFloat(getComputedStyle(t).fontSize) || parseFloat(t.getAttribute('font-size'))])"""
 
 

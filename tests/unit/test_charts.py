@@ -85,3 +85,23 @@ def test_coinciding_lines_are_grouped_and_others_are_not():
     assert coinciding(pd.DataFrame({"layer": [1], "run": ["a"], "v": [float("inf")]}), "layer", "v", "run") == []
     one_point = pd.DataFrame({"layer": [1, 2, 3, 3], "run": ["a", "a", "a", "b"], "v": [0.1, 0.2, 0.3, 0.3]})
     assert coinciding(one_point, "layer", "v", "run") == []  # a single shared point is no line on a line
+
+
+def test_presenter_mode_enlarges_text_drawn_inside_a_chart():
+    """Notes on reference lines, counts in cells: an explicit small font size is raised to 16 px for a
+    projector (configure_text alone does not override it); the chart on screens keeps its own."""
+    import altair as alt
+    import pandas as pd
+
+    from core.charts import PRESENTER_MARK_TEXT, presenter
+
+    df = pd.DataFrame({"x": [1], "y": [2], "t": ["guessing: ln 10 ≈ 2.30"]})
+    base = alt.Chart(df).mark_line().encode(x="x:Q", y="y:Q")
+    note = alt.Chart(df).mark_text(fontSize=11).encode(x="x:Q", y="y:Q", text="t:N")
+    chart = alt.hconcat(alt.layer(base, note), alt.layer(base, note).properties(title="b"))
+    big = presenter(chart, True).to_dict()
+    sizes = [layer["mark"]["fontSize"] for panel in big["hconcat"] for layer in panel["layer"]
+             if isinstance(layer["mark"], dict) and layer["mark"].get("type") == "text"]
+    assert sizes == [PRESENTER_MARK_TEXT, PRESENTER_MARK_TEXT]
+    small = chart.to_dict()  # the screen's chart is untouched
+    assert small["hconcat"][0]["layer"][1]["mark"]["fontSize"] == 11
