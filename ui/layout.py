@@ -117,11 +117,15 @@ def _cell(config: dict | None):
     return lambda v: format_.number(v) if isinstance(v, float) else ("" if v is None else v)
 
 
+PRESENTER_TABLE_SCALE = 1.4  # presenter mode's table text against the screen's (ui.presenter.TEXT, about 22 px)
+
+
 def data_table(df: pd.DataFrame, column_config: dict | None = None, **kwargs) -> None:
     """st.dataframe (sortable, scrollable, with its column help), except in presenter mode: there an HTML
     table (st.table), whose text grows with the page's (a data grid is drawn on a canvas at a fixed
     size), its cells written as the column_config formats them ("percent", "localized", "%.1f"; other
-    floats through core.format.number). Columns configured None are left out in both."""
+    floats through core.format.number), in a scroll box when the grid has a fixed `height`. Columns
+    configured None are left out in both."""
     if not st.session_state.get("settings") or not st.session_state["settings"].presenter:
         st.dataframe(df, column_config=column_config, **{"hide_index": True, **kwargs})
         return
@@ -129,7 +133,12 @@ def data_table(df: pd.DataFrame, column_config: dict | None = None, **kwargs) ->
     shown = df[[c for c in df.columns if not (c in config and config[c] is None)]]
     shown = pd.DataFrame({(config.get(c) or {}).get("label") or c: shown[c].map(_cell(config.get(c)))
                           for c in shown.columns})
-    st.table(shown, hide_index=True)
+    height = kwargs.get("height")
+    if isinstance(height, int):  # a long table keeps its scroll box, as much larger as its text
+        with st.container(height=round(height * PRESENTER_TABLE_SCALE)):
+            st.table(shown, hide_index=True)
+    else:
+        st.table(shown, hide_index=True)
 
 
 def verification(text: str, big: bool = False) -> None:

@@ -33,3 +33,16 @@ def test_outside_presenter_mode_it_is_the_data_grid(monkeypatch):
     monkeypatch.setattr(layout.st, "dataframe", lambda df, **kw: calls.append(kw))
     layout.data_table(pd.DataFrame({"a": [1]}), height=420)
     assert calls == [{"column_config": None, "hide_index": True, "height": 420}]
+
+
+def test_a_long_table_keeps_its_scroll_box_in_presenter_mode(monkeypatch):
+    import contextlib
+
+    boxes = []
+    monkeypatch.setattr(layout.st, "session_state", {"settings": GlobalSettings(presenter=True)})
+    monkeypatch.setattr(layout.st, "table", lambda df, **kw: None)
+    monkeypatch.setattr(layout.st, "container", lambda **kw: boxes.append(kw) or contextlib.nullcontext())
+    layout.data_table(pd.DataFrame({"a": range(64)}), height=420)  # /batchnorm's 64 worked examples
+    assert boxes == [{"height": round(420 * layout.PRESENTER_TABLE_SCALE)}]
+    layout.data_table(pd.DataFrame({"a": range(3)}))
+    assert len(boxes) == 1  # a short table has no box
