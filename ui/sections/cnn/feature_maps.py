@@ -11,7 +11,7 @@ from core.lessons.cnn.experiment import CNNTraining
 from ui.layout import show_chart
 from ui.page import LessonPage
 from ui.runner import derived_from
-from ui.sections.cnn.kernels import Inspected
+from ui.sections.cnn.kernels import Inspected, view_owner
 
 def article(word: str) -> str:
     """'an' before 8 (eight), 'a' otherwise."""
@@ -60,9 +60,8 @@ def render(page: LessonPage, data: Dataset, result: CNNTraining | None, net: Ins
                         args=(page,))
 
     pixels, label = inspection.validation_image(data, image)
-    # one image's maps and their charts, computed once per run (or untrained network: the same from its
-    # seed in every session) for every session
-    owner = result if result is not None else ("cnn.untrained", page.settings.seed)
+    # one image's maps and their charts, computed once per run (or untrained network) for every session
+    owner = view_owner(page, result)
     view = ("cnn.maps", network, state, image, data.name, data.source)
     maps, probs = derived_from(owner, view, lambda: inspection.feature_maps(model, data.x_val[image]))
     pred = int(probs.argmax())

@@ -56,6 +56,12 @@ def inspected(page: LessonPage, result: CNNTraining | None, network: str) -> Ins
     return Inspected(network, untrained, trained)
 
 
+def view_owner(page: LessonPage, result: CNNTraining | None):
+    """What the views of the network on screen are shared by (ui.runner.derived_from): the run, or before
+    any Train the untrained network, rebuilt the same from the sidebar's seed in every session."""
+    return result if result is not None else ("cnn.untrained", page.settings.seed)
+
+
 def _kernel_panel(title: str, weight: torch.Tensor, big: bool):
     df = arithmetic.stack_frame(weight[:, 0])
     return df, charts.kernel_grid_chart(df, charts.weights_title(title, df), px=KERNEL_PX[big],
@@ -81,9 +87,7 @@ def render(page: LessonPage, result: CNNTraining | None, network: str) -> Inspec
         panels += [(f"After training ({IN_WORDS[network]})", w_after, "kernels-after"),
                    ("Change: after − before", w_after - w_before, "kernels-change")]
     # the frames and charts of a trained run are built once for every session (ui.runner.derived_from)
-    # (before any Train: the untrained network, the same from its seed in every session)
-    owner = result if result is not None else ("cnn.untrained", page.settings.seed)
-    drawn = derived_from(owner, ("cnn.kernels", network, page.big), lambda: [
+    drawn = derived_from(view_owner(page, result), ("cnn.kernels", network, page.big), lambda: [
         _kernel_panel(title, weight, page.big) for title, weight, _ in panels])
     for col, (_, _, name), (df, chart) in zip(cols, panels, drawn):
         with col:
