@@ -218,10 +218,9 @@ if result is not None:
         f"{symmetry.SETTINGS.lr:g}, momentum {symmetry.SETTINGS.momentum:g}): once with every weight set to the "
         f"small constant 1/n_in (1/784 in the first layer, 1/{sym.width} after; biases 0) — small enough not to "
         f"saturate or explode, so the weights do train — and once with {rand}. Per hidden layer after training:")
-    data_table(sym.table, hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.2e")
-                                for c in ("max |ΔW|", "max difference between neurons")}
-                 | {"mean |cos|": st.column_config.NumberColumn(format="%.3f")})
+    tiny = ("max |ΔW|", "max difference between neurons")  # 0 next to 4.89 × 10⁻², said as powers of ten
+    data_table(sym.table.assign(**{c: sym.table[c].map(fmt.number) for c in tiny}), hide_index=True,
+               width="stretch", column_config={"mean |cos|": st.column_config.NumberColumn(format="%.3f")})
     st.markdown(story.experiment_sentence(sym))
     for col, (label, cos) in zip(st.columns(2), sym.cosines.items()):
         with col:

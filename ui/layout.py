@@ -54,17 +54,64 @@ def _forget(key: int) -> None:
             del _SPECS[key]
 
 
+COLOUR_CHANNELS = ("color", "fill", "stroke")
+
+
+def _symbol_legends(node):
+    """`node` (a Vega-Lite spec or part of one, its data left alone) with every continuous colour legend
+    drawn as a column of swatches instead of a gradient; shares what it does not change. Vega's SVG
+    renderer points a gradient at the page's address as it was when drawn (`url(<address>#gradient_0)`),
+    and this app rewrites the address's query string as widgets change: the gradient then finds nothing
+    and its colour bar is blank (vega/vega#3948)."""
+    if isinstance(node, list):
+        items = [_symbol_legends(item) for item in node]
+        return items if any(a is not b for a, b in zip(items, node)) else node
+    if not isinstance(node, dict):
+        return node
+    out = node
+    for key, value in node.items():
+        if key in ("datasets", "data"):
+            continue
+        if key == "encoding" and isinstance(value, dict):
+            encoding = dict(value)
+            for channel in COLOUR_CHANNELS:
+                field = encoding.get(channel)
+                if (isinstance(field, dict) and field.get("type") == "quantitative" and "bin" not in field
+                        and field.get("legend", {}) is not None):
+                    encoding[channel] = {**field, "legend": {**(field.get("legend") or {}), "type": "symbol",
+                                                            "symbolType": "square"}}
+            new = _symbol_legends(encoding)
+        else:
+            new = _symbol_legends(value)
+        if new is not value:
+            out = dict(node) if out is node else out
+            out[key] = new
+    return out
+
+
 def _as_svg(spec: dict, layout: str | None = None) -> dict:
     """The spec drawn as SVG, whatever its number of marks: a fixed-size chart wider than a phone is
     scaled down to fit by CSS (ui.presenter.ALWAYS), and SVG finds the hovered mark by the element under
-    the pointer, where a scaled canvas would pick by unscaled coordinates. A chart that asks for a canvas
-    (core.charts.on_canvas: dense grids sized to fit a phone as they are) keeps it."""
+    the pointer, where a scaled canvas would pick by unscaled coordinates. Its continuous colour legends
+    become swatches (`_symbol_legends`). A chart that asks for a canvas (core.charts.on_canvas: dense grids
+    sized to fit a phone as they are) keeps it, and its gradients."""
     meta = dict(spec.get("usermeta") or {})
     options = meta.get("embedOptions") or {}
-    meta["embedOptions"] = {**options, "renderer": options.get("renderer", "svg")}
+    renderer = options.get("renderer", "svg")
+    meta["embedOptions"] = {**options, "renderer": renderer}
     if layout:
         meta["layout"] = layout  # the screen it is drawn for ("phone"), for whoever reads the page's specs
-    return {**spec, "usermeta": meta}
+    return {**(_symbol_legends(spec) if renderer == "svg" else spec), "usermeta": meta}
+
+
+def _on_screen(spec: dict, stretch: bool, layout: str | None = None) -> dict:
+    """The spec as sent: a fixed-size chart as SVG (`_as_svg`); a stretched one in the renderer Streamlit
+    picks (SVG up to 2,000 rows), with swatches for its continuous colour legends unless it asks for a
+    canvas. Always a new top-level dict: Streamlit moves the datasets out of the one it is given."""
+    if not stretch:
+        return _as_svg(spec, layout)
+    on_canvas = ((spec.get("usermeta") or {}).get("embedOptions") or {}).get("renderer") == "canvas"
+    return dict(spec if on_canvas else _symbol_legends(spec))
 
 
 def draw_chart(chart: alt.TopLevelMixin, big: bool = False, stretch: bool = True, layout: str | None = None) -> None:
@@ -73,10 +120,15 @@ def draw_chart(chart: alt.TopLevelMixin, big: bool = False, stretch: bool = True
     width = "stretch" if stretch else "content"
     spec = _vega_lite_spec(chart, big)
     if spec is None:
-        chart = presenter(chart, big)
-        st.altair_chart(chart if stretch else chart.properties(usermeta=_as_svg({}, layout)["usermeta"]), width=width)
-    else:  # a shallow copy: Streamlit moves the datasets out of the top level of the dict it is given
-        st.vega_lite_chart(spec=dict(spec) if stretch else _as_svg(spec, layout), width=width)
+        spec = presenter(chart, big).to_dict()
+    st.vega_lite_chart(spec=_on_screen(spec, stretch, layout), width=width)
+
+
+def selectable_chart(chart: alt.TopLevelMixin, big: bool, key: str, on_select, selection_mode: list[str]) -> None:
+    """A fixed-size chart whose named selections (`selection_mode`) call `on_select` when a student clicks
+    it (st.vega_lite_chart's selections), drawn as draw_chart draws one."""
+    st.vega_lite_chart(spec=_on_screen(presenter(chart, big).to_dict(), stretch=False), key=key, width="content",
+                       on_select=on_select, selection_mode=selection_mode)
 
 
 def show_chart(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str, big: bool = False,

@@ -53,6 +53,25 @@ def percents(values) -> "pd.Series":
     return pd.Series(values).map(lambda v: float("nan") if v == "—" else float(str(v).rstrip("%")) / 100)
 
 
+def numbers(values) -> "pd.Series":
+    """A column the page shows through core.format.number ("4.89 × 10⁻²", "1,024", "−0.5", "—") back as
+    floats (NaN for "—")."""
+    import pandas as pd
+
+    def parse(text: str) -> float:
+        text = str(text).replace("−", "-").replace(",", "")
+        if text == "—":
+            return float("nan")
+        if "10" in text and text.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")) != text:
+            mantissa, _, power = text.rpartition("10")
+            exponent = int(power.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+            mantissa = mantissa.replace("×", "").strip()
+            return (float(mantissa) if mantissa not in ("", "-") else float(mantissa + "1")) * 10.0 ** exponent
+        return float(text)
+
+    return pd.Series(values).map(parse)
+
+
 # ---------------------------------------------------------------- what a page puts on screen, as text
 
 UNREADABLE = {

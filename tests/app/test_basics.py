@@ -1,7 +1,7 @@
 """The basics page, run through the real entrypoint by Streamlit's AppTest."""
 import json
 import re
-from tests.app.conftest import frames
+from tests.app.conftest import frames, unreadable
 
 PAGE = "basics.py"
 SMALL_CLASSIFIER = {"mlp_epochs": "1", "mlp_batch_size": "512"}
@@ -30,6 +30,7 @@ def button(at, label: str):
 def assert_clean(at) -> None:
     assert not at.exception
     assert not re.search(r"\b(nan|None|inf)\b", text(at))  # (ui.outcome's "became NaN or infinite" is words)
+    assert not unreadable(at), unreadable(at)
 
 
 def test_first_visit_draws_every_part_and_trains_the_adder(app):

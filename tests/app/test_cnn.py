@@ -1,5 +1,5 @@
 """The CNN page, run through the real entrypoint by Streamlit's AppTest."""
-from tests.app.conftest import frames, percents
+from tests.app.conftest import frames, percents, unreadable
 import dataclasses
 import json
 
@@ -293,6 +293,7 @@ def test_diverging_learning_rate_is_reported(app):
     words = words.lower().replace("nance", "").replace("became nan or infinite", "")  # the outcome's own words
     assert "nan" not in words and "none" not in words.replace("none of", "")
     assert "not measured yet" in words or "not reproduced here" in words
+    assert not unreadable(at), unreadable(at)
 
 
 def test_the_drawing_waits_for_a_digit_and_says_the_untrained_guess_is_random(app):

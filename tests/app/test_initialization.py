@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.app.conftest import frames, unreadable
+from tests.app.conftest import frames, numbers, unreadable
 
 PAGE = "initialization.py"
 SMALL = {"schemes": "xavier_uniform", "depth": "3", "width": "16", "epochs": "1"}  # trains in about a second
@@ -153,6 +153,9 @@ def test_train_shows_comparison_heatmap_and_honest_symmetry(app):
     assert "**All equal (1)**'s hidden weights never moved: max |ΔW| = 0 in all 4 hidden layers" in text(at, "markdown")
     # the dedicated experiment: equal weights that did move yet stayed identical, next to Xavier's distinct neurons
     sym = frames(at)[2].set_index(["initialization", "layer"])
+    tiny = ["max |ΔW|", "max difference between neurons"]
+    assert sym[tiny].map(lambda v: "e-" not in v and "e−" not in v).all().all()  # 4.89 × 10⁻², not 4.89e-02
+    sym[tiny] = sym[tiny].apply(numbers)
     equal, xavier = sym.loc["Equal (1/n_in)"], sym.loc["Xavier uniform"]
     assert len(equal) == 4 and (equal["max |ΔW|"] > 1e-4).all()
     assert (equal["max difference between neurons"] == 0).all() and (equal["distinct neurons"] == 1).all()

@@ -1,7 +1,7 @@
 """The cost-function page, run through the real entrypoint by Streamlit's AppTest."""
 import pytest
 
-from tests.app.conftest import frames, percents
+from tests.app.conftest import frames, percents, unreadable
 
 PAGE = "losses.py"
 # four costs, one epoch of large batches: every section draws, in a few seconds
@@ -42,6 +42,8 @@ def test_first_visit_shows_every_part_with_its_numbers(app):
     verdicts = table(at, "output a written as").set_index("output a written as")["torch.autograd.grad(C, w)"]
     assert "not implemented" in verdicts["torch.heaviside(z, torch.tensor(0.))"]
     assert "does not have a grad_fn" in verdicts["(z > 0).float()"]
+    assert table(at, "output a written as").set_index("output a written as").loc[
+        "(z > 0).float()", "a.grad_fn"] == "— (not in the graph)"  # PyTorch's None, said in words
     # 2. Nielsen's neuron and his observations beside ours
     assert "after 150 epochs the output is **0.933**" in shown and shown.count("reproduced here") == 2
     # 3. softmax: the probabilities sum to 1, the cross-entropy of the true class
@@ -139,6 +141,7 @@ def test_a_learning_rate_that_ruins_training_is_reported(app):
     warned = " ".join(w.value for w in at.main.warning)
     assert "Cross-entropy did not train" in warned and "Bug: NLLLoss on probabilities did not train" in warned
     assert charts(at) == CHARTS
+    assert not unreadable(at), unreadable(at)
 
 
 def test_dropping_cross_entropy_is_refused_and_the_page_keeps_working(app):

@@ -1,5 +1,5 @@
 """The momentum page, run through the real entrypoint by Streamlit's AppTest."""
-from tests.app.conftest import frames, percents
+from tests.app.conftest import frames, percents, unreadable
 import pytest
 
 from core.lessons.momentum.config import MomentumConfig
@@ -118,6 +118,7 @@ def test_diverging_learning_rate_is_reported_and_charts_still_drawn(app):
     assert "β = 0 diverged at step" in warned and "β = 0.9 diverged at step" in warned
     assert chart_count(at) == 3
     assert frames(at)[0]["diverged"].str.startswith("at step").all()
+    assert not unreadable(at), unreadable(at)
 
 
 @pytest.mark.parametrize("value, message", [

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from core.lessons.regularization import config as lesson_config
-from tests.app.conftest import frames, percents
+from tests.app.conftest import frames, percents, unreadable
 
 PAGE = "regularization.py"
 # small settings for the trained sections, so every click trains in a few seconds
@@ -40,6 +40,7 @@ def assert_clean(at) -> None:
     assert not at.exception
     shown = text(at)
     assert not re.search(r"\bnan\b|\bNone\b", shown), shown[:500]
+    assert not unreadable(at), unreadable(at)
 
 
 def test_first_visit_fits_curves_instantly_and_waits_for_train(app):

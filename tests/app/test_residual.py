@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.app.conftest import frames, percents
+from tests.app.conftest import frames, percents, unreadable
 
 PAGE = "residual.py"
 SMALL = {"depth": "3", "width": "16", "epochs": "1"}  # trains in about a second
@@ -30,6 +30,7 @@ def train(at):
 def clean(at) -> None:
     words = text(at).replace("NaN or infinite", "")  # core.outcome's words for a diverged run
     assert not re.search(r"\bnan\b|\bNone\b|\binf\b", words, re.IGNORECASE), re.findall(r".{40}\b(?:nan|None)\b.{20}", words)
+    assert not unreadable(at), unreadable(at)
 
 
 def test_first_visit_trains_the_default_reference_and_shows_everything(app):

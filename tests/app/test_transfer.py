@@ -5,7 +5,7 @@ import pytest
 
 from core.lessons.transfer import experiment
 from core.lessons.transfer.config import shrink
-from tests.app.conftest import frames
+from tests.app.conftest import frames, unreadable
 
 PAGE = "transfer.py"
 SMALL = {"k": "2", "ks": "", "epochs": "2"}  # one K: 12 small runs
@@ -28,6 +28,7 @@ def all_text(at) -> str:
 def no_missing_words(at) -> None:
     text = all_text(at)
     assert "nan" not in text.replace("nana", "").split() and " nan" not in text and "None" not in text
+    assert not unreadable(at), unreadable(at)
 
 
 def test_first_visit_trains_the_default_sweep_and_shows_the_lesson(app):

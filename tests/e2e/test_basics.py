@@ -20,7 +20,7 @@ def test_first_visit_replay_step_and_classifier(server, page):
     slider = page.locator(".vega-bind input[type=range]").first
     slider.scroll_into_view_if_needed()
     slider.evaluate("el => { el.value = 15; el.dispatchEvent(new Event('input', {bubbles: true})); }")
-    wait_for_chart_text(page, "Update 15 · epoch 4 · example (1, 0), target y = 0")
+    wait_for_chart_text(page, "Update 15 · epoch 4 · example (1, 0), y = 0")
     assert "Update 24" not in chart_text(page)
     # Play (ui.animation) moves the same slider on, in the browser, to the last update
     page.get_by_role("button", name="▶ Play").click()

@@ -44,3 +44,13 @@ def test_never_says_none_or_nan(x):
     for f in (number, percent, ratio, chance, seconds, lambda v: fixed([v], 2)[0]):
         text = f(x)
         assert "nan" not in text.lower() and "none" not in text.lower() and "inf" not in text.lower() and text
+
+
+@given(st.floats(-1e300, 1e300))  # (a number printed as 1.80 × 10³⁰⁸ reads back beyond the largest float)
+def test_the_app_tests_read_a_number_back_as_the_page_printed_it(x):
+    """tests.app.conftest.numbers inverts number() to its three significant digits: app tests compare
+    what a page shows with what was computed."""
+    from tests.app.conftest import numbers
+
+    back = numbers([number(x)])[0]
+    assert back == pytest.approx(x, rel=5e-3, abs=0)

@@ -128,7 +128,7 @@ def gate_points(gate: str) -> pd.DataFrame:
 
 
 @memo_chart
-def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, big: bool = False, px: int = 290,
+def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, big: bool = False, px: int | None = None,
                      cells: int = 32) -> alt.VConcatChart:
     """The whole perceptron figure, driven by the SCRUB parameter (the update shown, 0 = before any):
 
@@ -138,7 +138,9 @@ def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, big: bool = False,
     - `texts` (update, line, text): the arithmetic of that update, three lines;
     - the errors of each epoch so far, the current epoch marked;
     - the weights w₁, w₂, b after each update so far.
-    `big` (presenter mode) sets the arithmetic and the examples' labels in larger type."""
+    `big` (presenter mode) sets the arithmetic and the examples' labels in larger type, on a larger plane
+    (`px`, the plane's side in pixels: 290, a phone's width, or 400 in presenter mode)."""
+    px = px or (400 if big else 290)
     xs, ys = _axes(BOX)
     weights = run.updates[["update", "w1", "w2", "b"]]
     lookup = alt.LookupData(data=weights, key="update", fields=["w1", "w2", "b"])
@@ -177,7 +179,8 @@ def perceptron_chart(run: PerceptronRun, texts: pd.DataFrame, big: bool = False,
     size = 17 if big else 13
     words = alt.Chart(texts).transform_filter(f"datum.update == {SCRUB}").mark_text(
         align="left", baseline="top", fontSize=size, limit=px + 40).encode(
-        x=alt.value(0), y=alt.Y("line:O", axis=None), text="text:N").properties(width=px, height=5 * size + 2)
+        x=alt.value(0), y=alt.Y("line:O", axis=None), text="text:N").properties(
+        width=px, height=round(1.4 * size * max(3, int(texts["line"].max()) if len(texts) else 3)) + 2)
     errors = _errors_chart(run, px)
     trace = _weights_chart(run, px)
     return alt.vconcat(plane, words, errors, trace, spacing=14).add_params(_scrubber(run.last_update)).resolve_scale(

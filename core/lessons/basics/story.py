@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import core.format as fmt
+from core.charts import wrap_text
 from core.lessons.basics.config import N_TRAIN, PERCEPTRON_EPOCHS, QUICKSTART, SumConfig
 from core.lessons.basics.experiment import ClassifierResult, SumResult
 from core.lessons.basics.perceptron import PerceptronRun, RoundingEffect, XorNet, fire
@@ -46,8 +47,12 @@ def line_text(w1: float, w2: float, b: float) -> str:
     return f"{signed(w1, True)}·x₁ {signed(w2)}·x₂ {signed(b)} = 0"
 
 
+UPDATE_CHARS = 48  # a line of the perceptron figure's arithmetic: 290 px at 13 px type, 400 px at 17 px
+
+
 def update_texts(run: PerceptronRun) -> pd.DataFrame:
-    """Three lines of arithmetic per update, for the perceptron figure: columns update, line (1-3), text."""
+    """The arithmetic of each update, for the perceptron figure: columns update, line (1, 2, …), text. A
+    line holds about UPDATE_CHARS characters (more only for one long number): longer ones are wrapped."""
     lr = fmt.number(run.config.lr)
     fired, unfired = ("> 0", "≤ 0") if run.threshold == ">" else ("≥ 0", "< 0")
     rows = []
@@ -59,16 +64,20 @@ def update_texts(run: PerceptronRun) -> pd.DataFrame:
         else:
             x = f"({fmt.number(r.x1)}, {fmt.number(r.x2)})"
             side = fired if r.predicted else unfired
-            lines = [f"Update {r.update} · epoch {r.epoch} · example {x}, target y = {int(r.target)}",
+            lines = [f"Update {r.update} · epoch {r.epoch} · example {x}, y = {int(r.target)}",
                      f"z = {signed(r.w1_before, True)}·{fmt.number(r.x1)} {signed(r.w2_before)}·{fmt.number(r.x2)} "
                      f"{signed(r.b_before)} = {fmt.number(r.z)} {side}, so ŷ = {int(r.predicted)}"]
             if r.error == 0:
                 lines.append("y − ŷ = 0: right, so nothing changes")
             else:
                 error = fmt.number(r.error)
-                lines.append(f"y − ŷ = {error}: w ← w + {lr}·({error})·{x} = "
-                             f"({fmt.number(r.w1)}, {fmt.number(r.w2)}), b ← {fmt.number(r.b)}")
-        rows += [{"update": r.update, "line": i + 1, "text": text} for i, text in enumerate(lines)]
+                lines += [f"y − ŷ = {error}: w ← w + {lr}·({error})·{x} = ({fmt.number(r.w1)}, {fmt.number(r.w2)})",
+                          f"b ← b + {lr}·({error}) = {fmt.number(r.b)}"]
+        shown = []
+        for text in lines:  # wrapped: the figure's text mark would cut a longer line off with "…"
+            wrapped = wrap_text(text, UPDATE_CHARS)
+            shown += [wrapped] if isinstance(wrapped, str) else [wrapped[0], *("   " + w for w in wrapped[1:])]
+        rows += [{"update": r.update, "line": i + 1, "text": text} for i, text in enumerate(shown)]
     return pd.DataFrame(rows)
 
 

@@ -96,6 +96,13 @@ def histogram_chart(hist: pd.DataFrame, step: int, layer: int, activation: str) 
     bars = _finite(df, ["lo", "hi", "share"])
     bars = bars.assign(snapshot=bars["step"].astype(int).map(index))
     titles = [_snapshot_lines(hist, bars, s, layer) for s in steps]  # the title of each snapshot
+    # every layer's panel gets as many title lines as the longest title of any layer, so that the panels
+    # side by side keep their plots level however many notes one of them has
+    lines = max((len(t) for t in titles), default=1)
+    for other, part in hist[hist["layer"] != layer].groupby("layer"):
+        finite = _finite(part, ["lo", "hi", "share"])
+        lines = max(lines, *(len(_snapshot_lines(hist, finite, int(s), int(other))) for s in part["step"].unique()))
+    titles = [t + [" "] * (lines - len(t)) for t in titles]
     scrub = alt.param(name=SCRUB, value=start, bind=alt.binding_range(
         min=0, max=max(len(steps) - 1, 0), step=1,
         name=f"Snapshot (0–{max(len(steps) - 1, 0)}, its training step in each title) "))

@@ -70,7 +70,8 @@ def test_the_histogram_says_how_much_is_not_finite_and_draws_only_finite_bins():
                "With BN": [(1, 1, torch.randn(64, 8, generator=g)), (1, 2, torch.full((64, 8), float("nan")))]}
     hist = experiment.histograms(samples)
     partly = charts.histogram_chart(hist, 1, 1, "ReLU")
-    assert notes(partly) == {0: ["Hidden layer 1 · step 1", "Without BN: 25.0% of values NaN or ∞"]}
+    # padded to layer 2's four lines: the panels side by side keep their plots level
+    assert notes(partly) == {0: ["Hidden layer 1 · step 1", "Without BN: 25.0% of values NaN or ∞", " ", " "]}
     assert all_finite(data_values(partly), ["lo", "hi", "share"])
     empty = charts.histogram_chart(hist, 1, 2, "ReLU")
     # said in the title, one line each, so a phone shows it whole

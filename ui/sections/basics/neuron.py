@@ -10,10 +10,9 @@ import streamlit as st
 
 import core.format as fmt
 from core.activations import get_activation
-from core.charts import presenter
 from core.lessons.basics import charts, neuron
 from core.lessons.basics.config import NEURON_ACTIVATIONS, POINT, WEIGHT, NeuronConfig
-from ui.layout import data_table, show_chart
+from ui.layout import data_table, selectable_chart, show_chart
 from ui.page import LessonPage
 from ui.sections.basics.parts import read
 
@@ -68,8 +67,7 @@ def render(page: LessonPage) -> tuple[NeuronConfig, dict]:
     left, middle, right = st.columns(3)
     with left:
         chart = charts.neuron_plane_chart(grid, line, point, "z", alt.Title("The weighted sum z", subtitle="dashed: z = 0"))
-        st.altair_chart(presenter(chart, big), key=k("plane_z"), width="content", on_select=lambda: pick_from_click(page, "plane_z"),
-                        selection_mode=[charts.PICK])
+        selectable_chart(chart, big, k("plane_z"), lambda: pick_from_click(page, "plane_z"), [charts.PICK])
     with middle:
         curve = neuron.activation_curve(config.activation, neuron.z_range(config, grid))
         show_chart(charts.activation_chart(curve, at["z"], at["output"], label), curve, "activation", big)
@@ -77,8 +75,7 @@ def render(page: LessonPage) -> tuple[NeuronConfig, dict]:
         chart = charts.neuron_plane_chart(grid, line, point, "output",
                                           alt.Title(f"The output {label}(z)", subtitle="the neuron's answer over the plane"),
                                           config.activation)
-        st.altair_chart(presenter(chart, big), key=k("plane_out"), width="content",
-                        on_select=lambda: pick_from_click(page, "plane_out"), selection_mode=[charts.PICK])
+        selectable_chart(chart, big, k("plane_out"), lambda: pick_from_click(page, "plane_out"), [charts.PICK])
     if not big:  # presenter mode leaves the CSV buttons out
         st.download_button("Download the plane (CSV)", lambda: grid.to_csv(index=False).encode(),
                            file_name="neuron-plane.csv", mime="text/csv", key="csv-neuron-plane", type="tertiary",

@@ -62,9 +62,10 @@ def render(page: LessonPage, result: experiment.LossesResult | None, key: tuple 
     st.subheader("The identity, checked on a batch")
     fed = experiment.prepare(data, result.config.inputs)
     images = fed.pixels(fed.x_val[:BATCH].cpu()) if result.config.inputs == "standardised" else fed.x_val[:BATCH].cpu()
+    st.markdown(f"The first {BATCH} validation images (their number in the table below, and their label) "
+                "through the network trained with cross-entropy above:")
     st.image([np.clip(im[0].numpy(), 0, 1) for im in images], width=64,
-             caption=[f"{i + 1}: a {int(y)}" for i, y in enumerate(fed.y_val[:BATCH].cpu())])
-    st.markdown(f"The first {BATCH} validation images through the network trained with cross-entropy above:")
+             caption=[f"#{i + 1} · label {int(y)}" for i, y in enumerate(fed.y_val[:BATCH].cpu())])
     a, b, c, d = st.columns(4)
     a.metric("CrossEntropyLoss(z, y)", f"{check.cross_entropy:.6f}")
     b.metric("NLLLoss(LogSoftmax(z), y)", f"{check.log_softmax_nll:.6f}")

@@ -27,7 +27,9 @@ def verdict_table(verdicts: list[surfaces.Verdict]) -> pd.DataFrame:
             return v.error
         return f"∂C/∂w1 = {number(v.gradient[0])}, ∂C/∂w2 = {number(v.gradient[1])}"
     return pd.DataFrame({"output a written as": [v.code for v in verdicts],
-                         "a.grad_fn": [v.grad_fn for v in verdicts],
+                         # PyTorch's None (no backward function) said as what it means
+                         "a.grad_fn": ["— (not in the graph)" if v.grad_fn == "None" else v.grad_fn
+                                       for v in verdicts],
                          "cost C": [number(v.cost) for v in verdicts],
                          "torch.autograd.grad(C, w)": [answer(v) for v in verdicts]})
 
