@@ -42,9 +42,13 @@ def shoot(browser, url: str, name: str, train: bool, presenter: bool, phone: boo
     # every section's Train button in turn (regularization has three, basics two): each run has ended
     # and every chart is drawn before the next button, and before the shots
     buttons = page.get_by_role("button", name=re.compile(r"^Train"))
-    for i in range(buttons.count() if train else 0):
-        buttons.nth(i).click()
-        wait_for_training(page)
+    prompts = page.locator('[data-testid="stAlertContainer"]', has_text=re.compile(r"^Press Train to train"))
+    for attempt in range(3 if train else 0):  # a click landing on a rerun in progress is lost: press again
+        for i in range(buttons.count()):
+            buttons.nth(i).click()
+            wait_for_training(page)
+        if not prompts.count():
+            break
     if name != "home":
         wait_for_charts(page, timeout_ms=300_000)
     page.wait_for_timeout(500)  # the last chart's marks settle (transitions)

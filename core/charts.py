@@ -29,7 +29,14 @@ def _run_color(labels: list[str], title: str = "Run", label_limit: int = LABEL_L
                columns: int | None = None) -> alt.Color:
     return alt.Color("run:N", scale=color_scale(labels), title=title,
                      legend=alt.Legend(orient="bottom", symbolOpacity=1, symbolStrokeWidth=3,
-                                       columns=columns or min(len(labels), LEGEND_COLUMNS), labelLimit=label_limit))
+                                       columns=columns or balanced_columns(len(labels)), labelLimit=label_limit))
+
+
+def balanced_columns(n: int) -> int:
+    """Labels per legend row for `n` labels: at most LEGEND_COLUMNS, in rows as even as can be (4 labels
+    as 2 + 2, not 3 + 1, whose third column would run off a phone's screen)."""
+    rows = max(1, math.ceil(n / LEGEND_COLUMNS))
+    return max(1, math.ceil(n / rows))
 
 
 GUIDE_COLOR = "#777777"  # reference lines (chance, guessing): grey, dashed, so no run's colour is taken
@@ -154,6 +161,7 @@ def coinciding(frame: pd.DataFrame, x: str, y: str, series: str, tolerance: floa
     return [g for g in groups if len(g) > 1]
 
 
+SUBTITLE = 45  # characters a line of subtitle holds on a phone (390 px): longer ones are wrapped, not cut
 PRESENTER_TITLE_CHARS = 36  # at 24 px, about what a half-width chart holds on one line
 PRESENTER_SUBTITLE_CHARS = 45  # the same at 18 px
 PRESENTER_HEIGHT = 1.25  # larger text takes room from the plot: give some of it back

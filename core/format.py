@@ -5,6 +5,7 @@
 - `percent(x)`: a share in [0, 1] as "91.3%".
 - `ratio(x)`: how many times as large: "36×", "1.1×", and below 1 "0.23×"; tiny ones as "1 in 4,300".
 - `chance(x)`: a small share said in words: 2e-8 -> "2 in 100 million".
+- `points(a, b)`: the difference of two shares in percentage points, of the two as `percent` prints them.
 - `seconds(x)`: "0.8 s", "12 s", "2 min 5 s".
 - `fixed(values, decimals)`: a column of numbers with the same decimals, for a table.
 
@@ -67,6 +68,20 @@ def percent(x, decimals: int = 1) -> str:
     """0.9134 -> '91.3%'; missing -> '—'."""
     v = _value(x)
     return MISSING if v is None or math.isinf(v) else f"{100 * v:.{decimals}f}%".replace("-", "−")
+
+
+def points(a, b, signed: bool = False) -> str:
+    """a − b for two shares in [0, 1], in percentage points, of the two as `percent` prints them: 0.8976
+    against 0.8964 ("89.8%", "89.6%") is '0.2 points' whatever digits lie beyond, so that a reader's own
+    subtraction agrees; 2 significant digits; its size, or with its sign ('+0.2 points', '−1 point') when
+    `signed`; '—' when either is missing or infinite."""
+    va, vb = _value(a), _value(b)
+    if va is None or vb is None or math.isinf(va) or math.isinf(vb):
+        return MISSING
+    d = float(f"{100 * va:.1f}") - float(f"{100 * vb:.1f}")
+    text = number(abs(d), digits=2)
+    sign = ("+" if d >= 0 else "−") if signed else ""
+    return f"{sign}{text} point" + ("" if text == "1" else "s")
 
 
 def chance(x) -> str:

@@ -25,8 +25,9 @@ for group, lessons in course_groups().items():
 
 st.subheader("How to use it")
 st.markdown(
-    "- The sidebar holds what every lesson shares: the device models train on, the random seed, the "
-    "dataset, and **presenter mode** (larger text and charts for a projector).\n"
+    "- The sidebar (» at the top left on a phone) holds what every lesson shares: the device models train "
+    "on, the random seed, the dataset, and **presenter mode** (larger text and charts for a projector).\n"
     "- Same seed, same settings, same numbers: share the address bar's link and a class sees the "
     "identical experiment — and the server trains it only once.\n"
-    "- Every chart's ⋯ menu saves it as PNG or SVG; the button under it downloads its data as CSV.")
+    "- Every chart's toolbar (top right of the chart; tap it on a phone) shows its data, saves it as PNG "
+    "and goes full screen; the button under it downloads its data as CSV.")

@@ -107,7 +107,8 @@ def _chart_text(spec: str) -> list[str]:
 def rendered_text(at) -> list[str]:
     """Every piece of text a page shows in its main area: markdown, captions, callouts, LaTeX, metrics,
     headings, widget labels, every cell and column name of its tables, and the titles and text marks of
-    its charts. For checking that nothing unreadable (see `unreadable`) reaches the screen."""
+    its charts (not code blocks: Python source, where None is a keyword). For checking that nothing
+    unreadable (see `unreadable`) reaches the screen."""
     import pandas as pd
 
     texts: list[str] = []
@@ -133,6 +134,8 @@ def rendered_text(at) -> list[str]:
                     texts.extend(map(str, values))
         elif kind == "vega_lite_chart":
             texts.extend(_chart_text(node.proto.spec))
+        elif kind == "code":  # Python source, where None is a keyword, not a missing number
+            return
         else:
             for attr in ("value", "label", "body"):
                 try:

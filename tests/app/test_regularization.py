@@ -50,7 +50,7 @@ def test_first_visit_fits_curves_instantly_and_waits_for_train(app):
     # curve fit, error against M, error against ln λ (in its expander), and the 4 dropout heatmaps
     assert charts(at) == 7
     metrics = {m.label: m.value for m in at.main.metric}
-    assert metrics["Training E_RMS"] == "0.000" and metrics["Test E_RMS"] == "0.740"
+    assert metrics["Training RMS error"] == "0.000" and metrics["Test RMS error"] == "0.740"
     assert metrics["Largest |coefficient|"] == "330,000"
     shown = text(at)
     assert "test error is lowest at **M = 5**" in shown
@@ -87,7 +87,7 @@ def test_the_ridge_penalty_tames_the_degree_9_fit(app):
     at = app(PAGE, ridge="true").run()
     assert_clean(at)
     metrics = {m.label: m.value for m in at.main.metric}
-    assert metrics["Training E_RMS"] == "0.176" and metrics["Test E_RMS"] == "0.451"
+    assert metrics["Training RMS error"] == "0.176" and metrics["Test RMS error"] == "0.451"
     assert "The penalty ln λ = −18 shrinks them" in text(at)
 
 

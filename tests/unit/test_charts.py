@@ -1,6 +1,7 @@
 """core.charts: shared builders and presenter mode."""
 import altair as alt
 import pandas as pd
+from hypothesis import given, strategies as st
 
 from core.charts import coinciding, decades, presenter, wrap_text
 
@@ -105,3 +106,15 @@ def test_presenter_mode_enlarges_text_drawn_inside_a_chart():
     assert sizes == [PRESENTER_MARK_TEXT, PRESENTER_MARK_TEXT]
     small = chart.to_dict()  # the screen's chart is untouched
     assert small["hconcat"][0]["layer"][1]["mark"]["fontSize"] == 11
+
+
+@given(st.integers(1, 12))
+def test_legend_rows_are_as_even_as_can_be(n):
+    """At most three labels a row in as few rows as that allows, and no wider than those rows need
+    (4 labels as 2 + 2, not 3 + 1)."""
+    from core.charts import LEGEND_COLUMNS, balanced_columns
+
+    columns = balanced_columns(n)
+    rows = -(-n // columns)
+    assert 1 <= columns <= LEGEND_COLUMNS and rows == -(-n // LEGEND_COLUMNS)
+    assert (columns - 1) * rows < n  # one column fewer would need another row

@@ -54,3 +54,16 @@ def test_the_app_tests_read_a_number_back_as_the_page_printed_it(x):
 
     back = numbers([number(x)])[0]
     assert back == pytest.approx(x, rel=5e-3, abs=0)
+
+
+@given(st.floats(0, 1), st.floats(0, 1))
+def test_a_difference_agrees_with_the_two_percentages_on_screen(a, b):
+    """'89.8%' against '89.6%' is 0.2 points, whatever digits lie beyond the first decimal."""
+    from core.format import points
+
+    said = points(a, b, signed=True)
+    printed = float(percent(a).rstrip("%")) - float(percent(b).rstrip("%"))
+    value = float(said.replace("−", "-").split(" ")[0])
+    assert value == pytest.approx(printed, abs=0.051, rel=0.05)  # 2 significant digits
+    assert (said[0] == "−") == (printed < -1e-9) and points(a, b) == said[1:]
+    assert points(a, None) == MISSING and points(math.inf, b) == MISSING

@@ -86,7 +86,8 @@ def neuron_plane_chart(grid: pd.DataFrame, line: pd.DataFrame, point: tuple[floa
 def activation_chart(curve: pd.DataFrame, z: float, output: float, label: str) -> alt.LayerChart:
     """f(z) with the picked point's (z, f(z)) and the threshold z = 0 dashed."""
     line = alt.Chart(curve).mark_line(strokeWidth=3, color=color_scale([label]).range[0]).encode(
-        x=alt.X("z:Q", title="weighted sum z", scale=alt.Scale(nice=False)), y=alt.Y("output:Q", title=f"{label}(z)"),
+        x=alt.X("z:Q", title="weighted sum z", scale=alt.Scale(nice=False)), y=alt.Y("output:Q", title=f"{label}(z)",
+                                                                     scale=alt.Scale(padding=14)),  # room for the dot at the top
         tooltip=[alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("output:Q", format=".3f")])
     zero = alt.Chart(pd.DataFrame({"z": [0.0]})).mark_rule(strokeDash=[4, 4], color="#999").encode(x="z:Q")
     here = pd.DataFrame({"z": [z], "output": [output]})

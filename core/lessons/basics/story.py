@@ -236,13 +236,15 @@ def takeaways(table: pd.DataFrame, lr: float, net: XorNet | None, verdict: SumVe
     learning rate `lr`), the XOR network (None: refused), the sum-of-three run and its verdict, the classifier (None: not
     trained yet)."""
     done = {row.gate: _epoch(row.float_gt) for row in table.itertuples()}
-    learned = [f"{g} in {e} epochs" for g, e in done.items() if e is not None]
+    learned = [f"{g} in epoch {e}" for g, e in done.items() if e is not None]
     never = [g for g, e in done.items() if e is None]
-    rounded = [f"{row.gate}'s {_epoch(row.float_gt)} (exactly, {_epoch(row.exact_gt) or 'never'})"
+    rounded = [f"{row.gate}'s (in exact arithmetic: "
+               + (f"epoch {_epoch(row.exact_gt)})" if _epoch(row.exact_gt) else "never)")
                for row in table.itertuples() if _epoch(row.float_gt) != _epoch(row.exact_gt)]
-    points = [f"With η = {fmt.number(lr)} the perceptron rule found a separating line for "
+    points = [f"With η = {fmt.number(lr)} the perceptron rule's first epoch without an error (its line then "
+              "separates the gate's 1s from its 0s) came for "
               + (", ".join(learned) if learned else "no gate")
-              + (f"; for {' and '.join(never)} it never did in {PERCEPTRON_EPOCHS} epochs: no single line separates "
+              + (f"; for {' and '.join(never)} it never came in {PERCEPTRON_EPOCHS} epochs: no single line separates "
                  "those 1s from those 0s." if never else ".")
               + (f" Floating point decided {' and '.join(rounded)}." if rounded else "")]
     if net is not None:

@@ -14,11 +14,10 @@ import altair as alt
 import pandas as pd
 
 import core.format as fmt
-from core.charts import wrap_text
+from core.charts import SUBTITLE, wrap_text
 from core.palette import color_of, color_scale
 from core.memo import memo_chart
 
-SUBTITLE = 45  # characters a line of subtitle holds on a phone (390 px); longer ones are wrapped, not cut
 PANEL = 36  # ... and in a third of the page (the histograms, three to a row)
 
 ORDER = ["Without BN", "With BN"]

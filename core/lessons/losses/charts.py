@@ -46,18 +46,21 @@ def accuracy(epochs: pd.DataFrame, order: list[str], title: str = "Validation ac
 # ---------------------------------------------------------------- 1. the flat cost
 
 @memo_chart
-def surface_chart(grid: pd.DataFrame, neuron: str, point: tuple[float, float], top: float, subtitle: str | list[str],
+def surface_chart(grid: pd.DataFrame, neuron: str, point: tuple[float, float], subtitle: str | list[str],
                   height: int = 420) -> alt.LayerChart:
-    """One neuron's cost over (w1, w2) as a heat map (cells centred on the drawn grid points, colour on a
-    fixed 0..top scale shared by both neurons) with the probed point (w1, w2) marked."""
+    """One neuron's cost over (w1, w2) as a heat map (cells centred on the drawn grid points) with the
+    probed point (w1, w2) marked. The colours span this neuron's own lowest to highest cost: on a scale
+    shared with the step's 0–0.5 the sigmoid's 0.12–0.27 would look as flat as the step (the slice chart
+    compares the two on one axis)."""
     df = grid[grid["neuron"] == neuron].copy()
+    low, high = float(df["cost"].min()), float(df["cost"].max())
     step = float(pd.Series(sorted(df["w1"].unique())).diff().median())
     df["w1_lo"], df["w1_hi"] = df["w1"] - step / 2, df["w1"] + step / 2
     df["w2_lo"], df["w2_hi"] = df["w2"] - step / 2, df["w2"] + step / 2
     cells = alt.Chart(df).mark_rect().encode(
         x=alt.X("w1_lo:Q", title="weight w1", scale=alt.Scale(nice=False, zero=False)), x2="w1_hi:Q",
         y=alt.Y("w2_lo:Q", title="weight w2", scale=alt.Scale(nice=False, zero=False)), y2="w2_hi:Q",
-        color=alt.Color("cost:Q", title="MSE", scale=alt.Scale(scheme=SURFACE_SCHEME, domain=[0, top]),
+        color=alt.Color("cost:Q", title="MSE", scale=alt.Scale(scheme=SURFACE_SCHEME, domain=[low, high if high > low else low + 1]),
                         legend=alt.Legend(orient="right", gradientLength=200)),
         tooltip=[alt.Tooltip("w1:Q", format=".2f"), alt.Tooltip("w2:Q", format=".2f"),
                  alt.Tooltip("cost:Q", title="MSE", format=".4f")])
@@ -75,7 +78,7 @@ def slice_chart(frame: pd.DataFrame, w2: float, order: list[str]) -> alt.Chart:
         color=_color(order, "Output"),
         tooltip=["run:N", alt.Tooltip("w1:Q", format=".3f"), alt.Tooltip("cost:Q", format=".4f")],
     ).properties(title=alt.Title(f"A slice through both surfaces at w2 = {w2:g}",
-                                 subtitle="the step cost is a staircase: flat treads, vertical risers"),
+                                 subtitle="the step cost is piecewise flat: flat stretches, vertical jumps"),
                  height=HEIGHT, width=WIDTH)
 
 
@@ -114,9 +117,11 @@ def neuron_gradient_chart(frame: pd.DataFrame, order: list[str]) -> alt.Chart:
 
 @memo_chart
 def softmax_chart(table: pd.DataFrame, target: int) -> alt.LayerChart:
-    """Each class's probability as a bar, the true class's highlighted, its value written on top."""
+    """Each class's probability as a bar, the true class's highlighted, its value written on top in whole
+    percent ("<1%" below 0.5%): at most three characters, which fit over a bar on a phone (the table
+    beside it has the digits)."""
     df = table.assign(kind=["true class" if c == target else "other classes" for c in table["class"]],
-                      text=[f"{p:.3f}" for p in table["p"]])
+                      text=[f"{100 * p:.0f}%" if p >= 0.005 else "<1%" for p in table["p"]])
     base = alt.Chart(df).encode(x=alt.X("class:O", title="Class", axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar().encode(
         y=alt.Y("p:Q", title="Probability p", scale=alt.Scale(domain=[0, 1])),

@@ -7,6 +7,8 @@ import math
 
 import pandas as pd
 
+import core.format as fmt
+from core.charts import coinciding
 from core.format import number, percent, ratio
 from core.lessons.losses import neuron as nrn
 from core.lessons.losses.config import (NEURON_EPOCHS, NIELSEN_CE_ETA, NIELSEN_ETA, REFERENCE_LOSS, NeuronConfig)
@@ -109,6 +111,17 @@ def _acc(result: LossesResult, name: str) -> float | None:
     return None if run is None else run.final_val_acc
 
 
+def gradient_overlap(gradients: pd.DataFrame) -> str | None:
+    """A caption for the output-layer gradient chart when lines lie on top of each other (within 2% of
+    its decades, core.charts.coinciding), naming them so a hidden line is not taken for a missing one.
+    `gradients`: run, step, grad_norm."""
+    groups = coinciding(gradients, "step", "grad_norm", "run", log=True)
+    if not groups:
+        return None
+    return ("On the gradient chart the lines of " + "; of ".join(", ".join(g[:-1]) + f" and {g[-1]}" for g in groups)
+            + " lie on top of each other (the later drawn over the earlier).")
+
+
 def first_epoch_gradient(result: LossesResult) -> pd.Series:
     """Mean ‖∂C/∂z‖ at the output layer over each run's first epoch, by run label."""
     g = result.gradients
@@ -129,7 +142,7 @@ def compare_lines(result: LossesResult) -> list[str]:
         if acc is None:
             continue
         gap = (ce - acc) * 100
-        where = (f"{number(abs(gap), digits=2)} points {'below' if gap > 0 else 'above'} cross-entropy"
+        where = (f"{fmt.points(ce, acc)} {'below' if gap > 0 else 'above'} cross-entropy"
                  if abs(gap) >= 0.5 else "level with cross-entropy")
         stuck = " — still at chance" if acc <= chance else ""
         g = grads.get(label(name), math.nan)

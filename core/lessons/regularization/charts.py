@@ -6,7 +6,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from core.charts import GUIDE_COLOR, HEIGHT, WIDTH
+from core.charts import GUIDE_COLOR, HEIGHT, SUBTITLE, WIDTH, wrap_text
 from core.lessons.regularization.config import REGULARIZERS
 from core.palette import color_scale
 from core.memo import memo_chart
@@ -63,7 +63,7 @@ def rms_chart(by: pd.DataFrame, x: str, x_title: str, marked: float | None, titl
     by = by.assign(set=by["set"] + " set")  # "Training" -> "Training set": the palette's names
     base = alt.Chart(by).encode(
         x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(tickMinStep=1) if x == "M" else alt.Axis()),
-        y=alt.Y("rms:Q", title="E_RMS", scale=alt.Scale(domain=[0, top], clamp=False)),
+        y=alt.Y("rms:Q", title="RMS error", scale=alt.Scale(domain=[0, top], clamp=False)),
         color=alt.Color("set:N", scale=color_scale(SETS), legend=_legend(None)),
         tooltip=["set:N", alt.Tooltip(f"{x}:Q", format="g"), alt.Tooltip("rms:Q", format=".3f")])
     layers = [base.mark_line(strokeWidth=3, clip=True),
@@ -100,7 +100,10 @@ def history_chart(evals: pd.DataFrame, metric: str, order: list[str], title: str
         layers.append(guide(0.1, "chance: 10%"))
     elif guess is not None:
         layers.append(guide(*guess))
-    return alt.layer(*layers).properties(title=title, height=HEIGHT, width=WIDTH)
+    head, _, detail = title.partition(": ")  # "Cost: training (solid) and …": the key as a subtitle, which a
+    # phone's narrow chart wraps instead of cutting off
+    heading = alt.Title(head, subtitle=wrap_text(detail, SUBTITLE)) if detail else title
+    return alt.layer(*layers).properties(title=heading, height=HEIGHT, width=WIDTH)
 
 
 @memo_chart
@@ -159,7 +162,8 @@ def gap_chart(table: pd.DataFrame, order: list[str], title: str) -> alt.LayerCha
         y=y, x="train_acc:Q", color=alt.Color("run:N", scale=color_scale(order), legend=None), tooltip=tips)
     chance = alt.Chart(pd.DataFrame({"v": [0.1]})).mark_rule(color=GUIDE_COLOR, strokeDash=[6, 4]).encode(x="v:Q")
     return alt.layer(chance, bar, tr, val).properties(
-        title=alt.Title(title, subtitle="filled: validation · hollow: training images (eval mode) · the bar: the gap"),
+        title=alt.Title(title, subtitle=wrap_text("filled: validation · hollow: training images (eval mode) · "
+                                                  "the bar: the gap", SUBTITLE)),
         height=max(220, 48 * len(df) + 80), width=WIDTH)
 
 

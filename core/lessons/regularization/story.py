@@ -34,12 +34,12 @@ def curve_takeaways(r: CurveResult) -> list[str]:
     best = int(by["Test"].idxmin())
     interpolating = [m for m in by.index if m + 1 >= cfg.points]
     lines = [f"With N = {cfg.points} points the test error is lowest at **M = {best}** "
-             f"(test E_RMS {fmt.number(by.loc[best, 'Test'])}); the training error only falls as M grows."]
+             f"(test RMS error {fmt.number(by.loc[best, 'Test'])}); the training error only falls as M grows."]
     if interpolating:
         m = interpolating[0]
         lines.append(f"From M = {m} (M + 1 = {m + 1} coefficients for {cfg.points} points) the polynomial can pass "
-                     f"through every training point: training E_RMS {fmt.fixed([by.loc[m, 'Training']], 3)[0]}"
-                     + ("" if cfg.ridge else ", test E_RMS " + fmt.number(by.loc[m, 'Test'])) + ".")
+                     f"through every training point: training RMS error {fmt.fixed([by.loc[m, 'Training']], 3)[0]}"
+                     + ("" if cfg.ridge else ", test RMS error " + fmt.number(by.loc[m, 'Test'])) + ".")
     plain = poly.fit(r.train, cfg.degree)
     lines.append(f"At M = {cfg.degree} without a penalty the largest coefficient is "
                  f"{fmt.number(float(plain.abs().max()))}: the fit cancels huge positive and negative terms to "
@@ -47,7 +47,7 @@ def curve_takeaways(r: CurveResult) -> list[str]:
     if cfg.ridge:
         free = poly.rms(plain, r.test)
         lines.append(f"The penalty ln λ = {fmt.number(cfg.ln_lambda)} shrinks them to at most "
-                     f"{fmt.number(float(np.abs(r.weights).max()))} and moves the test E_RMS at M = {cfg.degree} from "
+                     f"{fmt.number(float(np.abs(r.weights).max()))} and moves the test RMS error at M = {cfg.degree} from "
                      f"{fmt.number(free)} to {fmt.number(r.test_rms)}.")
     return lines
 
@@ -62,14 +62,14 @@ def overfit_takeaways(result: NetworkResult) -> list[str]:
         return ["The plain network stopped before its first validation, so there is nothing to compare."]
     lines = [f"Without regularization the network reached **{fmt.percent(p['train_acc'])}** on its "
              f"{result.images:,} training images and **{fmt.percent(p['val_acc'])}** on the validation images: "
-             f"a generalisation gap of **{points(p['gap'])}**."]
+             f"a generalisation gap of **{fmt.points(p['train_acc'], p['val_acc'])}**."]
     if p["rise"] >= NOTICEABLE_RISE:
-        lines.append(f"Its validation cost was lowest at epoch {p['best_loss_epoch']:.0f} ({fmt.number(p['best_loss'])}) "
+        lines.append(f"Its validation cost was lowest at epoch {fmt.number(p['best_loss_epoch'])} ({fmt.number(p['best_loss'])}) "
                      f"and then rose by {fmt.percent(p['rise'], 0)} while the training cost kept falling: after "
                      "that point it learned its training images, not digits.")
     else:
         lines.append(f"Its validation cost ended within {fmt.percent(p['rise'], 0)} of its lowest value (epoch "
-                     f"{p['best_loss_epoch']:.0f}): this run did not overfit in the cost.")
+                     f"{fmt.number(p['best_loss_epoch'])}): this run did not overfit in the cost.")
     if L2 in table.index and math.isfinite(table.loc[L2, "val_acc"]):
         q = table.loc[L2]
         change = q["val_acc"] - p["val_acc"]
@@ -77,7 +77,8 @@ def overfit_takeaways(result: NetworkResult) -> list[str]:
         verb = "lifted" if change > CLOSE else ("lowered" if change < -CLOSE else "left")
         lines.append(f"L2 with λ = {fmt.number(lam)} (weight decay λ/n = {fmt.number(lam / n)}) {verb} the validation "
                      f"accuracy {'at' if verb == 'left' else 'to'} **{fmt.percent(q['val_acc'])}** "
-                     f"({'+' if change >= 0 else '−'}{points(abs(change))}); its gap is {points(q['gap'])}.")
+                     f"({fmt.points(q['val_acc'], p['val_acc'], signed=True)}); its gap is "
+                     f"{fmt.points(q['train_acc'], q['val_acc'])}.")
     return lines
 
 
@@ -93,7 +94,7 @@ def compare_takeaways(result: NetworkResult) -> list[str]:
     plain = table.loc[REGULARIZERS["none"]]
     best = usable.index[0]
     lines = [f"Highest validation accuracy: **{best}** ({fmt.percent(usable.loc[best, 'val_acc'])}); no "
-             f"regularization: {fmt.percent(plain['val_acc'])} with a gap of {points(plain['gap'])} between training "
+             f"regularization: {fmt.percent(plain['val_acc'])} with a gap of {fmt.points(plain['train_acc'], plain['val_acc'])} between training "
              "and validation images."]
     ranked = ", ".join(f"{run} {fmt.percent(row.val_acc)}" for run, row in usable.iterrows())
     lines.append(f"All, best first: {ranked}.")
@@ -135,7 +136,7 @@ def compare_takeaways(result: NetworkResult) -> list[str]:
                      f"network trained for all {cfg.epochs} epochs.")
         if cfg.monitor == "val_loss" and plain["val_acc"] - stop_row["val_acc"] > CLOSE:
             lines.append("The validation loss turned up before the accuracy stopped improving: stopping on the loss "
-                         f"cost {points(plain['val_acc'] - stop_row['val_acc'])} of the accuracy this page reports.")
+                         f"cost {fmt.points(plain['val_acc'], stop_row['val_acc'])} of the accuracy this page reports.")
     elif not stop.diverged_at:
         lines.append(f"Early stopping never stopped: the monitored metric kept improving within {cfg.patience} "
                      f"validation{'s' * (cfg.patience != 1)}, so it trained all epochs like the plain network.")
@@ -155,9 +156,8 @@ def effects(result: NetworkResult, failed: list[str]) -> list[str]:
     plain = stats.loc[none]
     lines = []
     wd, act, cap = REGULARIZERS["weight_decay"], REGULARIZERS["activity"], REGULARIZERS["max_norm"]
-    change = lambda label: table.loc[label, "val_acc"] - table.loc[none, "val_acc"]
-    moved = lambda label: (f"moved validation accuracy by {'+' if change(label) >= 0 else '−'}"
-                           f"{points(abs(change(label)))}")
+    moved = lambda label: ("moved validation accuracy by "
+                           f"{fmt.points(table.loc[label, 'val_acc'], table.loc[none, 'val_acc'], signed=True)}")
     if wd not in failed:
         lines.append(f"Weight decay (λ = {fmt.number(cfg.weight_decay)}) shrank the weights' norm ‖W‖ from "
                      f"{fmt.number(plain['weight_norm'])} to {fmt.number(stats.loc[wd, 'weight_norm'])} and {moved(wd)}.")
@@ -204,17 +204,18 @@ def data_takeaways(r: DataResult) -> list[str]:
         lo, hi = plain.index.min(), plain.index.max()
         lines.append(f"Without regularization, validation accuracy grows from {fmt.percent(plain.loc[lo, 'val_acc'])} "
                      f"on {lo:,} images to {fmt.percent(plain.loc[hi, 'val_acc'])} on {hi:,}; the gap to the "
-                     f"training images shrinks from {points(plain.loc[lo, 'train_acc'] - plain.loc[lo, 'val_acc'])} to "
-                     f"{points(plain.loc[hi, 'train_acc'] - plain.loc[hi, 'val_acc'])}.")
+                     f"training images shrinks from {fmt.points(plain.loc[lo, 'train_acc'], plain.loc[lo, 'val_acc'])} to "
+                     f"{fmt.points(plain.loc[hi, 'train_acc'], plain.loc[hi, 'val_acc'])}.")
     both = plain.index.intersection(reg.index)
     if len(both):
         diff = (reg.loc[both, "val_acc"] - plain.loc[both, "val_acc"])
         lo, hi = both.min(), both.max()
-        lines.append(f"{reg_label} changes validation accuracy by {'+' if diff[lo] >= 0 else '−'}{points(abs(diff[lo]))} "
-                     f"at {lo:,} images and by {'+' if diff[hi] >= 0 else '−'}{points(abs(diff[hi]))} at {hi:,}.")
+        by = {n: fmt.points(reg.loc[n, "val_acc"], plain.loc[n, "val_acc"], signed=True) for n in (lo, hi)}
+        lines.append(f"{reg_label} changes validation accuracy by {by[lo]} at {lo:,} images and by {by[hi]} at {hi:,}.")
         more = plain.loc[hi, "val_acc"] - plain.loc[lo, "val_acc"]
         if len(both) >= 2 and more > diff[lo]:
-            lines.append(f"Going from {lo:,} to {hi:,} images bought the plain network {points(more)}"
+            lines.append(f"Going from {lo:,} to {hi:,} images bought the plain network "
+                         f"{fmt.points(plain.loc[hi, 'val_acc'], plain.loc[lo, 'val_acc'])}"
                          + (f", more than {reg_label.lower()} bought at {lo:,} images." if diff[lo] > 0 else
                             f"; {reg_label.lower()} bought nothing at {lo:,} images."))
     return lines
@@ -233,18 +234,18 @@ def reference_rows(plain: pd.DataFrame, ridge: pd.DataFrame, reference: dict[int
         for name, ref in zip(("Training", "Test"), pair):
             s = summary.loc[(m, name)]
             at_least = (m, name) == (9, "Test")
-            rows.append({"E_RMS": f"{name}, M = {m}", "reference": f"{'≥ ' if at_least else ''}{ref:.2f}",
+            rows.append({"RMS error": f"{name}, M = {m}", "reference": f"{'≥ ' if at_least else ''}{ref:.2f}",
                          "sample 0 (this page)": f"{mine[(m, name)]:.3f}", f"mean of {samples} draws": f"{s['mean']:.3f}",
                          "10th–90th percentile": f"{s['p10']:.3f} – {s['p90']:.3f}"})
             if not at_least and not s["p10"] <= ref <= s["p90"] and not (ref == 0 and s["p90"] < 5e-4):
                 share = float((plain[(plain["M"] == m) & (plain["set"] == name)]["rms"] <= ref).mean())
-                lucky.append(f"the reference's {name.lower()} E_RMS of {ref:.2f} at M = {m} is lower than "
+                lucky.append(f"the reference's {name.lower()} RMS error of {ref:.2f} at M = {m} is lower than "
                              f"{fmt.percent(1 - share, 0)} of the draws" if ref < s["p10"] else
-                             f"the reference's {name.lower()} E_RMS of {ref:.2f} at M = {m} is higher than "
+                             f"the reference's {name.lower()} RMS error of {ref:.2f} at M = {m} is higher than "
                              f"{fmt.percent(share, 0)} of the draws")
     s = poly.spread(ridge).set_index(["M", "set"]).loc[(9, "Test")]
     ridge_mine = float(ridge[(ridge["sample"] == 0) & (ridge["set"] == "Test")]["rms"].iloc[0])
-    rows.append({"E_RMS": "Test, M = 9, ln λ = −18", "reference": "about 0.39", "sample 0 (this page)": f"{ridge_mine:.3f}",
+    rows.append({"RMS error": "Test, M = 9, ln λ = −18", "reference": "about 0.39", "sample 0 (this page)": f"{ridge_mine:.3f}",
                  f"mean of {samples} draws": f"{s['mean']:.3f}", "10th–90th percentile": f"{s['p10']:.3f} – {s['p90']:.3f}"})
     wide = plain.pivot_table(index="sample", columns=["M", "set"], values="rms")
     ridge_test = ridge[ridge["set"] == "Test"].set_index("sample")["rms"]
@@ -275,10 +276,12 @@ def lesson_takeaways(curve: CurveResult, compared: NetworkResult | None, data: D
             plain = REGULARIZERS["none"]
             better = [r for r in table.index if r != plain and plain in table.index
                       and table.loc[r, "val_acc"] > table.loc[plain, "val_acc"] + CLOSE]
-            lines.append("In section 3, " + (f"{', '.join(better)} beat the plain network by more than half a point "
-                                              "on the validation images; the others changed little."
-                                              if better else "no regularizer beat the plain network by more than half "
-                                                             "a point at these settings."))
+            gains = ", ".join(f"{r} ({fmt.points(table.loc[r, 'val_acc'], table.loc[plain, 'val_acc'], signed=True)})"
+                              for r in better)
+            lines.append("In section 3, " + (f"{gains} beat the plain network on the validation images; the others "
+                                              "moved it by half a point or less." if better else
+                                              "no regularizer beat the plain network by more than half a point at "
+                                              "these settings."))
     else:
         lines.append("Train section 3 to compare the regularizers on this page's data.")
     if data is not None:

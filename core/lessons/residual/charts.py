@@ -40,11 +40,11 @@ def positive(df: pd.DataFrame, column: str = "grad_norm") -> pd.DataFrame:
 
 def first_and_last(grads: pd.DataFrame, kind: str = "weight") -> pd.DataFrame:
     """The first layer's and the output layer's gradient norm of each network at every recorded step:
-    network, step, layer, which ('layer 1 (input side)' | 'layer N (output)'), grad_norm."""
+    network, step, layer, which ('layer 1 (input)' | 'layer N (output)'), grad_norm."""
     df = grads[grads["kind"] == kind]
     top = int(df["layer"].max())
     out = df[df["layer"].isin([1, top])].copy()
-    out["which"] = out["layer"].map({1: "layer 1 (input side)", top: f"layer {top} (output)"})
+    out["which"] = out["layer"].map({1: "layer 1 (input)", top: f"layer {top} (output)"})
     return out
 
 
@@ -150,7 +150,7 @@ def paths_chart(paths_long: pd.DataFrame, when: str, depth: int) -> alt.Chart:
     ), base.mark_point(size=28, filled=True).encode(
         detail="path:N", tooltip=["network:N", "path:N", "layer:Q", alt.Tooltip("grad_norm:Q", format=".3e")]),
     ).properties(title=alt.Title(["Gradient reaching each hidden layer,", when],
-                                 subtitle=["solid: all of ‖∂L/∂hₗ‖", "dashed: through the skip · dotted: through the branch"]),
+                                 subtitle=["solid: all of ‖∂L/∂hₗ‖", "dashed: the skip path · dotted: the branch path"]),
                  height=HEIGHT, width="container")
 
 

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from core.models import MLP, ResidualMLP
 
-TOTAL, IDENTITY, BRANCH = "total", "through the skip", "through the branch"
+TOTAL, IDENTITY, BRANCH = "total", "skip path", "branch path"
 COLUMNS = ["layer", "skip", "arriving", "identity", "branch", "total", "mismatch"]
 
 

@@ -197,9 +197,9 @@ def takeaways(result: ResidualResult) -> list[str]:
         lines.append("Neither network learned anything here" + (": " + " and ".join(why) if why else "")
                      + " (see the gradient charts).")
     elif gap > 0.05:
-        lines.append(f"The skips were worth {fmt.number(100 * gap, digits=2)} points of validation accuracy here.")
+        lines.append(f"The skips were worth {fmt.points(res_acc, plain_acc)} of validation accuracy here.")
     elif gap < -0.05:
-        lines.append(f"Here the skips cost {fmt.number(-100 * gap, digits=2)} points: the residual network did worse "
+        lines.append(f"Here the skips cost {fmt.points(plain_acc, res_acc)}: the residual network did worse "
                      "than the plain one (see its gradient norms above).")
     elif plain["ratio"] >= VANISHED:
         lines.append("Here the skips made no difference of more than 5 points: at this depth the plain network's "

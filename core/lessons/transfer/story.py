@@ -24,11 +24,6 @@ def signed_points(x: float) -> str:
     return f"{text} point{'' if text in ('1', '−1') else 's'}"
 
 
-def points(a: float, b: float) -> str:
-    """The size of the difference a − b of two accuracies in percentage points: '7.6 points'."""
-    return signed_points(abs(a - b))
-
-
 def best_transfer(result: SweepResult, k: int) -> tuple[str, float]:
     """(method key, mean test accuracy) of the best method starting from the pretrained network at K."""
     at = result.at(k)
@@ -51,10 +46,11 @@ def domain_shift(mnist_acc: float, zero_shot: float, n_test: int) -> str:
 
 
 def ahead(a: float, b: float) -> str:
-    """'7.6 points ahead of' / '2.1 points behind' / 'level with' for accuracies a against b."""
-    if a == b:
+    """'7.6 points ahead of' / '2.1 points behind' / 'level with' for accuracies a against b, as
+    core.format.percent prints them."""
+    if fmt.percent(a) == fmt.percent(b):
         return "level with"
-    return f"{points(a, b)} {'ahead of' if a > b else 'behind'}"
+    return f"{fmt.points(a, b)} {'ahead of' if a > b else 'behind'}"
 
 
 def takeaways(result: SweepResult, zero_shot: float, mnist_acc: float, n_test: int, counts: dict[str, int],

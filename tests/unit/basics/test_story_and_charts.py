@@ -81,8 +81,8 @@ def test_takeaways_follow_the_runs():
     table = P.gate_table(0.1, (0.0, 0.0, 0.0))
     net = P.train_xor(0)
     first, second, last = story.takeaways(table, 0.1, net, None, None, None)
-    assert "AND in 6 epochs, OR in 4 epochs, NAND in 4 epochs; for XOR it never did" in first
-    assert "Floating point decided NAND's 4 (exactly, 6)." in first
+    assert "AND in epoch 6, OR in epoch 4, NAND in epoch 4; for XOR it never came" in first
+    assert "Floating point decided NAND's (in exact arithmetic: epoch 6)." in first
     assert second.startswith("Two layers of sigmoid neurons") and "Train the classifier" in last
 
 

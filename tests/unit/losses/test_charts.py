@@ -22,10 +22,14 @@ def full(chart) -> dict:
 
 def test_surface_and_slice_charts():
     grid, summaries = surfaces.surface_frames(SurfaceConfig())
-    chart = charts.surface_chart(grid, "Step", (-1.0, 0.5), 0.5, "sub")
+    chart = charts.surface_chart(grid, "Step", (-1.0, 0.5), "sub")
     spec = full(chart)
     cells, marker = spec["layer"]
     assert cells["mark"]["type"] == "rect" and cells["encoding"]["color"]["scale"]["domain"] == [0, 0.5]
+    # the sigmoid's colours span its own costs, not the step's 0–0.5 (which would make it look flat)
+    sigmoid = full(charts.surface_chart(grid, "Sigmoid", (-1.0, 0.5), "sub"))["layer"][0]
+    drawn = grid[grid["neuron"] == "Sigmoid"]["cost"]
+    assert sigmoid["encoding"]["color"]["scale"]["domain"] == [drawn.min(), drawn.max()]
     assert len(spec["datasets"][cells["data"]["name"]]) == surfaces.DRAWN ** 2
     assert marker["mark"]["shape"] == "cross"
     cut = surfaces.slice_frame(SurfaceConfig())

@@ -1,4 +1,5 @@
 """The cost-function lesson's sentences quote the results they are computed from."""
+import pandas as pd
 from core.format import number, percent
 from core.lessons.losses import neuron, story, surfaces
 from core.lessons.losses.config import GRID, NeuronConfig, SurfaceConfig
@@ -44,3 +45,12 @@ def test_saturation_sentences_follow_the_run(saturated):
     assert "reached **" in escaped[1] and "only" in escaped[1]
     top = saturated[1].start["z_mean"].max()
     assert f"starts at z ≈ {number(top)}" in stuck[0]
+
+
+def test_lines_on_top_of_each_other_are_named():
+    steps = list(range(0, 50, 10))
+    frame = pd.DataFrame({"run": ["A"] * 5 + ["B"] * 5 + ["C"] * 5, "step": steps * 3,
+                          "grad_norm": [0.114] * 5 + [0.116] * 5 + [10.0] * 5})
+    assert story.gradient_overlap(frame) == ("On the gradient chart the lines of A and B lie on top of each other "
+                                             "(the later drawn over the earlier).")
+    assert story.gradient_overlap(frame[frame["run"] != "B"]) is None

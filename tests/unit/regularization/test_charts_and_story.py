@@ -63,7 +63,7 @@ def test_curve_sentences_follow_the_sample():
     r = curve_fit(CurveConfig(degree=9, points=10))
     lines = story.curve_takeaways(r)
     best = int(r.by_degree[r.by_degree["set"] == "Test"].set_index("M")["rms"].idxmin())
-    assert f"**M = {best}**" in lines[0] and "training E_RMS 0.000" in lines[1]
+    assert f"**M = {best}**" in lines[0] and "training RMS error 0.000" in lines[1]
     ridge = story.curve_takeaways(curve_fit(CurveConfig(degree=9, ridge=True, ln_lambda=-18.0)))
     assert "ln λ = −18" in ridge[-1]
 
@@ -79,3 +79,4 @@ def test_data_sentences_do_not_credit_a_regularizer_that_hurt(small):
 
 def test_points_are_said_as_points():
     assert story.points(0.031) == "3.1 points" and story.points(0.01) == "1 point"
+

@@ -32,8 +32,9 @@ def render(page: LessonPage, data: Dataset, seed: int) -> tuple[experiment.Class
         "(https://pytorch.org/tutorials/beginner/basics/quickstart_tutorial.html): 28 × 28 = 784 pixels → 512 "
         "ReLU → 512 ReLU → 10 scores, one per class, with the cross-entropy loss (`nn.CrossEntropyLoss`) and "
         f"plain SGD. Here it learns {name} ({len(data.y_train):,} training images, {len(data.y_val):,} for "
-        "validation; the sidebar picks the dataset). The quickstart uses a learning rate of 0.001: predict how far "
-        "5 epochs get with it, then try it.")
+        "validation; the sidebar picks the dataset). This page starts at a learning rate of 0.1; the quickstart "
+        "uses 0.001, over 60,000 images. Predict how far 5 epochs get at 0.001 here, then type 0.001 into "
+        "**Learning rate** and train.")
     clicked = training_controls(
         page, ("lr", "epochs", "batch_size"), limits=CLASSIFIER_LIMITS, button="Train the classifier",
         keys={"lr": "mlp_lr", "epochs": "mlp_epochs", "batch_size": "mlp_batch_size"},

@@ -117,6 +117,9 @@ def render(page: LessonPage) -> tuple[CompareConfig | None, experiment.LossesRes
     show_chart(charts.accuracy(runs.epochs, order), runs.epochs, "validation-accuracy", big)
     shown = result.gradients[result.gradients["run"].isin(order)]
     show_chart(charts.gradient_chart(shown, order), shown, "output-layer-gradient", big)
+    overlap = story.gradient_overlap(shown)
+    if overlap:
+        st.caption(overlap)
     run_table(summary_table(result, runs))
     show_outcomes(runs)
     st.markdown("\n".join(f"- {line}" for line in story.compare_lines(result)))

@@ -55,12 +55,11 @@ def render(page: LessonPage) -> SurfaceConfig | None:
         st.error(str(exc), icon=":material/error:")
         return None
     grid, summaries, cut, verdicts = measured(config)
-    top = max(s.high for s in summaries.values())
     point = (config.w1, config.w2)
     columns = st.columns(2)
     for column, neuron in zip(columns, NEURONS):
         with column:
-            show_chart(charts.surface_chart(grid, neuron, point, top, story.surface_subtitle(summaries[neuron])),
+            show_chart(charts.surface_chart(grid, neuron, point, story.surface_subtitle(summaries[neuron])),
                        grid[grid["neuron"] == neuron], f"{neuron}-cost-surface", big)
     left, right = st.columns(2)
     left.latex(r"C(w_1, w_2) = \frac14 \sum_{x} \big(a(z) - y(x)\big)^2")

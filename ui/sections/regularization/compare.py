@@ -162,7 +162,8 @@ def summary_frame(result: NetworkResult) -> pd.DataFrame:
         "regularizer": t["run"], "setting": [setting_of(cfg, k) for k in REGULARIZERS],
         "validation acc.": [fmt.percent(v) for v in t["val_acc"]],
         "training acc.": [fmt.percent(v) for v in t["train_acc"]],
-        "gap": [story.points(v) if math.isfinite(v) else fmt.MISSING for v in t["gap"]],
+        "gap": [fmt.points(a, b) if math.isfinite(a - b) else fmt.MISSING
+                for a, b in zip(t["train_acc"], t["val_acc"])],
         "best val. acc. (epoch)": [f"{fmt.percent(a)} ({e:.1f})" if math.isfinite(a) else fmt.MISSING
                                    for a, e in zip(t["best_acc"], t["best_acc_epoch"])],
         "‖W‖": fmt.fixed(t.get("weight_norm", pd.Series([math.nan] * len(t))), 2),

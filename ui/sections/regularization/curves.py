@@ -62,8 +62,8 @@ def render(page: LessonPage, config: CurveConfig) -> CurveResult:
                                                                 if config.ridge else "")),
                    r.by_degree, "rms-against-degree", page.big)
     a, b, c = st.columns(3)
-    a.metric("Training E_RMS", fmt.fixed([r.train_rms], 3)[0])
-    b.metric("Test E_RMS", fmt.fixed([r.test_rms], 3)[0])
+    a.metric("Training RMS error", fmt.fixed([r.train_rms], 3)[0])
+    b.metric("Test RMS error", fmt.fixed([r.test_rms], 3)[0])
     c.metric("Largest |coefficient|", fmt.number(float(abs(r.weights).max())))
     left, right = st.columns([3, 2])
     with left:
@@ -75,7 +75,7 @@ def render(page: LessonPage, config: CurveConfig) -> CurveResult:
     with right:
         verification("Without the penalty (λ = 0), w⋆ is the least-squares solution of the Vandermonde system "
                      "(torch.linalg.lstsq in float64); for M + 1 > N it is the interpolating polynomial of least "
-                     "norm. With it, the same solver minimises Ẽ exactly. E_RMS, the root of the mean squared error, "
+                     "norm. With it, the same solver minimises Ẽ exactly. The RMS error, the root of the mean squared error, "
                      "divides by N, so training and test sets of different sizes compare, and it is on the scale "
                      "of t.", page.big)
     for line in story.curve_takeaways(r):
@@ -105,6 +105,6 @@ def reference(page: LessonPage, r: CurveResult) -> None:
         data_table(table, hide_index=True, width="stretch")
         st.caption(
             "The reference values were measured on one particular draw of 10 noisy points (Bishop's own, in "
-            "his Figure 1.5 and Table 1.1, are for his). With only 10 points, E_RMS depends on that draw: the "
+            "his Figure 1.5 and Table 1.1, are for his). With only 10 points, the RMS error depends on that draw: the "
             f"columns on the right repeat the fit on {SPREAD_SAMPLES} draws (noise samples 0 to "
             f"{SPREAD_SAMPLES - 1}; sample 0 is this page's). " + " ".join(lines))

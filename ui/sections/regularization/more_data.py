@@ -83,7 +83,8 @@ def show(page: LessonPage, result: DataResult) -> None:
         "network": t["run"], "training images": [f"{n:,}" for n in t["images"]], "steps": t["steps"],
         "epochs": t["epochs"], "validation acc.": [fmt.percent(v) for v in t["val_acc"]],
         "training acc.": [fmt.percent(v) for v in t["train_acc"]],
-        "gap": [story.points(a - b) if math.isfinite(a - b) else fmt.MISSING for a, b in zip(t["train_acc"], t["val_acc"])],
+        "gap": [fmt.points(a, b) if math.isfinite(a - b) else fmt.MISSING
+                for a, b in zip(t["train_acc"], t["val_acc"])],
         "status": t["status"]}), hide_index=True, width="stretch")
     for (key, n), run in result.runs.items():
         show_outcome(outcome_of(f"{REGULARIZERS[key]} on {n:,} images", run),

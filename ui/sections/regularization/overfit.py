@@ -113,7 +113,8 @@ def show(page: LessonPage, result: NetworkResult) -> None:
     a, b, c, d = st.columns(4)
     a.metric("Training accuracy", fmt.percent(plain["train_acc"]))
     b.metric("Validation accuracy", fmt.percent(plain["val_acc"]))
-    c.metric("Generalisation gap", story.points(plain["gap"]) if math.isfinite(plain["gap"]) else fmt.MISSING,
+    c.metric("Generalisation gap", fmt.points(plain["train_acc"], plain["val_acc"])
+             if math.isfinite(plain["gap"]) else fmt.MISSING,
              help="Training accuracy − validation accuracy, at the end of training.")
     d.metric("Lowest validation cost", f"epoch {fmt.number(plain['best_loss_epoch'])}" if math.isfinite(
         plain["best_loss_epoch"]) else fmt.MISSING,
@@ -143,7 +144,8 @@ def summary_frame(result: NetworkResult) -> pd.DataFrame:
     return pd.DataFrame({
         "network": t["run"], "training acc.": [fmt.percent(v) for v in t["train_acc"]],
         "validation acc.": [fmt.percent(v) for v in t["val_acc"]],
-        "gap": [story.points(v) if math.isfinite(v) else fmt.MISSING for v in t["gap"]],
+        "gap": [fmt.points(a, b) if math.isfinite(a - b) else fmt.MISSING
+                for a, b in zip(t["train_acc"], t["val_acc"])],
         "training cost": fmt.fixed(t["train_loss"], 3), "validation cost": fmt.fixed(t["val_loss"], 3),
         "lowest val. cost at epoch": fmt.fixed(t["best_loss_epoch"], 2),
         "val. cost rise since": [fmt.percent(v, 0) for v in t["rise"]],
