@@ -17,6 +17,8 @@ import re
 import time
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from tests.e2e.harness import CHARTS, chromium, streamlit_server, wait_for_app, wait_for_charts, wait_for_training
 from ui.course import available_lessons
 
@@ -42,7 +44,13 @@ def shoot(browser, url: str, name: str, train: bool, presenter: bool, phone: boo
     # every section's Train button in turn (regularization has three, basics two): each run has ended
     # and every chart is drawn before the next button, and before the shots
     buttons = page.get_by_role("button", name=re.compile(r"^Train"))
-    prompts = page.locator('[data-testid="stAlertContainer"]', has_text=re.compile(r"^Press Train to train"))
+    prompts = page.locator('[data-testid="stAlertContainer"]', has_text="Press Train to train")
+    if train and name != "home":  # the first run may still be drawing the sections below the first chart
+        try:
+            buttons.first.wait_for(timeout=120_000)
+        except PlaywrightTimeout:  # a page without a Train button
+            pass
+        wait_for_app(page, timeout_ms=300_000)
     for attempt in range(3 if train else 0):  # a click landing on a rerun in progress is lost: press again
         for i in range(buttons.count()):
             buttons.nth(i).click()

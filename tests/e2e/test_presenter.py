@@ -43,9 +43,16 @@ def test_presenter_mode_is_legible_from_the_back_row(server, page, path):
     cells = page.evaluate("() => [...document.querySelectorAll('[data-testid=stTable] td')]"
                           ".map(c => parseFloat(getComputedStyle(c).fontSize))")
     assert not cells or min(cells) >= body - 0.5, (min(cells), body)  # a run table reads like the text
-    # secondary text (captions) as dark as body text, not Streamlit's faint grey
-    greys = page.evaluate("() => [...document.querySelectorAll('.stMainBlockContainer [data-testid=stCaptionContainer] p')]"
-                          ".map(p => getComputedStyle(p).color).filter(c => c !== 'rgb(49, 51, 63)')")
+    code = page.evaluate("() => [...document.querySelectorAll('.stMainBlockContainer [data-testid=stCode] code')]"
+                         ".map(c => parseFloat(getComputedStyle(c).fontSize))")
+    assert not code or min(code) >= 18, min(code)  # a program on the wall, readable from the back row
+    # secondary text (captions, table headers) as dark as body text, not Streamlit's faint grey: its colour,
+    # and no see-through ancestor (Streamlit fades a caption with opacity 0.6)
+    greys = page.evaluate("""() => [...document.querySelectorAll(
+        '.stMainBlockContainer [data-testid=stCaptionContainer] p, .stMainBlockContainer [data-testid=stTable] th')]
+      .map(p => { let o = 1; for (let e = p; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
+                  return [getComputedStyle(p).color, o, p.textContent.slice(0, 30)]; })
+      .filter(([c, o]) => c !== 'rgb(49, 51, 63)' || o < 1)""")
     assert not greys, greys[:3]
     # a slider's value (larger now) sits under its label, not over it
     overlaps = page.evaluate("""() => [...document.querySelectorAll('.stMainBlockContainer [data-testid=stSlider]')]
