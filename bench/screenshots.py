@@ -27,6 +27,9 @@ VIEWPORT = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}  # a phone held upright
 
 
+HEADER = 64  # px of the viewport's top that Streamlit's header covers
+
+
 def shoot(browser, url: str, name: str, train: bool, presenter: bool, phone: bool = False
           ) -> tuple[list[Path], float]:
     """The page's screenshots and the seconds until its first chart (or, for home, its content)."""
@@ -64,7 +67,9 @@ def shoot(browser, url: str, name: str, train: bool, presenter: bool, phone: boo
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     stem = name + ("-presenter" if presenter else "") + ("-trained" if train else "") + ("-phone" if phone else "")
     paths = []
-    for i, top in enumerate(range(0, max(1, height), viewport["height"])):
+    # each shot starts HEADER px above where the last one ended: Streamlit's sticky header covers the top
+    # of every shot, and a strip at each seam would otherwise be in none
+    for i, top in enumerate(range(0, max(1, height), viewport["height"] - HEADER)):
         main.evaluate(f"el => el.scrollTo(0, {top})")
         page.wait_for_timeout(300)
         path = OUT / f"{stem}-{i + 1}.png"

@@ -47,7 +47,12 @@ COLORS: dict[str, str] = {
     # transfer learning: the four ways of training on the new task (from scratch vs frozen: far apart)
     "From scratch": "#D55E00", "Frozen + new head": "#0072B2", "Fine-tune all": "#009E73",
     "Fine-tune, smaller feature lr": "#CC79A7",
+    # a dropout mask: kept units dark, dropped ones pale (greys, so no run's colour means a second thing)
+    "kept": "#333333", "dropped": "#E3E3E3",
 }
+
+# marks that belong to no category (one run's own points or counts): a dark grey no category uses
+NEUTRAL = "#6B6B6B"
 
 
 # Labels that name one thing in different sections of a page, and so share its colour there

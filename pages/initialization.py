@@ -215,7 +215,7 @@ if result is not None:
     st.markdown(
         f"**Experiment.** A {story.ACTIVATION_NAMES[sym.activation]} network of {sym.depth} hidden layers × {sym.width} units, trained "
         f"twice on the same {sym.steps} batches of {symmetry.SETTINGS.batch_size} images (SGD, learning rate "
-        f"{symmetry.SETTINGS.lr:g}, momentum {symmetry.SETTINGS.momentum:g}): once with every weight set to the "
+        f"{fmt.number(symmetry.SETTINGS.lr)}, momentum {symmetry.SETTINGS.momentum:g}): once with every weight set to the "
         f"small constant 1/n_in (1/784 in the first layer, 1/{sym.width} after; biases 0) — small enough not to "
         f"saturate or explode, so the weights do train — and once with {rand}. Per hidden layer after training:")
     tiny = ("max |ΔW|", "max difference between neurons")  # 0 next to 4.89 × 10⁻², said as powers of ten

@@ -119,7 +119,7 @@ if custom:
 st.info(f"**Predict first:** with {', '.join(order)}, which run ends lowest, and which one overshoots? "
         "Then read the map.", icon=":material/psychology:")
 paths, found, grid, check, notes, nesterov_notes, placed = explore(config, settings.seed)
-method = f"{'Nesterov' if config.nesterov else 'SGD'}, lr = {config.lr:g}" + (
+method = f"{'Nesterov' if config.nesterov else 'SGD'}, lr = {number(config.lr)}" + (
     f", gradient noise σ = {config.noise:g} (seed {settings.seed})" if config.noise else "")
 left, right = st.columns([3, 2])
 with left:

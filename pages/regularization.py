@@ -58,4 +58,4 @@ data_result = more_data.render(page, parts["data"], errors["data"], trained, dat
 remember(PAGE, RegularizationView.of({name: part or getattr(previous, name) for name, part in parts.items()}),
          settings)
 
-takeaways(story.lesson_takeaways(curve_result, compare_result, data_result))
+takeaways(story.lesson_takeaways(curve_result, compare_result))

@@ -46,7 +46,9 @@ h1 {{ font-size: 3.2rem !important; }}
   color: rgb(49, 51, 63) !important; opacity: 1 !important; font-size: 1.2rem; }}
 .stMainBlockContainer [data-testid="stTable"] th {{ color: rgb(49, 51, 63) !important; }}
 .stMainBlockContainer [data-testid="stCode"] code {{ font-size: 1.15rem !important; }}
-.vega-bind, .vega-bind * {{ font-size: {TEXT} !important; }}
+.vega-bind, .vega-bind * {{ font-size: {TEXT} !important; color: rgb(49, 51, 63) !important; }}
+.stMainBlockContainer [data-testid^="stSliderTickBar"], .stMainBlockContainer [data-testid^="stSliderTickBar"] * {{
+  color: rgb(49, 51, 63) !important; opacity: 1 !important; }}
 .vega-bind input[type=range] {{ width: 12rem !important; }}
 </style>"""
 

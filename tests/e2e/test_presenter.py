@@ -46,10 +46,12 @@ def test_presenter_mode_is_legible_from_the_back_row(server, page, path):
     code = page.evaluate("() => [...document.querySelectorAll('.stMainBlockContainer [data-testid=stCode] code')]"
                          ".map(c => parseFloat(getComputedStyle(c).fontSize))")
     assert not code or min(code) >= 18, min(code)  # a program on the wall, readable from the back row
-    # secondary text (captions, table headers) as dark as body text, not Streamlit's faint grey: its colour,
-    # and no see-through ancestor (Streamlit fades a caption with opacity 0.6)
+    # secondary text (captions, table headers, a slider's ends, a chart slider's value) as dark as body text,
+    # not Streamlit's faint grey: its colour, and no see-through ancestor (Streamlit fades a caption with
+    # opacity 0.6)
     greys = page.evaluate("""() => [...document.querySelectorAll(
-        '.stMainBlockContainer [data-testid=stCaptionContainer] p, .stMainBlockContainer [data-testid=stTable] th')]
+        '.stMainBlockContainer [data-testid=stCaptionContainer] p, .stMainBlockContainer [data-testid=stTable] th, ' +
+        '.stMainBlockContainer [data-testid^=stSliderTickBar] div, .vega-bind span')]
       .map(p => { let o = 1; for (let e = p; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
                   return [getComputedStyle(p).color, o, p.textContent.slice(0, 30)]; })
       .filter(([c, o]) => c !== 'rgb(49, 51, 63)' || o < 1)""")

@@ -13,10 +13,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.charts import GUIDE_COLOR
 from core.data import GATE_INPUTS, GATES
 from core.lessons.basics.config import POINT
 from core.lessons.basics.perceptron import BOX, PerceptronRun
-from core.palette import color_scale
+from core.palette import NEUTRAL, color_scale
 from core.memo import memo_chart
 
 PICK = "neuron_pick"  # the click selection on the neuron's planes
@@ -194,7 +195,7 @@ def _errors_chart(run: PerceptronRun, px: int) -> alt.LayerChart:
     xscale = alt.Scale(domain=[0.5, epochs + 0.5], nice=False, zero=False)
     bars = alt.Chart(shown).transform_filter(f"datum.update <= {SCRUB}").transform_aggregate(
         errors="sum(mistakes)", groupby=["epoch"]).transform_calculate(
-        lo="datum.epoch - 0.4", hi="datum.epoch + 0.4").mark_rect(color="#D55E00").encode(
+        lo="datum.epoch - 0.4", hi="datum.epoch + 0.4").mark_rect(color=NEUTRAL).encode(
         x=alt.X("lo:Q", scale=xscale, title="Epoch (4 updates each)", axis=alt.Axis(tickMinStep=1, format="d")), x2="hi:Q",
         y=alt.Y("errors:Q", title="Errors", scale=alt.Scale(domain=[0, 4]), axis=alt.Axis(tickMinStep=1, values=[0, 1, 2, 3, 4])),
         y2=alt.datum(0), tooltip=["epoch:Q", "errors:Q"])
@@ -304,14 +305,14 @@ def fit_chart(val: pd.DataFrame, mean: float) -> alt.LayerChart:
     diagonal = alt.Chart(pd.DataFrame({"y": [lo, hi], "y_hat": [lo, hi]})).mark_line(color="#999", strokeDash=[5, 4]).encode(
         x="y:Q", y="y_hat:Q")
     mean_line = alt.Chart(pd.DataFrame({"m": [mean], "text": [f"mean of the targets: {mean:.3g}"]})).mark_rule(
-        color="#CC79A7", strokeDash=[2, 3]).encode(y="m:Q")
-    dots = alt.Chart(val.dropna()).mark_circle(size=36, opacity=0.6, color="#0072B2").encode(
+        color=GUIDE_COLOR, strokeDash=[2, 3]).encode(y="m:Q")
+    dots = alt.Chart(val.dropna()).mark_circle(size=36, opacity=0.6, color=NEUTRAL).encode(
         x=alt.X("y:Q", title="true sum a + b + c", scale=alt.Scale(zero=False)),
         y=alt.Y("y_hat:Q", title="prediction ŷ", scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip(c, format=".3f") for c in ("a", "b", "c", "y", "y_hat")])
     return alt.layer(diagonal, mean_line, dots).properties(
         title=alt.Title("Predictions on 200 validation triples",
-                        subtitle="grey dashes: ŷ = y (perfect) · pink dots: the targets' mean"),
+                        subtitle="dashes: ŷ = y (perfect) · dots: the targets' mean"),
         height=380, width="container")
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from core.lessons.cnn.config import IMAGE_SIZE
 from core.lessons.cnn.arithmetic import ChannelDemo, Explained
 from core.charts import on_canvas
+from core.format import fixed
 from core.memo import memo_chart
 
 DIVERGING = "blueorange"  # colour-blind-safe diverging scheme, centred on 0
@@ -28,8 +29,8 @@ def symmetric(values: pd.Series | np.ndarray) -> list[float]:
 
 @memo_chart
 def weights_title(what: str, df: pd.DataFrame) -> alt.Title:
-    return alt.Title(what, subtitle=f"weights from {df['v'].min():.2f} to {df['v'].max():.2f}; "
-                                    "colours centred on 0")
+    low, high = fixed([df["v"].min(), df["v"].max()], 2)  # core.format: a real minus sign
+    return alt.Title(what, subtitle=f"weights from {low} to {high}; colours centred on 0")
 
 
 def map_pixels(channels: int, width: int = 340, columns: int = 8) -> int:

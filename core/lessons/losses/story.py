@@ -134,7 +134,7 @@ def compare_lines(result: LossesResult) -> list[str]:
     ce = _acc(result, REFERENCE_LOSS)
     grads = first_epoch_gradient(result)
     g_ce = grads.get(label(REFERENCE_LOSS), math.nan)
-    lines = [f"Same network, seed, batches and learning rate ({config.lr:g}), {config.epochs} epoch"
+    lines = [f"Same network, seed, batches and learning rate ({fmt.number(config.lr)}), {config.epochs} epoch"
              f"{'s' * (config.epochs != 1)}: **cross-entropy reached {percent(ce)}** validation accuracy."]
     chance = 0.1 + CHANCE_MARGIN
     for name in ("mse_softmax_sum", "mse_softmax_mean", "mse_sigmoid_sum", "bce_sigmoid"):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.compare import CompareResult
-from core.format import number
+from core.format import number, percent
 from core.reproduction import Reproduction
 from core.lessons.momentum.config import MomentumConfig
 from core.lessons.momentum import regimes
@@ -263,7 +263,7 @@ def training_takeaway(result: CompareResult | None) -> str:
     done = table.dropna(subset=["val. accuracy"])
     if done.empty:
         return "Every run diverged before its first epoch ended: try a smaller learning rate."
-    scores = ", ".join(f"**{row['momentum']}** {row['val. accuracy']:.1%}" for _, row in done.iterrows())
+    scores = ", ".join(f"**{row['momentum']}** {percent(row['val. accuracy'])}" for _, row in done.iterrows())
     epochs = int(result.epochs["epoch"].max())
     text = (f"On real data, with the same weights and batches, validation accuracy after {epochs} "
             f"epoch{'s' if epochs != 1 else ''}: {scores}.")
@@ -281,10 +281,12 @@ def effective_step(config: MomentumConfig, found: list[Outcome], result: Compare
     """Why the same β can overshoot on the surface and be the best choice on MNIST: on a steady slope
     momentum's step grows to η/(1 − β) times the gradient, so what matters is η/(1 − β) against the
     curvature. Said only when the page's own runs show the tension (a β > 0 overshot on the surface and
-    the best MNIST run is that β or larger)."""
+    the best MNIST run, one that trained (core.outcome), is that β or larger)."""
     if result is None:
         return None
+    trained = [label for label, run in result.runs.items() if not classify(run).failed]
     table = result.summary("momentum").dropna(subset=["val. accuracy"])
+    table = table[table["momentum"].isin(trained)]
     if table.empty:
         return None
     best = table.loc[table["val. accuracy"].idxmax()]

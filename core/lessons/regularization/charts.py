@@ -8,7 +8,7 @@ import pandas as pd
 
 from core.charts import GUIDE_COLOR, HEIGHT, SUBTITLE, WIDTH, wrap_text
 from core.lessons.regularization.config import REGULARIZERS
-from core.palette import color_scale
+from core.palette import color_of, color_scale
 from core.memo import memo_chart
 
 SETS = ["Training set", "Test set"]  # curve fitting: Bishop's training points and his test set
@@ -48,7 +48,8 @@ def curve_chart(fitted: pd.DataFrame, train: pd.DataFrame, title: str) -> alt.La
         color=alt.Color("curve:N", scale=color_scale(CURVES), legend=_legend(None)),
         strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=CURVES, range=[[1, 0], [6, 4]]), legend=None),
         tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f"), "curve:N"])
-    points = alt.Chart(train).mark_circle(size=110, opacity=1, color="#0072B2", stroke="white", strokeWidth=1).encode(
+    points = alt.Chart(train).mark_circle(size=110, opacity=1, color=color_of("Training set"), stroke="white",
+                                          strokeWidth=1).encode(
         x="x:Q", y=alt.Y("t:Q", scale=scale),
         tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("t:Q", format=".3f")])
     return alt.layer(lines, points).properties(title=title, height=HEIGHT, width=WIDTH)
@@ -176,8 +177,7 @@ def mask_chart(frame: pd.DataFrame, column: str, title: str, domain: tuple[float
     scale, or the keep mask in two colours (kept / dropped)."""
     if binary:
         df = frame.assign(state=frame[column].map({1: "kept", 0: "dropped"}))
-        color = alt.Color("state:N", scale=alt.Scale(domain=["kept", "dropped"], range=["#0072B2", "#E69F00"]),
-                          legend=_legend(None, 2))
+        color = alt.Color("state:N", scale=color_scale(["kept", "dropped"]), legend=_legend(None, 2))
     else:
         df = frame
         color = alt.Color(f"{column}:Q", scale=alt.Scale(scheme="greys", domain=list(domain) if domain else None),

@@ -263,7 +263,7 @@ def reference_rows(plain: pd.DataFrame, ridge: pd.DataFrame, reference: dict[int
 
 # ---------------------------------------------------------------- the lesson
 
-def lesson_takeaways(curve: CurveResult, compared: NetworkResult | None, data: DataResult | None) -> list[str]:
+def lesson_takeaways(curve: CurveResult, compared: NetworkResult | None) -> list[str]:
     """The page's closing "what to notice", from whatever has been computed on it."""
     by = curve.by_degree.pivot(index="M", columns="set", values="rms")
     top = int(by.index.max())
@@ -284,6 +284,4 @@ def lesson_takeaways(curve: CurveResult, compared: NetworkResult | None, data: D
                                               "these settings."))
     else:
         lines.append("Train section 3 to compare the regularizers on this page's data.")
-    if data is not None:
-        lines.extend(data_takeaways(data)[:1])
-    return lines
+    return lines  # (section 5's learning curve has its own sentences right above: not repeated here)

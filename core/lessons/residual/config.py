@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import core.format as fmt
 from core.config import Config, check_range
 from core.models import validate_sizes
 from core.training import OPTIMIZERS, TRAIN_LIMITS, TrainSettings, check_train_limits
@@ -95,8 +96,8 @@ class ResidualConfig(Config):
 
     def describe(self) -> str:
         """'Sigmoid, width 64, depth 10, α = 1, SGD with momentum (lr 0.1, momentum 0.9), 5 epochs'."""
-        opt = (f"SGD with momentum (learning rate {self.lr:g}, momentum {self.momentum:g})" if self.optimizer == "sgd"
-               else f"Adam (learning rate {self.lr:g})")
+        opt = (f"SGD with momentum (learning rate {fmt.number(self.lr)}, momentum {self.momentum:g})"
+               if self.optimizer == "sgd" else f"Adam (learning rate {fmt.number(self.lr)})")
         bn = ", batch norm" if self.batch_norm else ""
         return (f"{ACTIVATION_NAMES[self.activation]}, width {self.width}, depth {self.depth}{bn}, "
                 f"{SCALE_NAMES[self.scale]}, {opt}, {self.epochs} epoch{'s' * (self.epochs > 1)}, "

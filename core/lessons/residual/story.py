@@ -226,8 +226,7 @@ def takeaways(result: ResidualResult) -> list[str]:
     else:
         lines.append(f"The residual network's first layer received {shrink_words(res['ratio'])} back-propagated "
                      "gradient: the identity path brings the gradient down to every layer.")
-    lines.append(paths_sentence(result))
-    return lines
+    return lines  # (the skip-and-branch split is said under its chart, not repeated here)
 
 
 def he_reproduction(shallow: ResidualResult | None, deep: ResidualResult | None) -> Reproduction:

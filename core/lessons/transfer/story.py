@@ -120,5 +120,5 @@ def reference_caption(result: SweepResult) -> str:
     c = result.config
     return (f"Reference: the course's measurement at K = {REFERENCE_K}, the mean of {REFERENCE_SEEDS} seeds, zero-shot "
             f"about {REFERENCE_ZERO_SHOT:.0%}. Here: seeds {result.seed} to {result.seed + c.seeds - 1}, {c.epochs} epochs "
-            f"over the 10·K images, batch {c.batch_size}, learning rate {c.lr:g}, momentum {c.momentum:g}, the "
+            f"over the 10·K images, batch {c.batch_size}, learning rate {fmt.number(c.lr)}, momentum {c.momentum:g}, the "
             "same held-out test set for every run.")

@@ -5,6 +5,7 @@ import pytest
 
 from core.lessons.momentum import experiment, story, surfaces
 from core.lessons.momentum.config import MomentumConfig
+from core.outcome import DID_NOT_TRAIN, classify
 from tests.unit.momentum.helpers import outcome_map, preset, quadratic
 
 
@@ -87,3 +88,16 @@ def test_training_takeaway_names_diverged_runs(mnist):
     assert text.endswith("Diverged: β = 0.99. Did not train: β = 0.") and "**β = 0** " in text
     everything = experiment.train_compare(cfg.replace(train_lr=50.0), mnist, seed=0)
     assert "Every run diverged" in story.training_takeaway(everything)
+
+
+def test_the_effective_step_is_argued_only_from_a_run_that_trained(mnist):
+    """β = 0.9 swings past the minimum on the default surface; on MNIST it is the best run only if that run
+    learned: a run at chance is no evidence that it is 'the best on MNIST'."""
+    cfg = MomentumConfig(momenta=(0.0, 0.9), train_lr=0.05, epochs=1)
+    found = list(outcome_map(cfg).values())
+    assert any(o.beta == 0.9 and (o.oscillated or o.diverged_at is not None) for o in found)
+    trained = experiment.train_compare(cfg, mnist, seed=0)
+    assert "yet β = 0.9 is the best on MNIST" in story.effective_step(cfg, found, trained)
+    stalled = experiment.train_compare(cfg.replace(train_lr=0.0001, batch_size=1024), mnist, seed=0)
+    assert all(classify(r).kind == DID_NOT_TRAIN for r in stalled.runs.values())  # every run at chance
+    assert story.effective_step(cfg, found, stalled) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.format import MISSING, percent, seconds
+from core.format import MISSING, number, percent, seconds
 from core.lessons.cnn import experiment, inspection, story
 from core.lessons.cnn.config import IN_WORDS, NETWORKS
 from core.lessons.cnn.experiment import CNNTraining
@@ -27,7 +27,7 @@ def render(result: CNNTraining | None, net: Inspected, seed: int) -> tuple[pd.Se
         f"weight for every pixel of every unit: the MLP {'-'.join(map(str, experiment.MLP_SIZES))} has "
         f"**{mlp_row['parameters'] / cnn_row['parameters']:.1f}×** the parameters of the CNN "
         f"{IN_WORDS[network]}. It is trained with its own, well-tuned "
-        f"settings ({mlp.epochs} epochs, learning rate {mlp.lr:g}, momentum {mlp.momentum:g}) when you press "
+        f"settings ({mlp.epochs} epochs, learning rate {number(mlp.lr)}, momentum {mlp.momentum:g}) when you press "
         "**Train**.")
     left, right = st.columns([3, 2])
     with left:

@@ -145,7 +145,7 @@ def show(page: LessonPage, result: NetworkResult) -> None:
                page.big)
     run_table(summary_frame(result))
     st.caption(f"{'-'.join(map(str, cfg.sizes))} ReLU network, {result.images:,} training images, SGD lr "
-               f"{cfg.lr:g}, momentum {cfg.momentum:g}, batch {cfg.batch_size}, {cfg.epochs} epochs, cross-entropy. "
+               f"{fmt.number(cfg.lr)}, momentum {cfg.momentum:g}, batch {cfg.batch_size}, {cfg.epochs} epochs, cross-entropy. "
                "Accuracies of the final weights (for early stopping with restore: the best validation's weights — "
                "chosen on the same validation images, so an optimistic number). ‖W‖: the norm of all weights; "
                f"active: the share of hidden ReLU outputs above 0 on {500:,} validation images.")

@@ -59,7 +59,7 @@ def render(page: LessonPage, mnist: Dataset, digits: Digits, pre: Pretrained) ->
         f"The lesson's CNN (two 5×5 convolutions with max-pooling, then one linear layer: "
         f"{count_parameters(pre.model()):,} parameters) "
         f"trained on all ten MNIST digits: {pre.n_train:,} training images, {s.epochs} epochs of SGD (batch "
-        f"{s.batch_size}, learning rate {s.lr:g}, momentum {s.momentum:g}). It is trained once per server and "
+        f"{s.batch_size}, learning rate {fmt.number(s.lr)}, momentum {s.momentum:g}). It is trained once per server and "
         f"seed and shared by everyone who opens this page: this is *our* pretrained network.")
     if page.settings.dataset != "mnist":
         st.caption("This lesson always pretrains on MNIST, whatever the sidebar's dataset.")
