@@ -78,8 +78,11 @@ def _symbol_legends(node):
                 field = encoding.get(channel)
                 if (isinstance(field, dict) and field.get("type") == "quantitative" and "bin" not in field
                         and field.get("legend", {}) is not None):
-                    encoding[channel] = {**field, "legend": {**(field.get("legend") or {}), "type": "symbol",
-                                                            "symbolType": "square"}}
+                    legend = field.get("legend") or {}
+                    # about four swatches, three to a row: about as wide as the colour bar was, so a chart
+                    # keeps its width (a phone's layout was drawn to fit)
+                    encoding[channel] = {**field, "legend": {"tickCount": 4, "columns": 3, **legend,
+                                                            "type": "symbol", "symbolType": "square"}}
             new = _symbol_legends(encoding)
         else:
             new = _symbol_legends(value)

@@ -36,7 +36,8 @@ def test_continuous_colour_legends_become_swatches_and_the_rest_is_left_alone():
     drawn = _as_svg(spec)
     assert drawn["usermeta"]["embedOptions"]["renderer"] == "svg"
     assert dict(legends(drawn)) == {"color": {"orient": "bottom", "type": "symbol", "gradientLength": 200,
-                                              "symbolType": "square"},
+                                              "symbolType": "square", "tickCount": 4,
+                                              "columns": 3},
                                     "stroke": {}, "fill": None}  # nominal and hidden legends unchanged
     assert legends(spec)[0][1]["type"] == "gradient"  # the spec passed in (perhaps cached) is not modified
     assert drawn["datasets"] is spec["datasets"]
