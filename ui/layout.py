@@ -29,14 +29,15 @@ WIDE, NARROW = "dlvl-wide-", "dlvl-phone-"  # keys (CSS classes st-key-...) of t
 
 
 def _vega_lite_spec(chart: alt.TopLevelMixin, big: bool) -> dict | None:
-    """The chart as Streamlit sends it (datasets as Arrow bytes), converted once per chart object."""
+    """The chart as Streamlit sends it (datasets as Arrow bytes, `_swatches` applied), converted once per
+    chart object."""
     if _convert_altair_to_vega_lite_spec is None:
         return None
     with _SPECS_LOCK:
         ref, specs = _SPECS.get(id(chart), (None, {}))
         spec = specs.get(big) if ref is not None and ref() is chart else None
     if spec is None:
-        spec = _convert_altair_to_vega_lite_spec(presenter(chart, big))
+        spec = _swatches(_convert_altair_to_vega_lite_spec(presenter(chart, big)))
         key = id(chart)
         with _SPECS_LOCK:
             ref, specs = _SPECS.get(key, (None, {}))
@@ -92,29 +93,25 @@ def _symbol_legends(node):
     return out
 
 
+def _swatches(spec: dict) -> dict:
+    """The spec with `_symbol_legends`, unless it asks for a canvas (core.charts.on_canvas), where
+    gradients draw: every other chart may be SVG (a fixed-size one always, a stretched one up to 2,000
+    rows, as Streamlit picks)."""
+    renderer = ((spec.get("usermeta") or {}).get("embedOptions") or {}).get("renderer")
+    return spec if renderer == "canvas" else _symbol_legends(spec)
+
+
 def _as_svg(spec: dict, layout: str | None = None) -> dict:
     """The spec drawn as SVG, whatever its number of marks: a fixed-size chart wider than a phone is
     scaled down to fit by CSS (ui.presenter.ALWAYS), and SVG finds the hovered mark by the element under
-    the pointer, where a scaled canvas would pick by unscaled coordinates. Its continuous colour legends
-    become swatches (`_symbol_legends`). A chart that asks for a canvas (core.charts.on_canvas: dense grids
-    sized to fit a phone as they are) keeps it, and its gradients."""
+    the pointer, where a scaled canvas would pick by unscaled coordinates. A chart that asks for a canvas
+    (core.charts.on_canvas: dense grids sized to fit a phone as they are) keeps it."""
     meta = dict(spec.get("usermeta") or {})
     options = meta.get("embedOptions") or {}
-    renderer = options.get("renderer", "svg")
-    meta["embedOptions"] = {**options, "renderer": renderer}
+    meta["embedOptions"] = {**options, "renderer": options.get("renderer", "svg")}
     if layout:
         meta["layout"] = layout  # the screen it is drawn for ("phone"), for whoever reads the page's specs
-    return {**(_symbol_legends(spec) if renderer == "svg" else spec), "usermeta": meta}
-
-
-def _on_screen(spec: dict, stretch: bool, layout: str | None = None) -> dict:
-    """The spec as sent: a fixed-size chart as SVG (`_as_svg`); a stretched one in the renderer Streamlit
-    picks (SVG up to 2,000 rows), with swatches for its continuous colour legends unless it asks for a
-    canvas. Always a new top-level dict: Streamlit moves the datasets out of the one it is given."""
-    if not stretch:
-        return _as_svg(spec, layout)
-    on_canvas = ((spec.get("usermeta") or {}).get("embedOptions") or {}).get("renderer") == "canvas"
-    return dict(spec if on_canvas else _symbol_legends(spec))
+    return {**spec, "usermeta": meta}
 
 
 def draw_chart(chart: alt.TopLevelMixin, big: bool = False, stretch: bool = True, layout: str | None = None) -> None:
@@ -123,14 +120,15 @@ def draw_chart(chart: alt.TopLevelMixin, big: bool = False, stretch: bool = True
     width = "stretch" if stretch else "content"
     spec = _vega_lite_spec(chart, big)
     if spec is None:
-        spec = presenter(chart, big).to_dict()
-    st.vega_lite_chart(spec=_on_screen(spec, stretch, layout), width=width)
+        spec = _swatches(presenter(chart, big).to_dict())
+    # a shallow copy: Streamlit moves the datasets out of the top level of the dict it is given
+    st.vega_lite_chart(spec=dict(spec) if stretch else _as_svg(spec, layout), width=width)
 
 
 def selectable_chart(chart: alt.TopLevelMixin, big: bool, key: str, on_select, selection_mode: list[str]) -> None:
     """A fixed-size chart whose named selections (`selection_mode`) call `on_select` when a student clicks
     it (st.vega_lite_chart's selections), drawn as draw_chart draws one."""
-    st.vega_lite_chart(spec=_on_screen(presenter(chart, big).to_dict(), stretch=False), key=key, width="content",
+    st.vega_lite_chart(spec=_as_svg(_swatches(presenter(chart, big).to_dict())), key=key, width="content",
                        on_select=on_select, selection_mode=selection_mode)
 
 

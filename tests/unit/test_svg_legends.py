@@ -1,10 +1,11 @@
 """Fixed-size charts are drawn as SVG, where Vega's gradients break once the page's address changes
-(vega/vega#3948): their continuous colour legends are drawn as swatches (ui.layout._as_svg)."""
+(vega/vega#3948): their continuous colour legends are drawn as swatches (ui.layout._swatches, applied
+when a chart's spec is converted)."""
 import altair as alt
 import pandas as pd
 
 from core.charts import on_canvas
-from ui.layout import _as_svg
+from ui.layout import _as_svg, _swatches
 
 FRAME = pd.DataFrame({"x": [0, 1, 0, 1], "y": [0, 0, 1, 1], "z": [-1.0, 0.5, 2.0, 4.0], "kind": list("abab")})
 
@@ -33,7 +34,7 @@ def test_continuous_colour_legends_become_swatches_and_the_rest_is_left_alone():
     dots = alt.Chart(FRAME).mark_point().encode(x="x:Q", y="y:Q", stroke=alt.Stroke("kind:N"),
                                                  fill=alt.Fill("z:Q", legend=None))
     spec = (heat | dots).to_dict()
-    drawn = _as_svg(spec)
+    drawn = _as_svg(_swatches(spec))
     assert drawn["usermeta"]["embedOptions"]["renderer"] == "svg"
     assert dict(legends(drawn)) == {"color": {"orient": "bottom", "type": "symbol", "gradientLength": 200,
                                               "symbolType": "square", "tickCount": 4,
@@ -45,6 +46,6 @@ def test_continuous_colour_legends_become_swatches_and_the_rest_is_left_alone():
 
 def test_a_chart_on_canvas_keeps_its_gradient():
     heat = on_canvas(alt.Chart(FRAME).mark_rect().encode(x="x:O", y="y:O", color="z:Q"))
-    drawn = _as_svg(heat.to_dict())
+    drawn = _as_svg(_swatches(heat.to_dict()))
     assert drawn["usermeta"]["embedOptions"]["renderer"] == "canvas"
     assert legends(drawn) == [("color", {})]

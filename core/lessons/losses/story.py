@@ -7,9 +7,8 @@ import math
 
 import pandas as pd
 
-import core.format as fmt
 from core.charts import coinciding
-from core.format import number, percent, ratio
+from core.format import number, percent, points, ratio
 from core.lessons.losses import neuron as nrn
 from core.lessons.losses.config import (NEURON_EPOCHS, NIELSEN_CE_ETA, NIELSEN_ETA, REFERENCE_LOSS, NeuronConfig)
 from core.lessons.losses.experiment import SATURATED_SLOPE, LossesResult, label
@@ -134,7 +133,7 @@ def compare_lines(result: LossesResult) -> list[str]:
     ce = _acc(result, REFERENCE_LOSS)
     grads = first_epoch_gradient(result)
     g_ce = grads.get(label(REFERENCE_LOSS), math.nan)
-    lines = [f"Same network, seed, batches and learning rate ({fmt.number(config.lr)}), {config.epochs} epoch"
+    lines = [f"Same network, seed, batches and learning rate ({number(config.lr)}), {config.epochs} epoch"
              f"{'s' * (config.epochs != 1)}: **cross-entropy reached {percent(ce)}** validation accuracy."]
     chance = 0.1 + CHANCE_MARGIN
     for name in ("mse_softmax_sum", "mse_softmax_mean", "mse_sigmoid_sum", "bce_sigmoid"):
@@ -142,7 +141,7 @@ def compare_lines(result: LossesResult) -> list[str]:
         if acc is None:
             continue
         gap = (ce - acc) * 100
-        where = (f"{fmt.points(ce, acc)} {'below' if gap > 0 else 'above'} cross-entropy"
+        where = (f"{points(ce, acc)} {'below' if gap > 0 else 'above'} cross-entropy"
                  if abs(gap) >= 0.5 else "level with cross-entropy")
         stuck = " — still at chance" if acc <= chance else ""
         g = grads.get(label(name), math.nan)

@@ -19,12 +19,6 @@ NOTICEABLE_RISE = 0.05  # a validation loss 5% above its minimum has risen
 CLOSE = 0.005  # accuracies within half a point are "about the same"
 
 
-def points(x: float) -> str:
-    """A difference of two shares in percentage points: 0.031 -> '3.1 points', 0.01 -> '1 point'."""
-    text = fmt.number(100 * x, digits=2)
-    return f"{text} point" if text == "1" else f"{text} points"
-
-
 # ---------------------------------------------------------------- 1. curve fitting
 
 def curve_takeaways(r: CurveResult) -> list[str]:

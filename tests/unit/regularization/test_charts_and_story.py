@@ -75,8 +75,3 @@ def test_data_sentences_do_not_credit_a_regularizer_that_hurt(small):
     t = result.table.set_index(["run", "images"])["val_acc"]
     diff = t[("Dropout", 100)] - t[("No regularization", 100)]
     assert ("bought nothing" in lines) == (diff <= 0)
-
-
-def test_points_are_said_as_points():
-    assert story.points(0.031) == "3.1 points" and story.points(0.01) == "1 point"
-

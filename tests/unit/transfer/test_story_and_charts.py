@@ -107,3 +107,8 @@ def test_detail_and_other_charts_build():
     assert spec["title"]["text"] == "K = 5 labelled images per class"
     confusion = pd.DataFrame([{"true": t, "predicted": p, "count": int(t == p) * 70} for t in range(10) for p in range(10)])
     assert charts.confusion_chart(confusion).to_dict()["layer"]
+
+
+def test_points_are_said_as_points():
+    """A difference of two shares (a head start) in percentage points."""
+    assert story.signed_points(0.031) == "3.1 points" and story.signed_points(0.01) == "1 point"
