@@ -11,17 +11,21 @@ hash_pandas_object, row order included: a page's per-run slice of a shared resul
 ms for 100,000 rows), everything else by its own hash and equality; a call with any other argument (a
 dict of frames, a model) is not memoized. Each builder keeps at most `maxsize` charts, least recently
 used dropped.
+
+Sessions asking for the same chart at the same moment build it once: a class opening a lesson together
+waits for one training run (ui.runner), and all of them then reach the charts at once; the first builds
+each chart and the others wait for it (core.cache.RunCache), instead of thirty building the same one.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
-import threading
-from collections import OrderedDict
 from typing import Any, Callable, TypeVar
 
 import numpy as np
 import pandas as pd
+
+from core.cache import RunCache
 
 F = TypeVar("F", bound=Callable[..., Any])
 _BY_CONTENT = (pd.DataFrame, pd.Series, np.ndarray)
@@ -63,8 +67,7 @@ def memo_chart(builder: F | None = None, *, maxsize: int = 8) -> F:
     """Decorator: memoize a pure chart builder (see the module docstring). The cache entry holds the
     argument objects, so an id is never reused while its entry lives."""
     def wrap(fn: F) -> F:
-        cache: OrderedDict = OrderedDict()
-        lock = threading.Lock()
+        cache = RunCache(max_entries=maxsize)
 
         @functools.wraps(fn)
         def wrapped(*args, **kwargs):
@@ -73,17 +76,8 @@ def memo_chart(builder: F | None = None, *, maxsize: int = 8) -> F:
                 key = (_key(args, held), _key(tuple(sorted(kwargs.items())), held))
             except _Unkeyable:
                 return fn(*args, **kwargs)
-            with lock:
-                hit = cache.get(key)
-                if hit is not None:
-                    cache.move_to_end(key)
-                    return hit[0]
-            chart = fn(*args, **kwargs)
-            with lock:
-                cache[key] = (chart, held)
-                while len(cache) > maxsize:
-                    cache.popitem(last=False)
-            return chart
+            # the entry keeps `held` alive with the chart: an id in the key is not reused while it lives
+            return cache.get_or_run(key, lambda: (fn(*args, **kwargs), held))[0]
 
         wrapped.cache_clear = cache.clear  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]

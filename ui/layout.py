@@ -11,6 +11,7 @@ import streamlit as st
 
 import core.format as format_
 
+from core.cache import RunCache
 from core.charts import presenter
 
 try:  # Streamlit's own Altair -> Vega-Lite conversion (data as Arrow); internal, so optional
@@ -19,9 +20,9 @@ except ImportError:  # pragma: no cover - a later Streamlit moved it: every char
     _convert_altair_to_vega_lite_spec = None
 
 # id of a chart (a memoized builder's, shared by the sessions showing one result) -> (a weak reference
-# to it, {presenter?: spec}): the conversion (validation, Arrow serialisation) happens once per chart,
-# not once per session; an entry goes when its chart does (charts are unhashable: keyed by id)
-_SPECS: dict[int, tuple[weakref.ref, dict[bool, dict]]] = {}
+# to it, its specs by presenter setting): the conversion (validation, Arrow serialisation) happens once
+# per chart, not once per session; an entry goes when its chart does (charts are unhashable: keyed by id)
+_SPECS: dict[int, tuple[weakref.ref, RunCache]] = {}
 _SPECS_LOCK = threading.Lock()
 
 PHONE_PX = 640  # a screen at most this wide shows a chart's phone layout (show_chart's `phone`)
@@ -30,22 +31,16 @@ WIDE, NARROW = "dlvl-wide-", "dlvl-phone-"  # keys (CSS classes st-key-...) of t
 
 def _vega_lite_spec(chart: alt.TopLevelMixin, big: bool) -> dict | None:
     """The chart as Streamlit sends it (datasets as Arrow bytes, `_swatches` applied), converted once per
-    chart object."""
+    chart object: sessions asking for it at the same moment wait for the one converting it."""
     if _convert_altair_to_vega_lite_spec is None:
         return None
+    key = id(chart)
     with _SPECS_LOCK:
-        ref, specs = _SPECS.get(id(chart), (None, {}))
-        spec = specs.get(big) if ref is not None and ref() is chart else None
-    if spec is None:
-        spec = _swatches(_convert_altair_to_vega_lite_spec(presenter(chart, big)))
-        key = id(chart)
-        with _SPECS_LOCK:
-            ref, specs = _SPECS.get(key, (None, {}))
-            if ref is None or ref() is not chart:
-                ref, specs = weakref.ref(chart, lambda _, key=key: _forget(key)), {}
-                _SPECS[key] = (ref, specs)
-            specs[big] = spec
-    return spec
+        ref, specs = _SPECS.get(key, (None, None))
+        if ref is None or ref() is not chart:
+            ref, specs = weakref.ref(chart, lambda _, key=key: _forget(key)), RunCache(max_entries=2)
+            _SPECS[key] = (ref, specs)
+    return specs.get_or_run(big, lambda: _swatches(_convert_altair_to_vega_lite_spec(presenter(chart, big))))
 
 
 def _forget(key: int) -> None:

@@ -77,3 +77,101 @@ def test_a_chart_is_converted_to_vega_lite_once_per_presenter_setting(monkeypatc
     big = ui.layout._vega_lite_spec(chart, True)
     assert big is not spec and big["config"]["axis"]["labelFontSize"] == 18 and len(converted) == 2
     assert spec["datasets"] and all(isinstance(v, bytes) for v in spec["datasets"].values())  # Arrow, once
+
+
+def ask_at_once(call, started, release, sessions: int = 8) -> list:
+    """`call()` from `sessions` threads: the first starts and is held (it sets `started`, then waits for
+    `release`) while the others ask; returns every thread's result."""
+    import threading
+
+    results = [None] * sessions
+
+    def session(i: int) -> None:
+        results[i] = call()
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(sessions)]
+    threads[0].start()
+    assert started.wait(10)
+    for t in threads[1:]:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join(10)
+    return results
+
+
+def test_sessions_asking_for_one_chart_at_once_build_it_once():
+    """A class arrives at the charts together (they waited for one training run): the first session
+    builds each chart, the others wait for it and get the same object."""
+    import threading
+
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    @memo_chart
+    def build(df):
+        calls.append(1)
+        started.set()
+        release.wait(10)  # still building while the other sessions ask
+        return alt.Chart(df).mark_point()
+
+    df = pd.DataFrame({"a": [1.0, 2.0]})
+    results = ask_at_once(lambda: build(df.copy()), started, release)
+    assert len(calls) == 1
+    assert results[0] is not None and all(r is results[0] for r in results)
+
+
+def test_sessions_drawing_one_chart_at_once_convert_it_once(monkeypatch):
+    import threading
+
+    import ui.layout
+
+    started, release, converted = threading.Event(), threading.Event(), []
+    real = ui.layout._convert_altair_to_vega_lite_spec
+
+    def slow(chart):
+        converted.append(1)
+        started.set()
+        release.wait(10)
+        return real(chart)
+
+    monkeypatch.setattr(ui.layout, "_convert_altair_to_vega_lite_spec", slow)
+    chart = alt.Chart(pd.DataFrame({"a": [1, 2]})).mark_point().encode(x="a:Q")
+    results = ask_at_once(lambda: ui.layout._vega_lite_spec(chart, False), started, release)
+    assert len(converted) == 1
+    assert results[0] is not None and all(r is results[0] for r in results)
+
+
+def test_a_builder_that_fails_fails_for_its_waiters_and_is_tried_again_later():
+    import threading
+
+    attempts, started, release = [], threading.Event(), threading.Event()
+
+    @memo_chart
+    def build(df):
+        attempts.append(1)
+        if len(attempts) == 1:
+            started.set()
+            release.wait(10)
+            raise ValueError("no chart for these data")
+        return alt.Chart(df).mark_point()
+
+    df = pd.DataFrame({"a": [1.0]})
+    errors = []
+
+    def session() -> None:
+        try:
+            build(df)
+        except ValueError as exc:
+            errors.append(exc)
+
+    first = threading.Thread(target=session)
+    first.start()
+    assert started.wait(10)
+    waiter = threading.Thread(target=session)
+    waiter.start()
+    release.set()
+    first.join(10)
+    waiter.join(10)
+    assert len(errors) >= 1 and len(attempts) <= 2  # the waiter shares the error or, arriving late, tries once
+    assert build(df) is build(df)  # not cached as a failure: the next call builds it
+    assert len(attempts) in (2, 3)
