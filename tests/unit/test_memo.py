@@ -3,6 +3,7 @@ each chart to Vega-Lite once."""
 import altair as alt
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings, strategies as st
 
 from core.memo import memo_chart
 
@@ -175,3 +176,37 @@ def test_a_builder_that_fails_fails_for_its_waiters_and_is_tried_again_later():
     assert len(errors) >= 1 and len(attempts) <= 2  # the waiter shares the error or, arriving late, tries once
     assert build(df) is build(df)  # not cached as a failure: the next call builds it
     assert len(attempts) in (2, 3)
+
+
+@given(st.lists(st.integers(0, 3), min_size=2, max_size=10))
+@settings(max_examples=25, deadline=None)
+def test_any_mix_of_sessions_at_once_builds_each_distinct_chart_once(asked):
+    """Sessions started together, each asking for one of a few charts (their data as equal copies):
+    whatever the interleaving, each distinct chart is built once and everyone asking for it gets it."""
+    import threading
+    import time
+
+    calls = []
+
+    @memo_chart(maxsize=4)
+    def build(df):
+        calls.append(int(df["a"].iloc[0]))
+        time.sleep(0.005)  # long enough for the other sessions to ask meanwhile
+        return alt.Chart(df).mark_point()
+
+    frames = {k: pd.DataFrame({"a": [k, k + 1]}) for k in set(asked)}
+    results = [None] * len(asked)
+    go = threading.Barrier(len(asked))
+
+    def session(i: int) -> None:
+        go.wait(10)
+        results[i] = build(frames[asked[i]].copy())
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(len(asked))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert sorted(calls) == sorted(set(asked))
+    for i, k in enumerate(asked):
+        assert results[i] is results[asked.index(k)]
