@@ -37,7 +37,7 @@ def test_first_visit_trains_the_default_sweep_and_shows_the_lesson(app):
     assert at.title[0].value == "Transfer learning"
     titles = chart_titles(at)
     assert titles == ["Zero-shot: what the MNIST network says",
-                      "Test accuracy against the number of labelled images per class", "K = 5 labelled images per class",
+                      "Test accuracy against K", "K = 5 labelled images per class",
                       "Training loss at K = 5, seed 0"]
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["Accuracy on MNIST's validation images"].rstrip("%")) > 96
@@ -88,7 +88,7 @@ def test_divergence_is_reported_and_the_page_still_draws(app):
     assert not at.exception
     warned = " ".join(w.value for w in at.warning)
     assert "diverged at step" in warned or "did not train" in warned
-    assert "Test accuracy against the number of labelled images per class" in chart_titles(at)
+    assert "Test accuracy against K" in chart_titles(at)
     no_missing_words(at)
 
 

@@ -2,7 +2,8 @@
 it scrolls sideways, and every column of a table can be scrolled into view."""
 import pytest
 
-from tests.e2e.harness import CHARTS, assert_no_exception, wait_for_app, wait_for_charts, wait_for_training
+from tests.e2e.harness import (CHARTS, assert_no_exception, wait_for_app, wait_for_chart_text, wait_for_charts,
+                               wait_for_training)
 
 PHONE = {"width": 390, "height": 844}
 
@@ -86,4 +87,36 @@ def test_faceted_lessons_fit_a_phone(server, phone, path):
     assert not [e for e in edges if e[0] < 0 or e[1] > width], (width, edges)
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= width
     assert not phone.evaluate(CLIPPED_FORMULAS)
+    assert not phone.evaluate(CUT_CHART_TEXT)
+    assert_no_exception(phone)
+
+
+# every legend label's right edge against its chart's: Vega clips what runs past the chart's width (SVG
+# charts: a canvas has no text to measure)
+CLIPPED_LEGEND_LABELS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].filter(c => c.checkVisibility())
+  .flatMap(c => { const svg = c.querySelector('svg');
+                  if (!svg) return [];
+                  const right = svg.getBoundingClientRect().right;
+                  return [...c.querySelectorAll('g[class*="role-legend-label"] text')]
+                    .filter(t => t.getBoundingClientRect().right > right + 1).map(t => t.textContent); })"""
+
+
+# chart text Vega shortened with "…" to fit (titles, labels)
+CUT_CHART_TEXT = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg text')]
+  .filter(t => t.checkVisibility() && t.textContent.endsWith('…')).map(t => t.textContent)"""
+
+
+def test_transfer_legends_and_titles_fit_a_phone(server, phone):
+    """The method names are the longest legend labels in the course ("Fine-tune, smaller feature lr"),
+    beside a long sweep title: on a phone every one of them is whole, none cut at the chart's edge or
+    shortened with "…"."""
+    phone.goto(f"{server}/transfer?k=2&ks=1&epochs=2")  # the first visit pretrains, then sweeps
+    wait_for_app(phone, timeout_ms=300_000)
+    phone.get_by_text("What to notice").wait_for(timeout=300_000)
+    wait_for_chart_text(phone, "Test accuracy against K")  # the sweep
+    wait_for_charts(phone, timeout_ms=60_000)
+    labels = phone.locator('[data-testid="stVegaLiteChart"] g[class*="role-legend-label"] text')
+    assert labels.count() >= 4
+    assert not phone.evaluate(CLIPPED_LEGEND_LABELS)
+    assert not phone.evaluate(CUT_CHART_TEXT)
     assert_no_exception(phone)

@@ -13,7 +13,7 @@ def test_first_visit_the_sweep_and_densenet(server, page):
     page.get_by_text("What to notice").wait_for(timeout=300_000)
     assert_no_exception(page)
     expect_at_least(page.locator(CHARTS), 4)  # zero-shot confusion, K sweep, detail at K, training loss
-    wait_for_chart_text(page, "Test accuracy against the number of labelled images per class")
+    wait_for_chart_text(page, "Test accuracy against K")
     wait_for_chart_text(page, "Zero-shot: what the MNIST network says")
     expect(page.get_by_text("every frozen tensor has no gradient and is exactly as it was")).to_be_visible()
 

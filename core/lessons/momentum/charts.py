@@ -13,7 +13,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from core.charts import POWERS_OF_TEN
+from core.charts import POWERS_OF_TEN, SUBTITLE, wrap_text
 from core.lessons.momentum.regimes import A_MAX, REGIMES
 from core.lessons.momentum.surfaces import Surface
 from core.palette import color_scale
@@ -136,8 +136,8 @@ def surface_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, ord
                                      clip=True).encode(
         x=alt.X("x:Q", scale=xscale), y=alt.Y("y:Q", scale=yscale), text="name:N")
     return alt.layer(heat, line, hits, dots, marks, names, start, now).add_params(_scrubber(steps)).properties(
-        title=alt.Title(surface.label, subtitle=f"{method} · darker = higher loss · □ start · ✚ critical points "
-                                                "· click the map or a path to start there"),
+        title=alt.Title(surface.label, subtitle=wrap_text(f"{method} · darker = higher loss · □ start · ✚ critical "
+                                                          "points · click the map or a path to start there", SUBTITLE)),
         height=height, width="container")
 
 
@@ -177,8 +177,8 @@ def curve_chart(grid: pd.DataFrame, paths: pd.DataFrame, surface: Surface, order
     names = alt.Chart(pts).mark_text(dy=22, fontSize=13, fontWeight="bold", color="black").encode(
         x=alt.X("x:Q", scale=xscale), y=alt.Y("loss:Q", scale=yscale), text="name:N")
     return alt.layer(band, rules, curve, hits, names, trail, now).add_params(_scrubber(steps)).properties(
-        title=alt.Title(surface.label, subtitle=f"{method} · faint dots: every step so far · big dots: where each "
-                                                "run is · click to start there"),
+        title=alt.Title(surface.label, subtitle=wrap_text(f"{method} · faint dots: every step so far · big dots: "
+                                                          "where each run is · click to start there", SUBTITLE)),
         height=height, width="container")
 
 
@@ -200,7 +200,7 @@ def loss_chart(paths: pd.DataFrame, order: list[str], height: int = 560, log: bo
     layers = [base.mark_line(strokeWidth=2.2)]
     if paths.groupby("run").size().min() <= 3:  # a run of a step or two: a line alone would hardly show
         layers.append(base.mark_point(filled=True, size=60))
-    return alt.layer(*layers).properties(title=alt.Title("Loss versus step", subtitle=subtitle),
+    return alt.layer(*layers).properties(title=alt.Title("Loss versus step", subtitle=wrap_text(subtitle, SUBTITLE)),
                                          height=height, width="container")
 
 
@@ -253,5 +253,6 @@ def regime_chart(bands: pd.DataFrame, points: pd.DataFrame, order: list[str], me
                                                  color="black").encode(x=enc["x"], y=enc["y"], text="run:N"))
     return alt.layer(*layers).resolve_scale(color="independent").properties(
         title=alt.Title("The regimes on a quadratic bowl",
-                        subtitle=f"{method} · ● steepest, ○ flattest curvature of each run's minimum"),
+                        subtitle=wrap_text(f"{method} · ● steepest, ○ flattest curvature of each run's minimum",
+                                           SUBTITLE)),
         height=height, width="container")

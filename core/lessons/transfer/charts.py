@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.charts import GUIDE_COLOR, HEIGHT
+from core.charts import GUIDE_COLOR, HEIGHT, SUBTITLE, wrap_text
 from core.lessons.transfer.config import METHODS
 from core.palette import color_scale
 from core.memo import memo_chart
@@ -19,8 +19,9 @@ CHANCE = 0.1
 def _method_color(labels: list[str] | None = None, legend: bool = True) -> alt.Color:
     labels = labels or ORDER
     return alt.Color("label:N", scale=color_scale(labels), title="Training",
-                     # solid circles: the legend would otherwise take the first layer's faint band as its symbol
-                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=260, symbolType="circle",
+                     # solid circles: the legend would otherwise take the first layer's faint band as its symbol;
+                     # one label a row: two side by side ran past a phone's edge ("Fine-tune, smaller feature lr")
+                     legend=alt.Legend(orient="bottom", columns=1, labelLimit=260, symbolType="circle",
                                        symbolOpacity=1, symbolSize=120, symbolStrokeWidth=0)
                      if legend else None)
 
@@ -76,10 +77,13 @@ def sweep_chart(summary: pd.DataFrame, runs: pd.DataFrame, zero_shot: float | No
         layers.insert(0, alt.Chart(marker).mark_rule(color="#cccccc", strokeWidth=8, opacity=0.6).encode(x=_k_axis(ks)))
     n = int(runs.groupby(["k", "method"]).size().max()) if len(runs) else 0
     marked = f" · grey bar: K = {k}, detailed below" if k is not None else ""
+    # a title and key short enough for a phone (the x axis names K); the height holds the plot's own
+    # ~340 px beside a 3-line key and a 4-row legend (a stretched chart fits all of them into it)
     return alt.layer(*layers).properties(
-        title=alt.Title("Test accuracy against the number of labelled images per class",
-                        subtitle=f"line: mean of {n} seeds · band: lowest to highest seed · dots: each run{marked}"),
-        height=460, width="container")
+        title=alt.Title("Test accuracy against K",
+                        subtitle=wrap_text(f"line: mean of {n} seeds · band: lowest to highest seed · dots: each "
+                                           f"run{marked}", SUBTITLE)),
+        height=540, width="container")
 
 
 @memo_chart
